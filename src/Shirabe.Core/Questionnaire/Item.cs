@@ -1,0 +1,80 @@
+namespace Shirabe.Core.Questionnaire;
+
+/// <summary>An answerable unit: one column (or, for a split, one column per part) of the responses file.</summary>
+public sealed class Item
+{
+    public required string Code { get; init; }
+    public required ItemKind Kind { get; init; }
+    public required string Label { get; init; }
+    /// <summary>Shorter wording for tables and charts, when the report simplifies the label.</summary>
+    public string? Short { get; init; }
+    /// <summary>Choices for single and multiple items; the scale's points for matrix rows; empty otherwise.</summary>
+    public IReadOnlyList<Option> Options { get; init; } = [];
+    public Scale? Scale { get; init; }
+    public IReadOnlyList<SplitPart> Parts { get; init; } = [];
+    /// <summary>The sum the parts of a split must reach (100 for percentages).</summary>
+    public decimal Total { get; init; } = 100m;
+    /// <summary>The skip rule: the item is asked only when this holds. Null means always asked.</summary>
+    public Condition? ShowIf { get; init; }
+    /// <summary>Whether the respondent must answer. The SC3 survey requires nothing: blanks are 無回答.</summary>
+    public bool Required { get; init; }
+    /// <summary>Position in <see cref="Survey.Items"/>.</summary>
+    public int Index { get; internal set; }
+    public string QuestionCode { get; internal set; } = "";
+    public string SectionId { get; internal set; } = "";
+
+    public string ReportLabel => Short ?? Label;
+
+    /// <summary>The responses-file column(s): q + code with '-' replaced by '_'.</summary>
+    public IEnumerable<string> Columns => Kind == ItemKind.Split
+        ? Parts.Select(p => ColumnName + "_" + p.Code)
+        : [ColumnName];
+
+    public string ColumnName => "q" + Code.Replace('-', '_');
+
+    public Option? FindOption(int code)
+    {
+        foreach (var o in Options)
+            if (o.Code == code) return o;
+        return null;
+    }
+
+    /// <summary>
+    /// Checks a value given to this item (not asked / no answer are always valid here; the skip rule is checked by the caller).
+    /// Returns null when valid, else a Japanese message saying what to fix.
+    /// </summary>
+    public string? Validate(Answer answer)
+    {
+        if (answer.State != AnswerState.Given) return null;
+        switch (Kind)
+        {
+            case ItemKind.Single or ItemKind.Matrix:
+                return FindOption(answer.Choice) is null
+                    ? $"選択肢 {answer.Choice} はありません（{AllowedCodes()} から選んでください）。" : null;
+            case ItemKind.Multiple:
+                var codes = answer.ChoiceCodes();
+                foreach (var c in codes)
+                    if (FindOption(c) is null)
+                        return $"選択肢 {c} はありません（{AllowedCodes()} から選んでください）。";
+                var exclusive = Options.FirstOrDefault(o => o.Exclusive && codes.Contains(o.Code));
+                if (exclusive is not null && codes.Count > 1)
+                    return $"「{exclusive.Label}」は他の選択肢と一緒には選べません。";
+                return null;
+            case ItemKind.Split:
+                var parts = answer.Parts!;
+                if (parts.Length != Parts.Count) return $"{Parts.Count} つの割合をすべて入力してください。";
+                if (parts.Any(p => p is null))
+                    return $"{string.Join("、", Parts.Select(p => p.Label))}の割合をすべて入力してください（合計 {Total:0.##}%）。";
+                if (parts.Any(p => p < 0 || p > Total))
+                    return $"割合は 0 から {Total:0.##} までの数で入力してください。";
+                var sum = parts.Sum(p => p!.Value);
+                return sum != Total ? $"合計が {sum:0.##}% です。合計が {Total:0.##}% になるように入力してください。" : null;
+            default:
+                return null;
+        }
+    }
+
+    private string AllowedCodes() => string.Join("、", Options.Select(o => o.Code));
+
+    public override string ToString() => Code;
+}

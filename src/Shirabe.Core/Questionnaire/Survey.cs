@@ -1,0 +1,84 @@
+namespace Shirabe.Core.Questionnaire;
+
+/// <summary>A questionnaire as defined in a survey file (surveys/NAME/survey.yaml). Immutable once loaded.</summary>
+public sealed class Survey
+{
+    private readonly Dictionary<string, Item> _byCode;
+
+    public Survey(string id, string title, SurveyPeriod period, string? contact,
+        IReadOnlyList<Scale> scales, IReadOnlyList<Section> sections)
+    {
+        Id = id;
+        Title = title;
+        Period = period;
+        Contact = contact;
+        Scales = scales;
+        Sections = sections;
+        Items = sections.SelectMany(s => s.Questions).SelectMany(q => q.Items).ToArray();
+        _byCode = Items.ToDictionary(i => i.Code, StringComparer.Ordinal);
+    }
+
+    public string Id { get; }
+    public string Title { get; }
+    public SurveyPeriod Period { get; }
+    /// <summary>The secretariat's contact, shown to respondents on error pages.</summary>
+    public string? Contact { get; }
+    public IReadOnlyList<Scale> Scales { get; }
+    public IReadOnlyList<Section> Sections { get; }
+    public IEnumerable<Question> Questions => Sections.SelectMany(s => s.Questions);
+
+    /// <summary>Every answerable item in questionnaire order; <see cref="Item.Index"/> is its position here.</summary>
+    public IReadOnlyList<Item> Items { get; }
+
+    public Item this[string code] => _byCode.TryGetValue(code, out var item)
+        ? item : throw new KeyNotFoundException($"設問 {code} はこの調査票にありません。");
+
+    public bool TryGetItem(string code, out Item item) => _byCode.TryGetValue(code, out item!);
+
+    /// <summary>Which items a respondent with these answers is asked (skip rules applied in questionnaire order).</summary>
+    public bool[] Shown(IReadOnlyList<Answer> answers)
+    {
+        var shown = new bool[Items.Count];
+        foreach (var item in Items)
+            shown[item.Index] = item.ShowIf is null || item.ShowIf.IsMet(answers, shown);
+        return shown;
+    }
+}
+
+/// <summary>When the survey accepts answers. Dates are local to <see cref="TimeZone"/>; the close date is inclusive.</summary>
+public sealed record SurveyPeriod(DateOnly Opens, DateOnly Closes, TimeZoneInfo TimeZone)
+{
+    public DateTimeOffset OpensAt => At(Opens);
+    public DateTimeOffset ClosesAt => At(Closes.AddDays(1));
+
+    private DateTimeOffset At(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, TimeZone.GetUtcOffset(local)).ToUniversalTime();
+    }
+
+    public SurveyPhase PhaseAt(DateTimeOffset now) =>
+        now < OpensAt ? SurveyPhase.NotYetOpen : now < ClosesAt ? SurveyPhase.Open : SurveyPhase.Closed;
+}
+
+public enum SurveyPhase { NotYetOpen, Open, Closed }
+
+public sealed record Section(string Id, string Title, IReadOnlyList<Question> Questions);
+
+/// <summary>A numbered question of the form (設問 2-1); it holds one or more answerable items (2-1-a … 2-1-e).</summary>
+public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items);
+
+public enum ItemKind { Text, Single, Multiple, Matrix, Split }
+
+/// <summary>A named answer scale shared by matrix rows, e.g. 未実施 / 一部実施 / 実施済み.</summary>
+public sealed record Scale(string Id, IReadOnlyList<Option> Points);
+
+/// <summary>A choice. <see cref="Code"/> is the number printed in the questionnaire.</summary>
+public sealed record Option(int Code, string Label, string? Short = null, bool Exclusive = false)
+{
+    /// <summary>The wording used in tables and charts (本文やグラフ上の選択肢表記は簡略化).</summary>
+    public string ReportLabel => Short ?? Label;
+}
+
+/// <summary>One part of a percentage split (1-4-a 大企業); its column is q + item code + _ + part code.</summary>
+public sealed record SplitPart(string Code, string Label);
