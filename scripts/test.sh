@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what the tests need, starts PostgreSQL, runs every test project,
+# and ends with the line "N passed, N failed" read from the runners' TRX results.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+scripts/install.sh
+export SHIRABE_TEST_PG="$(scripts/postgres.sh start)"
+trap 'scripts/postgres.sh stop' EXIT
+
+results="$root/.build/test-results"
+rm -rf "$results"
+dotnet restore Shirabe.slnx -v quiet
+status=0
+dotnet test Shirabe.slnx --no-restore -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# Sum the counters of every TRX file: the .NET runners do not print the closing line CI reads.
+passed=0; failed=0; files=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  files=$((files + 1))
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if ((files == 0 || passed + failed == 0)); then
+  echo "no test ran" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit $status

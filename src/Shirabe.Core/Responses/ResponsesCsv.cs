@@ -1,0 +1,342 @@
+using System.Globalization;
+using System.Text;
+using Shirabe.Core.Questionnaire;
+using Sylvan.Data.Csv;
+
+namespace Shirabe.Core.Responses;
+
+/// <summary>Options for reading a responses file.</summary>
+public sealed record ResponsesReadOptions
+{
+    /// <summary>The file's encoding. Null means UTF-8 (with or without BOM), strictly checked.</summary>
+    public Encoding? Encoding { get; init; }
+    /// <summary>How many problems are listed; the rest are counted.</summary>
+    public int MaxProblems { get; init; } = 1000;
+
+    /// <summary>Resolves an encoding option: utf-8, cp932 / shift_jis / sjis.</summary>
+    public static Encoding ParseEncoding(string name)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return name.ToLowerInvariant() switch
+        {
+            "utf-8" or "utf8" => StrictUtf8,
+            "cp932" or "shift_jis" or "shift-jis" or "sjis" or "windows-31j" =>
+                Encoding.GetEncoding(932, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback),
+            _ => throw new ArgumentException($"文字コード「{name}」には対応していません（utf-8 または cp932）。"),
+        };
+    }
+
+    internal static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}
+
+/// <summary>
+/// The responses file of docs/codebook.md: CSV, one row per respondent, id, submitted_at, then q-columns.
+/// Reading streams row by row and checks every cell against the questionnaire; writing emits the canonical form.
+/// </summary>
+public static class ResponsesCsv
+{
+    public const string IdColumn = "id";
+    public const string SubmittedAtColumn = "submitted_at";
+    public const string NotAskedValue = "NA";
+
+    /// <summary>
+    /// Reads and checks every row. Valid rows are yielded as they are read; when the whole file has been read, any
+    /// problem throws <see cref="ResponsesFileException"/> listing all of them. A consumer that must not half-import
+    /// (a database import) therefore commits only after enumeration completes.
+    /// </summary>
+    public static IEnumerable<Response> Read(Stream stream, Survey survey, ResponsesReadOptions? options = null)
+    {
+        options ??= new ResponsesReadOptions();
+        var problems = new ProblemList(options.MaxProblems);
+        var encoding = options.Encoding ?? ResponsesReadOptions.StrictUtf8;
+        using var text = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: options.Encoding is null, bufferSize: 1 << 16);
+        CsvDataReader csv;
+        try
+        {
+            csv = CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = true, BufferSize = 1 << 16 });
+        }
+        catch (Exception e) when (e is DecoderFallbackException or CsvFormatException)
+        {
+            problems.Add(new(1, null, null, Describe(e, options)));
+            throw problems.ToException();
+        }
+
+        var columns = MapHeader(csv, survey, problems);
+        if (problems.Count > 0) throw problems.ToException();
+
+        var row = 1L;
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            try
+            {
+                if (!csv.Read()) break;
+            }
+            catch (Exception e) when (e is DecoderFallbackException or CsvFormatException)
+            {
+                problems.Add(new(row + 1, null, null, Describe(e, options)));
+                break; // the rest of the file cannot be read reliably
+            }
+            row++;
+            var response = ParseRow(csv, row, columns, survey, ids, problems);
+            if (response is not null && problems.Count == 0) yield return response;
+        }
+        if (problems.Count > 0) throw problems.ToException();
+    }
+
+    private static string Describe(Exception e, ResponsesReadOptions options) => e switch
+    {
+        DecoderFallbackException when options.Encoding is null =>
+            "UTF-8 として読めない文字があります。古い Excel で保存した Shift_JIS（CP932）のファイルなら、"
+            + "文字コードを指定してください（--encoding cp932）。",
+        DecoderFallbackException => $"指定の文字コード（{options.Encoding!.WebName}）として読めない文字があります。",
+        CsvFormatException => "CSV の引用符（\"）の対応が崩れています: " + e.Message,
+        _ => e.Message,
+    };
+
+    /// <summary>What each CSV column holds: the id, the timestamp, an item, or one part of a split item.</summary>
+    private sealed record ColumnMap(int Id, int SubmittedAt, (Item Item, int[] Ordinals)[] Items);
+
+    private static ColumnMap MapHeader(CsvDataReader csv, Survey survey, ProblemList problems)
+    {
+        var byName = new Dictionary<string, (Item Item, int Part)>(StringComparer.Ordinal);
+        foreach (var item in survey.Items)
+        {
+            var part = 0;
+            foreach (var column in item.Columns) byName[column] = (item, part++);
+        }
+        int id = -1, submitted = -1;
+        var ordinals = new Dictionary<Item, int[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < csv.FieldCount; i++)
+        {
+            var name = csv.GetName(i);
+            if (!seen.Add(name)) { problems.Add(new(1, name, null, "同じ名前の列が 2 つあります。")); continue; }
+            if (name == IdColumn) id = i;
+            else if (name == SubmittedAtColumn) submitted = i;
+            else if (byName.TryGetValue(name, out var target))
+            {
+                if (!ordinals.TryGetValue(target.Item, out var arr))
+                    ordinals[target.Item] = arr = Enumerable.Repeat(-1, Math.Max(1, target.Item.Parts.Count)).ToArray();
+                arr[target.Part] = i;
+            }
+            else problems.Add(new(1, name, null, $"調査票「{survey.Id}」にない列です。列名は q + 設問番号（- を _ に）です（例: q1_3, q2_1_a）。"));
+        }
+        if (id < 0) problems.Add(new(1, IdColumn, null, "id 列がありません。"));
+        foreach (var (item, arr) in ordinals)
+            if (arr.Contains(-1))
+                problems.Add(new(1, item.ColumnName, null,
+                    $"設問 {item.Code} の列は {string.Join(", ", item.Columns)} がそろっている必要があります。"));
+        return new ColumnMap(id, submitted, ordinals.Select(kv => (kv.Key, kv.Value)).ToArray());
+    }
+
+    private static Response? ParseRow(CsvDataReader csv, long row, ColumnMap map, Survey survey,
+        HashSet<string> ids, ProblemList problems)
+    {
+        var before = problems.Count;
+        if (csv.RowFieldCount != csv.FieldCount)
+        {
+            problems.Add(new(row, null, null, $"列の数が {csv.RowFieldCount} です（見出し行は {csv.FieldCount} 列）。"));
+            return null;
+        }
+        var id = map.Id >= 0 ? csv.GetString(map.Id) : "";
+        if (id.Length == 0) problems.Add(new(row, IdColumn, null, "id が空です。"));
+        else if (!ids.Add(id)) problems.Add(new(row, IdColumn, id, "同じ id の行がすでにあります（id は重複できません）。"));
+
+        DateTimeOffset? submittedAt = null;
+        if (map.SubmittedAt >= 0)
+        {
+            var cell = csv.GetFieldSpan(map.SubmittedAt);
+            if (cell.Length > 0)
+            {
+                if (TryParseTimestamp(cell, out var at)) submittedAt = at;
+                else problems.Add(new(row, SubmittedAtColumn, cell.ToString(),
+                    "日時は時差付きの ISO 8601 で書いてください（例: 2023-10-20T14:03:00+09:00）。空欄は未提出（下書き）です。"));
+            }
+        }
+
+        var answers = new Answer[survey.Items.Count];
+        Array.Fill(answers, Answer.NotAsked);
+        foreach (var (item, ordinals) in map.Items)
+            answers[item.Index] = ParseCell(csv, row, item, ordinals, problems);
+
+        // Skip rules: an answer to a hidden item is an error; a blank in a hidden item means not asked.
+        var shown = survey.Shown(answers);
+        foreach (var item in survey.Items)
+        {
+            if (shown[item.Index]) continue;
+            if (answers[item.Index].State == AnswerState.Given)
+                problems.Add(new(row, item.Columns.First(), null,
+                    $"設問 {item.Code} は回答対象外（{item.ShowIf} の場合のみ回答）ですが、回答があります。"));
+            answers[item.Index] = Answer.NotAsked;
+        }
+        return problems.Count == before ? new Response(id, submittedAt, answers) : null;
+    }
+
+    private static Answer ParseCell(CsvDataReader csv, long row, Item item, int[] ordinals, ProblemList problems)
+    {
+        if (item.Kind == ItemKind.Text)
+            return Answer.FromText(csv.GetString(ordinals[0]));
+        if (item.Kind == ItemKind.Split)
+            return ParseSplit(csv, row, item, ordinals, problems);
+
+        var cell = csv.GetFieldSpan(ordinals[0]);
+        if (cell.Length == 0) return Answer.NoAnswer;
+        if (cell.SequenceEqual(NotAskedValue)) return Answer.NotAsked;
+        var answer = item.Kind == ItemKind.Multiple ? ParseMultiple(cell) : ParseCode(cell);
+        var error = answer is null
+            ? item.Kind == ItemKind.Multiple
+                ? $"選択肢番号を ; で区切って書いてください（例: 1;3）。選べるのは {Codes(item)} です。"
+                : $"選択肢番号を 1 つ書いてください。選べるのは {Codes(item)} です（空欄は無回答、NA は対象外）。"
+            : item.Validate(answer.Value);
+        if (error is null) return answer!.Value;
+        problems.Add(new(row, item.ColumnName, cell.ToString(), $"設問 {item.Code}: {error}"));
+        return Answer.NoAnswer;
+    }
+
+    private static string Codes(Item item) => string.Join(", ", item.Options.Select(o => o.Code));
+
+    private static Answer? ParseCode(ReadOnlySpan<char> cell) =>
+        int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? Answer.Single(code) : null;
+
+    private static Answer? ParseMultiple(ReadOnlySpan<char> cell)
+    {
+        ulong bits = 0;
+        foreach (var range in cell.Split(';'))
+        {
+            if (!int.TryParse(cell[range], NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 1 or > 63)
+                return null;
+            var bit = 1UL << code;
+            if ((bits & bit) != 0) return null; // the same option twice
+            bits |= bit;
+        }
+        return Answer.FromBits(bits);
+    }
+
+    private static Answer ParseSplit(CsvDataReader csv, long row, Item item, int[] ordinals, ProblemList problems)
+    {
+        var values = new decimal?[ordinals.Length];
+        int notAsked = 0, blank = 0;
+        var before = problems.Count;
+        for (var p = 0; p < ordinals.Length; p++)
+        {
+            var cell = csv.GetFieldSpan(ordinals[p]);
+            if (cell.Length == 0) blank++;
+            else if (cell.SequenceEqual(NotAskedValue)) notAsked++;
+            else if (decimal.TryParse(cell, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) && v <= item.Total)
+                values[p] = v;
+            else problems.Add(new(row, item.ColumnName + "_" + item.Parts[p].Code, cell.ToString(),
+                $"設問 {item.Code}: 0 から {item.Total:0.##} までの数を書いてください（小数可、例: 14.5）。"));
+        }
+        if (problems.Count > before) return Answer.NoAnswer;
+        if (notAsked == ordinals.Length) return Answer.NotAsked;
+        if (blank == ordinals.Length) return Answer.NoAnswer;
+        if (notAsked > 0)
+        {
+            problems.Add(new(row, item.ColumnName, null, $"設問 {item.Code}: NA（対象外）と値が混在しています。対象外なら全部を NA にしてください。"));
+            return Answer.NoAnswer;
+        }
+        var answer = Answer.Split(values);
+        if (item.Validate(answer) is { } error)
+        {
+            problems.Add(new(row, item.ColumnName, string.Join(" / ", values.Select(v => v?.ToString(CultureInfo.InvariantCulture) ?? "")),
+                $"設問 {item.Code}: {error}"));
+            return Answer.NoAnswer;
+        }
+        return answer;
+    }
+
+    private static readonly string[] TimestampFormats =
+        ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
+
+    public static bool TryParseTimestamp(ReadOnlySpan<char> text, out DateTimeOffset value) =>
+        DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+
+    public static string FormatTimestamp(DateTimeOffset t) =>
+        t.ToString(t.Millisecond == 0 && t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+
+    // ---------------------------------------------------------------- writing
+
+    /// <summary>The header of the canonical file: id, submitted_at, then every item's columns in questionnaire order.</summary>
+    public static IEnumerable<string> Header(Survey survey) =>
+        new[] { IdColumn, SubmittedAtColumn }.Concat(survey.Items.SelectMany(i => i.Columns));
+
+    /// <summary>Writes the canonical form: UTF-8 with BOM, CRLF between records, fields quoted only when needed.</summary>
+    public static void Write(Stream stream, Survey survey, IEnumerable<Response> responses)
+    {
+        using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16, leaveOpen: true);
+        WriteRecord(writer, Header(survey));
+        var fields = new List<string>();
+        foreach (var r in responses)
+        {
+            fields.Clear();
+            fields.Add(r.Id);
+            fields.Add(r.SubmittedAt is { } at ? FormatTimestamp(at) : "");
+            foreach (var item in survey.Items)
+                AddCells(fields, item, r.Answers[item.Index]);
+            WriteRecord(writer, fields);
+        }
+    }
+
+    /// <summary>The cell(s) of one item, as written to the file.</summary>
+    public static void AddCells(List<string> fields, Item item, Answer a)
+    {
+        switch (item.Kind)
+        {
+            case ItemKind.Text:
+                fields.Add(a.Text ?? "");
+                break;
+            case ItemKind.Split:
+                foreach (var i in Enumerable.Range(0, item.Parts.Count))
+                    fields.Add(a.State switch
+                    {
+                        AnswerState.NotAsked => NotAskedValue,
+                        AnswerState.NoAnswer => "",
+                        _ => a.Parts![i]?.ToString("0.############################", CultureInfo.InvariantCulture) ?? "",
+                    });
+                break;
+            default:
+                fields.Add(a.State switch
+                {
+                    AnswerState.NotAsked => NotAskedValue,
+                    AnswerState.NoAnswer => "",
+                    _ when item.Kind == ItemKind.Multiple => string.Join(';', a.ChoiceCodes()),
+                    _ => a.Choice.ToString(CultureInfo.InvariantCulture),
+                });
+                break;
+        }
+    }
+
+    private static void WriteRecord(TextWriter w, IEnumerable<string> fields)
+    {
+        var first = true;
+        foreach (var f in fields)
+        {
+            if (!first) w.Write(',');
+            first = false;
+            if (f.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            {
+                w.Write('"');
+                w.Write(f.Replace("\"", "\"\""));
+                w.Write('"');
+            }
+            else w.Write(f);
+        }
+        w.Write("\r\n");
+    }
+
+    private sealed class ProblemList(int max)
+    {
+        private readonly List<ResponsesProblem> _listed = [];
+        private long _omitted;
+        public long Count => _listed.Count + _omitted;
+
+        public void Add(ResponsesProblem p)
+        {
+            if (_listed.Count < max) _listed.Add(p);
+            else _omitted++;
+        }
+
+        public ResponsesFileException ToException() => new(_listed, _omitted);
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Shirabe.Cli;
+
+/// <summary>The command line. Each feature adds its command here; docs/cli.md documents them.</summary>
+public static class ShirabeCommands
+{
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("Shirabe（調べ）: 業界団体アンケートの調査票・回収・集計・報告書");
+        root.Subcommands.Add(SurveyCommands.Command());
+        return root;
+    }
+
+    /// <summary>Runs a command body, turning the errors a user can fix into a message on stderr and exit code 1 or 2.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is Core.Questionnaire.SurveyDefinitionException or Core.Responses.ResponsesFileException
+                                       or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+    }
+}

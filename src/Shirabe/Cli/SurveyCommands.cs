@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Shirabe.Core.Questionnaire;
+
+namespace Shirabe.Cli;
+
+/// <summary>`shirabe survey check DIR|FILE`: validates a survey definition and prints its outline.</summary>
+public static class SurveyCommands
+{
+    public static Command Command()
+    {
+        var path = new Argument<string>("survey") { Description = "調査票の定義（survey.yaml のあるフォルダかファイル）" };
+        var check = new Command("check", "調査票の定義を検査し、誤りを行番号付きで表示します") { path };
+        check.SetAction(r => ShirabeCommands.Guard(() =>
+        {
+            var survey = SurveyLoader.LoadFile(r.GetValue(path)!);
+            Console.WriteLine($"{survey.Id}: {survey.Title}");
+            Console.WriteLine($"  期間 {survey.Period.Opens:yyyy-MM-dd} ～ {survey.Period.Closes:yyyy-MM-dd}（{survey.Period.TimeZone.Id}）");
+            Console.WriteLine($"  {survey.Sections.Count} セクション、{survey.Questions.Count()} 設問、{survey.Items.Count} 項目、"
+                              + $"{survey.Items.Sum(i => i.Columns.Count())} 列、スキップ条件 {survey.Items.Count(i => i.ShowIf is not null)} 件");
+            Console.WriteLine("問題はありません。");
+            return 0;
+        }));
+        return new Command("survey", "調査票の定義を扱います") { check };
+    }
+}
