@@ -66,6 +66,9 @@ public static class ShirabeApp
         services.AddSingleton<ChromiumPdf>(_ => new ChromiumPdf());
         services.AddHostedService<StartupTasks>();
 
+        // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Respond";
