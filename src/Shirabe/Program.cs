@@ -1,4 +1,20 @@
 using Shirabe.Cli;
 
-// One executable: the web server (`shirabe serve`) and the analysts' command line.
-return await ShirabeCommands.Root().Parse(args).InvokeAsync();
+namespace Shirabe;
+
+/// <summary>One executable: the web server (`shirabe serve`) and the analysts' command line.</summary>
+public sealed class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        // WebApplicationFactory (and other hosting tools) call Main with host arguments only: give them the web host.
+        if (args.Length > 0 && args.All(a => a.StartsWith("--", StringComparison.Ordinal))
+            && args.Any(a => a.StartsWith("--applicationName", StringComparison.OrdinalIgnoreCase)
+                          || a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)))
+        {
+            await ShirabeApp.Build(args).RunAsync();
+            return 0;
+        }
+        return await ShirabeCommands.Root().Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Shirabe.Data;
+
+/// <summary>
+/// The fieldwork database. Used concretely (no repositories). Each provider has its own subclass so that each has its
+/// own migration set (Data/Migrations/Sqlite, Data/Migrations/Postgres): docs/decisions/003-two-migration-sets.md.
+/// </summary>
+public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Association> Associations => Set<Association>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Draft> Drafts => Set<Draft>();
+    public DbSet<Submission> Submissions => Set<Submission>();
+    public DbSet<AnswerHistory> AnswerHistory => Set<AnswerHistory>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        // Times are stored in UTC; SQLite gives them back without a kind.
+        b.Properties<DateTime>().HaveConversion<UtcConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Association>(e =>
+        {
+            e.HasIndex(a => a.Code).IsUnique();
+            e.Property(a => a.Code).HasMaxLength(40);
+            e.Property(a => a.Name).HasMaxLength(200);
+            e.Property(a => a.Industry).HasMaxLength(100);
+            e.Property(a => a.ContactName).HasMaxLength(100);
+            e.Property(a => a.ContactEmail).HasMaxLength(200);
+        });
+        b.Entity<Invitation>(e =>
+        {
+            e.HasIndex(i => i.TokenHash).IsUnique();
+            e.Property(i => i.TokenHash).HasMaxLength(32);
+            e.Property(i => i.SurveyId).HasMaxLength(40);
+            e.HasIndex(i => new { i.SurveyId, i.AssociationId });
+        });
+        b.Entity<Draft>(e =>
+        {
+            e.HasIndex(d => d.InvitationId).IsUnique();
+            e.Property(d => d.Version).IsConcurrencyToken();
+        });
+        b.Entity<Submission>(e =>
+        {
+            e.HasIndex(s => s.InvitationId).IsUnique();
+            e.Property(s => s.Version).IsConcurrencyToken();
+        });
+        b.Entity<AnswerHistory>(e =>
+        {
+            e.HasIndex(h => new { h.InvitationId, h.Version }).IsUnique();
+            e.HasOne<Invitation>().WithMany().HasForeignKey(h => h.InvitationId);
+        });
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteShirabeDb(DbContextOptions<SqliteShirabeDb> options) : ShirabeDb(options);
+
+public sealed class PostgresShirabeDb(DbContextOptions<PostgresShirabeDb> options) : ShirabeDb(options);

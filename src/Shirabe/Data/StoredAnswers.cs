@@ -1,0 +1,58 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Core.Responses;
+
+namespace Shirabe.Data;
+
+/// <summary>
+/// Answers as stored in the database: a JSON object of responses-file column → canonical cell (docs/decisions/002).
+/// An absent column means the item's page was never saved.
+/// </summary>
+public static class StoredAnswers
+{
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Dictionary<string, string> Parse(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json, Json) ?? [];
+
+    public static string Serialize(IReadOnlyDictionary<string, string> cells) =>
+        JsonSerializer.Serialize(cells.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(), Json);
+
+    /// <summary>
+    /// The answers of every item. An item whose cells are absent or unreadable is 無回答; skip rules are then applied,
+    /// so a hidden item is not asked whatever was stored for it. With <paramref name="asStored"/> the cells are taken
+    /// as they are (a submitted or imported response is canonical already: an `NA` of an older form version stays).
+    /// </summary>
+    public static Answer[] ToAnswers(Survey survey, IReadOnlyDictionary<string, string> cells, bool asStored = false)
+    {
+        var answers = new Answer[survey.Items.Count];
+        foreach (var item in survey.Items)
+        {
+            var values = new List<string>();
+            foreach (var column in item.Columns)
+            {
+                if (!cells.TryGetValue(column, out var v)) break;
+                values.Add(v);
+            }
+            answers[item.Index] = values.Count == item.Columns.Count()
+                ? AnswerCells.Parse(item, values, out _) ?? Answer.NoAnswer
+                : Answer.NoAnswer;
+        }
+        if (asStored) return answers;
+        var shown = survey.Shown(answers);
+        foreach (var item in survey.Items)
+            if (!shown[item.Index]) answers[item.Index] = Answer.NotAsked;
+            else if (answers[item.Index].State == AnswerState.NotAsked) answers[item.Index] = Answer.NoAnswer;
+        return answers;
+    }
+
+    public static Dictionary<string, string> ToCells(Survey survey, IReadOnlyList<Answer> answers)
+    {
+        var cells = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in survey.Items)
+            foreach (var (column, value) in AnswerCells.ToCells(item, answers[item.Index]))
+                cells[column] = value;
+        return cells;
+    }
+}

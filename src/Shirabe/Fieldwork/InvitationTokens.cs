@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+
+namespace Shirabe.Fieldwork;
+
+/// <summary>
+/// The personal-link tokens: 144 random bits as 24 URL-safe characters. Only SHA-256 of a token is stored
+/// (docs/decisions/001-invitation-tokens.md).
+/// </summary>
+public static class InvitationTokens
+{
+    public const int Length = 24;
+
+    public static string NewToken() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+
+    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    /// <summary>Whether the text can be a token at all (checked before any database lookup).</summary>
+    public static bool LooksValid(string? token) =>
+        token is { Length: Length } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>The path of an invitation's questionnaire.</summary>
+    public static string Path(string token) => "/a/" + token;
+}
+
+/// <summary>
+/// Counts wrong or expired links per client IP; over the limit, every lookup from that IP is refused for the rest of
+/// the minute, so tokens cannot be guessed at speed. Successful lookups cost nothing (load tests, busy offices behind
+/// one IP).
+/// </summary>
+public sealed class FailedLookupLimiter : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter;
+
+    public FailedLookupLimiter(ShirabeSettings settings) =>
+        _limiter = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetFixedWindowLimiter(ip,
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = settings.FailedLookupsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+
+    public bool IsBlocked(string ip) => _limiter.GetStatistics(ip) is { CurrentAvailablePermits: <= 0 };
+
+    public void RecordFailure(string ip)
+    {
+        using var lease = _limiter.AttemptAcquire(ip);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

@@ -1,0 +1,171 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Data;
+using Shirabe.Fieldwork;
+
+namespace Shirabe.Respond;
+
+/// <summary>
+/// One section of the questionnaire (one page). Every button saves the page as the draft, after checking it;
+/// a page with errors comes back with every answer as typed, nothing saved. Anti-forgery is checked here rather than
+/// by the global filter, so that an expired form still gives back what was typed.
+/// </summary>
+[IgnoreAntiforgeryToken]
+public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery)
+    : RespondPageModel(lookup, db, survey, clock)
+{
+    public Section Section { get; private set; } = null!;
+    public int SectionIndex { get; private set; }
+    public bool IsFirst => SectionIndex == 0;
+    public bool IsLast => SectionIndex == Survey.Sections.Count - 1;
+    public bool JustSaved { get; private set; }
+    public string? FormError { get; private set; }
+    public Dictionary<string, string> Errors { get; private set; } = [];
+    private Dictionary<string, string[]> _values = [];
+    private Answer[] _savedAnswers = [];
+
+    public async Task<IActionResult> OnGetAsync(string section, bool saved = false)
+    {
+        if (await LoadAsync() is { } fail) return fail;
+        if (!FindSection(section)) return NotFound();
+        if (Phase != SurveyPhase.Open) return Redirect(BasePath);
+        JustSaved = saved;
+        _values = FromCells(SavedCells);
+        _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string section, string? action)
+    {
+        if (await LoadAsync() is { } fail) return fail;
+        if (!FindSection(section)) return NotFound();
+        if (Phase != SurveyPhase.Open) return NotAccepting();
+        _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
+        var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
+        _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
+
+        if (!await antiforgery.IsRequestValidAsync(HttpContext))
+        {
+            FormError = "画面を開いてから時間がたったため、まだ保存されていません。入力内容はこのとおり残っています。確認して、もう一度ボタンを押してください。";
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        if (!await FormAnswers.IsValidUtf8Async(Request))
+        {
+            FormError = FormAnswers.InvalidUtf8Message;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+        var read = FormAnswers.Read(Survey, Section, form, SavedCells);
+        if (!read.IsValid)
+        {
+            FormError = read.FormError;
+            Errors = read.Errors;
+            Response.StatusCode = read.FormError is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+
+        await SaveDraftAsync(read.Cells);
+        return action switch
+        {
+            "back" when !IsFirst => Redirect($"{BasePath}/s/{Survey.Sections[SectionIndex - 1].Id}"),
+            "back" => Redirect(BasePath),
+            "next" when !IsLast => Redirect($"{BasePath}/s/{Survey.Sections[SectionIndex + 1].Id}"),
+            "next" or "review" => Redirect($"{BasePath}/review"),
+            _ => Redirect($"{BasePath}/s/{Section.Id}?saved=true#main"),
+        };
+    }
+
+    /// <summary>Merges this page's cells into the draft; retries once when another device saved in between.</summary>
+    private async Task SaveDraftAsync(Dictionary<string, string> cells)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var draft = Draft;
+            if (draft is null)
+            {
+                draft = new Draft { InvitationId = Invitation.Id, Answers = "{}" };
+                Db.Drafts.Add(draft);
+            }
+            var merged = StoredAnswers.Parse(draft.Answers);
+            foreach (var (k, v) in cells) merged[k] = v;
+            draft.Answers = StoredAnswers.Serialize(merged);
+            draft.Version++;
+            draft.UpdatedAt = Clock.GetUtcNow().UtcDateTime;
+            try
+            {
+                await Db.SaveChangesAsync(HttpContext.RequestAborted);
+                return;
+            }
+            catch (DbUpdateException) when (attempt == 0)
+            {
+                Db.ChangeTracker.Clear();
+                Draft = await Db.Drafts.FirstOrDefaultAsync(d => d.InvitationId == Invitation.Id, HttpContext.RequestAborted);
+            }
+        }
+    }
+
+    private bool FindSection(string id)
+    {
+        var index = Survey.Sections.ToList().FindIndex(s => s.Id == id);
+        if (index < 0) return false;
+        SectionIndex = index;
+        Section = Survey.Sections[index];
+        return true;
+    }
+
+    private Dictionary<string, string[]> FromCells(Dictionary<string, string> cells)
+    {
+        var values = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var item in Survey.Items)
+            foreach (var column in item.Columns)
+                if (cells.TryGetValue(column, out var cell) && cell != Core.Responses.ResponsesCsv.NotAskedValue)
+                    values[column] = item.Kind == ItemKind.Multiple ? cell.Split(';', StringSplitOptions.RemoveEmptyEntries)
+                        : item.Kind == ItemKind.Text ? [cell] : cell.Length == 0 ? [] : [cell];
+        return values;
+    }
+
+    // ---- for the view
+
+    public string Value(string column) => _values.TryGetValue(column, out var v) && v.Length > 0 ? v[0] : "";
+
+    public bool IsChosen(string column, int code)
+    {
+        var c = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return _values.TryGetValue(column, out var v) && v.Contains(c);
+    }
+
+    public string? ErrorOf(Item item) => Errors.GetValueOrDefault(item.Code);
+
+    /// <summary>
+    /// A name-like field (氏名, 役職: a sub-item that is not a detail or a reason) is one line; free answers get a text area.
+    /// </summary>
+    public static bool IsShortText(Question q, Item item) =>
+        item.Code != q.Code && !item.Label.EndsWith("詳細", StringComparison.Ordinal) && !item.Label.EndsWith("理由", StringComparison.Ordinal);
+
+    /// <summary>The id of an item's first input, the target of the error summary's link.</summary>
+    public static string FirstInputId(Item item) => item.Kind switch
+    {
+        ItemKind.Single or ItemKind.Matrix or ItemKind.Multiple => $"{item.ColumnName}-{item.Options[0].Code}",
+        _ => item.Columns.First(),
+    };
+
+    /// <summary>
+    /// How a skip rule shows on this page: null = always shown; "hidden" = its condition is on earlier pages and is not
+    /// met (not rendered); otherwise rendered, with data attributes for respond.js.
+    /// </summary>
+    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item)
+    {
+        if (item.ShowIf is not { } c) return (true, null, null, false);
+        var here = c.Items.Where(i => i.SectionId == Section.Id).ToList();
+        var shown = Survey.Shown(_savedAnswers);
+        var metBefore = c.Items.Where(i => i.SectionId != Section.Id).Any(i =>
+            shown[i.Index] && _savedAnswers[i.Index].State == AnswerState.Given
+            && c.AnyOf.Any(code => i.Kind == ItemKind.Multiple ? _savedAnswers[i.Index].Has(code) : _savedAnswers[i.Index].Choice == code));
+        if (here.Count == 0) return (metBefore, null, null, metBefore);
+        return (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf), metBefore);
+    }
+}

@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Http.Features;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Data;
+using Shirabe.Fieldwork;
+using Shirabe.Pdf;
+using Shirabe.Respond;
+
+namespace Shirabe;
+
+/// <summary>
+/// Builds the web application. Used by `shirabe serve`, by WebApplicationFactory tests (through <see cref="Program"/>)
+/// and by browser tests that need a real Kestrel port:
+/// <code>var app = ShirabeApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration["Shirabe:Db"] = …);
+/// await app.StartAsync();</code>
+/// </summary>
+public static class ShirabeApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var explicitRoot = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
+        var explicitName = args.Any(a => a.StartsWith("--applicationName", StringComparison.OrdinalIgnoreCase));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // The pages are found in this assembly even when another program (a test runner) hosts the app.
+            ApplicationName = explicitName ? null : typeof(ShirabeApp).Assembly.GetName().Name,
+            // Static files and views resolve from the program's folder, whatever the working directory.
+            ContentRootPath = explicitRoot ? null : AppContext.BaseDirectory,
+        });
+        AddServices(builder.Services);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+        });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        // A respondent never sees a stack trace: errors and bare status codes get a Japanese page.
+        app.UseExceptionHandler("/error/500");
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseHsts(); // only on HTTPS, never for localhost
+        app.UseStaticFiles();
+        // Form posts stay readable as raw bytes after the form is parsed (the UTF-8 check in FormAnswers).
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method)) context.Request.EnableBuffering();
+            return next(context);
+        });
+        app.UseRouting();
+        app.MapRazorPages();
+        app.MapRespondEndpoints();
+        return app;
+    }
+
+    public static void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(sp => ShirabeSettings.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp =>
+        {
+            var s = sp.GetRequiredService<ShirabeSettings>();
+            return new Database(s.Db, s.DataDir);
+        });
+        services.AddScoped<ShirabeDb>(sp => sp.GetRequiredService<Database>().CreateContext());
+        services.AddSingleton(sp => SurveyLoader.LoadFile(sp.GetRequiredService<ShirabeSettings>().SurveyPath));
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ShirabeSettings>().Now is { } now
+            ? new ShiftedTimeProvider(now) : TimeProvider.System);
+        services.AddSingleton<FailedLookupLimiter>();
+        services.AddScoped<InvitationLookup>();
+        services.AddSingleton<ChromiumPdf>(_ => new ChromiumPdf());
+        services.AddHostedService<StartupTasks>();
+
+        // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Respond";
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "shirabe-af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SuppressXFrameOptionsHeader = true; // SecurityHeaders sends frame-ancestors 'none' and DENY
+        });
+        services.AddSingleton<IAntiforgeryAdditionalDataProvider, TokenBoundAntiforgery>();
+        services.Configure<FormOptions>(o =>
+        {
+            o.ValueCountLimit = 500;
+            o.ValueLengthLimit = 512 * 1024;
+        });
+        // Keys survive restarts, so forms open in a browser stay valid across a redeploy.
+        services.AddDataProtection().SetApplicationName("shirabe");
+        services.AddOptions<KeyManagementOptions>().Configure<ShirabeSettings, ILoggerFactory>((o, s, logs) =>
+            o.XmlRepository = new FileSystemXmlRepository(
+                Directory.CreateDirectory(Path.Combine(s.DataDir, "keys")), logs));
+    }
+}
+
+/// <summary>On start: checks the survey definition and applies pending migrations (unless Shirabe:MigrateOnStart=false).</summary>
+internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTasks> log) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancel)
+    {
+        var survey = services.GetRequiredService<Survey>();
+        var settings = services.GetRequiredService<ShirabeSettings>();
+        var db = services.GetRequiredService<Database>();
+        if (settings.MigrateOnStart) await db.MigrateAsync(cancel);
+        var clock = services.GetRequiredService<TimeProvider>();
+        log.LogInformation("Survey {Survey} ({Phase} at {Now:u}), database {Db}", survey.Id,
+            survey.Period.PhaseAt(clock.GetUtcNow()), clock.GetUtcNow(), db.Describe());
+    }
+
+    public Task StopAsync(CancellationToken cancel) => Task.CompletedTask;
+}
