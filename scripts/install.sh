@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages Shirabe uses (Debian 12, as root): Chromium for PDF and browser tests, Japanese fonts
+# Installs the Debian packages Shirabe uses (Debian 12, as root): Chromium for PDF and browser tests, Japanese fonts
 # for charts and PDF, poppler-utils to read PDFs back, PostgreSQL for production and its tests, aiosmtpd as a real
-# SMTP server in tests. Idempotent: does nothing when everything is present.
+# SMTP server, wrk for benchmarks. Idempotent and quiet when everything is present.
 set -euo pipefail
+packages=(chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils postgresql python3-aiosmtpd wrk)
 need=()
-command -v chromium >/dev/null || need+=(chromium)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -q "IPAexGothic" || need+=(fonts-ipaexfont-gothic)
-command -v pdftotext >/dev/null || need+=(poppler-utils)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
-command -v wrk >/dev/null || need+=(wrk)
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
 if ((${#need[@]})); then
   echo "install: apt-get install ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
