@@ -40,7 +40,12 @@ public static class TabulateCommand
         var survey = SurveyLoader.LoadFile(surveyPath);
         var segment = where.Length > 0 ? new Segment(where.Select(w => SegmentFilter.Parse(survey, w)).ToArray()) : null;
         var crossItems = cross is null ? ((Item, Item)?)null : ParseCross(survey, cross);
-        var options = new ResponsesReadOptions { Encoding = encoding is null ? null : ResponsesReadOptions.ParseEncoding(encoding) };
+        // Tabulation keeps nothing of a row but strings: one answers array serves every row.
+        var options = new ResponsesReadOptions
+        {
+            Encoding = encoding is null ? null : ResponsesReadOptions.ParseEncoding(encoding),
+            ReuseAnswers = true,
+        };
         if (!File.Exists(responsesPath)) throw new FileNotFoundException($"回答ファイル {responsesPath} がありません。");
 
         using var stream = new FileStream(responsesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
