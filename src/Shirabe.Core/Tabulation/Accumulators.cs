@@ -101,7 +101,11 @@ internal sealed class TextAccumulator(Item item) : ItemAccumulator(item)
 internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
 {
     private readonly Dictionary<decimal, long>[] _histograms = item.Parts.Select(_ => new Dictionary<decimal, long>()).ToArray();
+    /// <summary>Whole numbers 0…total, by far the most common answers, are counted here: hashing decimals is slow.</summary>
+    private readonly long[][] _wholes = item.Parts.Select(_ => new long[WholeSlots(item)]).ToArray();
     private readonly long[] _answered = new long[item.Parts.Count];
+
+    private static int WholeSlots(Item item) => item.Total is > 0 and <= 10_000 ? (int)item.Total + 1 : 0;
 
     protected override void AddGiven(in Answer answer, string respondent)
     {
@@ -110,6 +114,11 @@ internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
         {
             if (parts[p] is not { } v) continue;
             _answered[p]++;
+            if (v.Scale == 0 && v >= 0 && v < _wholes[p].Length)
+            {
+                _wholes[p][(int)v]++;
+                continue;
+            }
             // 14.50 and 14.5 are one key: decimal equality and hashing ignore the scale.
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_histograms[p], v, out _);
             slot++;
@@ -117,8 +126,17 @@ internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
     }
 
     public override ItemTable Result() => new SplitTable(Item, N,
-        Item.Parts.Select((part, p) => Summarise(part, _answered[p], _histograms[p], Item.Total)).ToArray(),
+        Item.Parts.Select((part, p) => Summarise(part, _answered[p], Merged(p), Item.Total)).ToArray(),
         Share.Of(NoAnswer, N));
+
+    private Dictionary<decimal, long> Merged(int part)
+    {
+        var all = new Dictionary<decimal, long>(_histograms[part]);
+        for (var v = 0; v < _wholes[part].Length; v++)
+            if (_wholes[part][v] > 0)
+                all[v] = all.GetValueOrDefault(v) + _wholes[part][v];
+        return all;
+    }
 
     /// <summary>The bands a split's distribution is shown in, as shares of the total (100%).</summary>
     public static readonly string[] BandLabels = ["0%", "0%超25%未満", "25%以上50%未満", "50%以上75%未満", "75%以上100%未満", "100%"];
