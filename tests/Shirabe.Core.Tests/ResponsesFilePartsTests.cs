@@ -14,7 +14,7 @@ public class ResponsesFilePartsTests
     public void Parts_ReadTogether_AreTheWholeFile_AndTabulateTheSame()
     {
         var text = Gen.Int[0, Nasty.Length - 1].Array[1, 4].Select(ix => string.Concat(ix.Select(i => Nasty[i])));
-        Gen.Select(Gen.Int, Gen.Int[0, 120], Gen.Int[1, 5], text.Array[1, 8]).Sample(t =>
+        Gen.Select(Gen.Int, Gen.Int[0, 80], Gen.Int[1, 5], text.Array[1, 8]).Sample(t =>
         {
             var (seed, count, parts, texts) = t;
             var responses = SyntheticResponses.Generate(Fixtures.Sc3, new Random(seed), count,
@@ -32,7 +32,7 @@ public class ResponsesFilePartsTests
             var inParts = Tabulate.SurveyInParts(Fixtures.Sc3, openers.Select(open => ResponsesCsv.Read(open(), Fixtures.Sc3)).ToArray(),
                 cross: (Fixtures.Sc3["4-3-a"], Fixtures.Sc3["2-9-a"]));
             Assert.Equal(TabulationJson.ToJson(whole), TabulationJson.ToJson(inParts));
-        }, iter: 60);
+        }, iter: 30);
     }
 
     [Fact]

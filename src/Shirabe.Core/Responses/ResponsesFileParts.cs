@@ -48,7 +48,7 @@ public static class ResponsesFileParts
 
     private static long CountQuotes(Stream stream, long from, long to)
     {
-        var buffer = new byte[ChunkSize];
+        var buffer = new byte[Math.Clamp(to - from, 1, ChunkSize)];
         stream.Position = from;
         long quotes = 0;
         for (var left = to - from; left > 0;)
@@ -64,7 +64,7 @@ public static class ResponsesFileParts
     /// <summary>The offset just after the first record-ending line break at or after <paramref name="from"/>; -1 if none.</summary>
     private static long NextRecordStart(Stream stream, long from, long quotesBefore)
     {
-        var buffer = new byte[ChunkSize];
+        var buffer = new byte[Math.Clamp(stream.Length - from, 1, ChunkSize)];
         stream.Position = from;
         var even = quotesBefore % 2 == 0;
         var position = from;
