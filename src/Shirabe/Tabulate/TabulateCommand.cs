@@ -26,17 +26,21 @@ public static class TabulateCommand
         var where = new Option<string[]>("--where") { Description = "絞り込み 設問=選択肢（例: 1-6=5）。複数指定はすべてを満たす回答", Arity = ArgumentArity.ZeroOrMore };
         var cross = new Option<string?>("--cross") { Description = "クロス集計する 2 つの設問（例: 4-3-a,4-4-a）" };
         var encoding = new Option<string?>("--encoding") { Description = "回答ファイルの文字コード（utf-8 または cp932）。既定は UTF-8" };
+        var threads = new Option<int>("--threads")
+            { Description = "10 MB を超えるファイルを並行して読むスレッド数（既定は CPU コア数、1 で逐次）", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var command = new Command("tabulate", "回答ファイルを集計します（単純集計・絞り込み・クロス集計）")
-            { survey, responses, format, where, cross, encoding };
+            { survey, responses, format, where, cross, encoding, threads };
         command.SetAction(r => ShirabeCommands.Guard(() => Run(
             r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(format)!, r.GetValue(where) ?? [],
-            r.GetValue(cross), r.GetValue(encoding))));
+            r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads))));
         return command;
     }
 
-    private static int Run(string surveyPath, string responsesPath, string format, string[] where, string? cross, string? encoding)
+    private static int Run(string surveyPath, string responsesPath, string format, string[] where, string? cross, string? encoding,
+        int threads)
     {
+        if (threads < 1) throw new ArgumentException("--threads は 1 以上にしてください。");
         var survey = SurveyLoader.LoadFile(surveyPath);
         var segment = where.Length > 0 ? new Segment(where.Select(w => SegmentFilter.Parse(survey, w)).ToArray()) : null;
         var crossItems = cross is null ? ((Item, Item)?)null : ParseCross(survey, cross);
@@ -51,7 +55,7 @@ public static class TabulateCommand
         // Tabulation consumes the whole file before anything is written: a bad file prints nothing on stdout.
         var big = new FileInfo(responsesPath).Length > ProgressThresholdBytes;
         var progress = big ? new Progress() : null;
-        var tabulation = (big && Environment.ProcessorCount > 1 ? TabulateInParts(survey, responsesPath, options, segment, crossItems, progress) : null)
+        var tabulation = (big && threads > 1 ? TabulateInParts(survey, responsesPath, options, segment, crossItems, progress, threads) : null)
                          ?? Core.Tabulation.Tabulate.Survey(survey, Rows(survey, responsesPath, options, progress), segment, crossItems);
         progress?.Done();
 
@@ -100,9 +104,9 @@ public static class TabulateCommand
     /// which reports every problem with its true row number.
     /// </summary>
     private static SurveyTabulation? TabulateInParts(Survey survey, string path, ResponsesReadOptions options, Segment? segment,
-        (Item, Item)? cross, Progress? progress)
+        (Item, Item)? cross, Progress? progress, int threads)
     {
-        var openers = ResponsesFileParts.Split(() => Open(path), Environment.ProcessorCount);
+        var openers = ResponsesFileParts.Split(() => Open(path), threads);
         if (openers.Count < 2) return null;
         var ids = openers.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         try
