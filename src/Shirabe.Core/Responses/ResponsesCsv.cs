@@ -102,7 +102,11 @@ public static class ResponsesCsv
     };
 
     /// <summary>What each CSV column holds: the id, the timestamp, an item, or one part of a split item.</summary>
-    private sealed record ColumnMap(int Id, int SubmittedAt, ItemColumns[] Items);
+    private sealed record ColumnMap(int Id, int SubmittedAt, ItemColumns[] Items)
+    {
+        /// <summary>Items without a column in this file: not asked of anyone.</summary>
+        public int[] Missing { get; init; } = [];
+    }
 
     /// <summary>An item's column(s), with its valid codes precomputed so that a valid cell is checked without allocating.</summary>
     private sealed class ItemColumns
@@ -171,7 +175,10 @@ public static class ResponsesCsv
             if (arr.Contains(-1))
                 problems.Add(new(1, item.ColumnName, null,
                     $"設問 {item.Code} の列は {string.Join(", ", item.Columns)} がそろっている必要があります。"));
-        return new ColumnMap(id, submitted, ordinals.Select(kv => new ItemColumns(kv.Key, kv.Value)).ToArray());
+        return new ColumnMap(id, submitted, ordinals.Select(kv => new ItemColumns(kv.Key, kv.Value)).ToArray())
+        {
+            Missing = survey.Items.Where(i => !ordinals.ContainsKey(i)).Select(i => i.Index).ToArray(),
+        };
     }
 
     private static Response? ParseRow(CsvDataReader csv, long row, ColumnMap map, Survey survey,
@@ -200,7 +207,7 @@ public static class ResponsesCsv
         }
 
         var answers = buffers.Answers();
-        Array.Fill(answers, Answer.NotAsked);
+        foreach (var index in map.Missing) answers[index] = Answer.NotAsked;
         foreach (var columns in map.Items)
             answers[columns.Item.Index] = ParseCell(csv, row, columns, problems);
 
