@@ -11,6 +11,7 @@ public static class ShirabeCommands
         root.Subcommands.Add(SurveyCommands.Command());
         root.Subcommands.Add(Tabulate.TabulateCommand.Command());
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);
+        root.Subcommands.Add(Tabulate.GenerateCommand.Command());
         return root;
     }
 
