@@ -67,6 +67,7 @@ public sealed record TableSpec(
     string? Header,
     IReadOnlyList<IReadOnlyList<string>> Rows,
     IReadOnlyList<string> GroupBy,
+    IReadOnlyList<int> GroupOrder,
     string? Note)
 {
     public string? Item => Items.Count > 0 ? Items[0] : null;

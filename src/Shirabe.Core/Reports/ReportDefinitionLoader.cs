@@ -98,11 +98,13 @@ public static class ReportDefinitionLoader
         foreach (var code in items.Concat(t.GroupBy))
             if (!survey.TryGetItem(code, out _)) problem(where, $"設問 {code} は調査票にありません。");
         if (problems(items, survey, kind) is { } message) problem(where, message);
+        if (kind == TableKind.Listing && (t.GroupBy.Count != 2 || t.GroupBy.Any(c => !survey.TryGetItem(c, out var g) || g.Kind != ItemKind.Single)))
+            problem(where, "listing の表には groupBy: [業種の設問, 会員数の設問]（単一回答 2 つ）を指定してください。");
         var @base = TableBase.Respondents;
         if (t.Base is not null && !Enum.TryParse(t.Base, ignoreCase: true, out @base))
             problem(where, "base は respondents（回答者数）か mentions（回答数の合計）です。");
         return new TableSpec(kind, t.Caption ?? "", items, @base, t.Total, t.HideZero, t.Header,
-            t.Rows.Select(r => (IReadOnlyList<string>)r).ToArray(), t.GroupBy, t.Note);
+            t.Rows.Select(r => (IReadOnlyList<string>)r).ToArray(), t.GroupBy, t.GroupOrder, t.Note);
 
         static string? problems(List<string> items, Survey survey, TableKind kind)
         {
@@ -181,6 +183,7 @@ public static class ReportDefinitionLoader
         public string? Header { get; set; }
         public List<List<string>> Rows { get; set; } = [];
         public List<string> GroupBy { get; set; } = [];
+        public List<int> GroupOrder { get; set; } = [];
         public string? Note { get; set; }
     }
 

@@ -61,7 +61,7 @@ public static class ReportBuilder
                     TableKind.Choice => Choice(part, spec, label, number, input),
                     TableKind.Matrix => Matrix(part, spec, label, number, input),
                     TableKind.Text => Text(part, spec, label, number, input, editor),
-                    TableKind.Listing => (Listing(part, spec, label, number, input, perRespondent!), null),
+                    TableKind.Listing => (Listing(part, spec, label, number, input), null),
                     TableKind.Respondents => (RespondentList(part, spec, input, perRespondent!), null),
                     _ => (null, null),
                 };
@@ -177,7 +177,7 @@ public static class ReportBuilder
     // ---------------------------------------------------------------- listings that need the responses
 
     private static bool NeedsResponses(ReportDefinition def) =>
-        def.Tables.Any(t => t.Kind is TableKind.Listing or TableKind.Respondents);
+        def.Tables.Any(t => t.Kind is TableKind.Respondents);
 
     /// <summary>What the listings need of each submitted respondent, read in one pass over the responses.</summary>
     private sealed record RespondentRow(string Id, DateTimeOffset SubmittedAt, Answer[] Picked);
@@ -185,8 +185,7 @@ public static class ReportBuilder
     private static List<RespondentRow> ReadRespondents(ReportInput input, ReportDefinition def)
     {
         var survey = input.Survey;
-        var codes = def.Tables.Where(t => t.Kind is TableKind.Listing or TableKind.Respondents)
-            .SelectMany(t => t.Items.Concat(t.GroupBy)).Distinct().ToArray();
+        var codes = def.Tables.Where(t => t.Kind is TableKind.Respondents).SelectMany(t => t.Items).Distinct().ToArray();
         var indexes = codes.Select(c => survey[c].Index).ToArray();
         var list = new List<RespondentRow>();
         foreach (var r in input.Responses())
@@ -199,64 +198,48 @@ public static class ReportBuilder
         return list;
     }
 
-    private static TableBlock Listing(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input, List<RespondentRow> people)
+    private static TableBlock Listing(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
     {
         var survey = input.Survey;
         var splits = spec.Items.Select(c => survey[c]).ToList();
-        var group = survey[spec.GroupBy[0]];
-        var sub = spec.GroupBy.Count > 1 ? survey[spec.GroupBy[1]] : null;
+        var listing = Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
         var header = new List<IReadOnlyList<HeaderCell>>
         {
-            new HeaderCell[] { new("業界団体", sub is null ? 1 : 2) }.Concat(splits.Select(s => new HeaderCell(s.Question(survey), s.Parts.Count))).ToArray(),
-            new HeaderCell[] { new(group.ReportLabel == group.Label ? "業種" : group.ReportLabel) }
-                .Concat(sub is null ? [] : new[] { new HeaderCell("会員数") })
-                .Concat(splits.SelectMany(s => s.Parts.Select(p => new HeaderCell(p.Label)))).ToArray(),
+            new HeaderCell[] { new("業界団体", 2) }.Concat(splits.Select(s => new HeaderCell(s.Question(survey), s.Parts.Count))).ToArray(),
+            new HeaderCell[] { new("業種"), new("会員数") }.Concat(splits.SelectMany(s => s.Parts.Select(p => new HeaderCell(p.Label)))).ToArray(),
         };
-        string GroupName(Answer a) => a.State == AnswerState.Given ? group.FindOption(a.Choice)?.ReportLabel ?? "?" : $"({NoAnswer}）";
-        string SubName(Answer a) => a.State == AnswerState.Given ? Band(sub!.FindOption(a.Choice)?.ReportLabel ?? "?") : $"({NoAnswer}）";
-
         var rows = new List<Row>();
         var max = input.Definition.MaxRows;
-        var listed = 0;
-        var groups = people.GroupBy(p => p.Picked[group.Index] is { State: AnswerState.Given } g ? g.Choice : int.MaxValue).OrderBy(g => g.Key);
-        foreach (var g in groups)
+        long listed = 0, total = 0;
+        foreach (var g in listing.Groups)
         {
-            var members = g.ToList();
-            var blank = members.Count(m => splits.All(s => m.Picked[s.Index].State != AnswerState.Given));
-            var name = GroupName(members[0].Picked[group.Index]) + $"（{members.Count}）" + (blank > 0 ? $" ※{NoAnswer} {blank}件" : "");
+            var name = (g.Group?.ReportLabel ?? $"({NoAnswer}）") + $"（{g.Count}）" + (g.NoAnswer > 0 ? $" ※{NoAnswer} {g.NoAnswer}件" : "");
             rows.Add(new Row([Cell.Of(name)], RowKind.Group));
-            var shown = members.Where(m => splits.Any(s => m.Picked[s.Index].State == AnswerState.Given))
-                .OrderByDescending(m => sub is null ? 0 : m.Picked[sub.Index] is { State: AnswerState.Given } a ? a.Choice : -1)
-                .ThenByDescending(m => m.Picked[splits[0].Index].Parts?[0] ?? -1)
-                .ThenBy(m => m.Id, StringComparer.Ordinal);
-            string? lastSub = null;
-            foreach (var m in shown)
+            foreach (var band in g.Bands)
             {
-                if (++listed > max) break;
-                var cells = new List<Cell> { Cell.Of("") };
-                if (sub is not null)
+                var first = true;
+                foreach (var row in band.Rows)
                 {
-                    var s = SubName(m.Picked[sub.Index]);
-                    cells.Add(Cell.Of(s == lastSub ? "" : s));
-                    lastSub = s;
-                }
-                foreach (var split in splits)
-                {
-                    var a = m.Picked[split.Index];
-                    if (a.State == AnswerState.Given)
-                        cells.AddRange(a.Parts!.Select(v => v is { } x ? Cell.Given(x) : Cell.Of("")));
-                    else
+                    total++;
+                    if (++listed > max) continue;
+                    var cells = new List<Cell> { Cell.Of(""), Cell.Of(first ? band.Band is { } b ? Band(b.ReportLabel) : $"({NoAnswer}）" : "") };
+                    first = false;
+                    for (var i = 0; i < splits.Count; i++)
                     {
-                        cells.Add(new Cell($"({NoAnswer}）"));
-                        cells.AddRange(Enumerable.Repeat(Cell.Of(""), split.Parts.Count - 1));
+                        if (row.Values[i] is { } values)
+                            cells.AddRange(values.Select(v => v is { } x ? Cell.Given(x) : Cell.Of("")));
+                        else
+                        {
+                            cells.Add(new Cell($"({NoAnswer}）"));
+                            cells.AddRange(Enumerable.Repeat(Cell.Of(""), splits[i].Parts.Count - 1));
+                        }
                     }
+                    rows.Add(new Row(cells));
                 }
-                rows.Add(new Row(cells));
             }
         }
-        var withAnswers = people.Count(m => splits.Any(s => m.Picked[s.Index].State == AnswerState.Given));
         var note = spec.Note;
-        if (withAnswers > max) note = (note is null ? "" : note + "\n") + $"ほか {withAnswers - max:#,0} 件（全件は Excel の回答データを参照）";
+        if (total > max) note = (note is null ? "" : note + "\n") + $"ほか {total - max:#,0} 件（全件は Excel の回答データを参照）";
         return Make(part, spec, label, number, header, rows, note);
     }
 
