@@ -58,7 +58,7 @@ public static partial class Charts
     private static ChartSeries Series(string name, IEnumerable<decimal> percents)
     {
         var v = percents.ToList();
-        return new ChartSeries(name, v, v.Select(p => p >= 4m ? Format.Percent(p) : "").ToList());
+        return new ChartSeries(name, v, v.Select(p => p >= 6m ? Format.Percent(p) : "").ToList());
     }
 
     public static int Height(Chart chart) => chart.Kind == ChartKind.Stacked
@@ -84,11 +84,14 @@ public static partial class Charts
     {
         string svg;
         lock (FontGate) svg = Draw(chart).GetSvgXml(Width, Height(chart));
-        svg = FixRadicals(svg);
+        svg = FixLookAlikes(FixRadicals(svg), chart);
         svg = IdAttribute().Replace(svg, m => $"id=\"{idPrefix}{m.Groups[1].Value}\"");
         svg = UrlReference().Replace(svg, m => $"url(#{idPrefix}{m.Groups[1].Value})");
         var start = svg.IndexOf("<svg", StringComparison.Ordinal);
-        return start > 0 ? svg[start..] : svg;
+        if (start > 0) svg = svg[start..];
+        // A viewBox lets the page scale the chart to its column instead of clipping it.
+        var h = Height(chart);
+        return svg.Replace($"width=\"{Width}\" height=\"{h}\">", $"width=\"{Width}\" height=\"{h}\" viewBox=\"0 0 {Width} {h}\" role=\"img\">");
     }
 
     /// <summary>Kangxi radicals (U+2F00–U+2FD5) and CJK radical supplements → their unified ideographs (NFKC of that character only).</summary>
@@ -112,6 +115,23 @@ public static partial class Charts
         }
         return sb?.ToString() ?? text;
     }
+
+    /// <summary>
+    /// Characters that share a glyph with another in the CJK fonts (〜 U+301C / ～ U+FF5E, ‐ / -), which Skia may
+    /// write back as the wrong one: where the chart's own labels use only one of a pair, that one is restored.
+    /// </summary>
+    private static string FixLookAlikes(string svg, Chart chart)
+    {
+        var used = new HashSet<char>(chart.Categories.Concat(chart.Series.Select(s => s.Name)).Append(chart.NLabel).SelectMany(c => c));
+        foreach (var (a, b) in LookAlikes)
+        {
+            if (used.Contains(a) && !used.Contains(b)) svg = svg.Replace(b, a);
+            else if (used.Contains(b) && !used.Contains(a)) svg = svg.Replace(a, b);
+        }
+        return svg;
+    }
+
+    private static readonly (char, char)[] LookAlikes = [('\uFF5E', '\u301C'), ('\u2010', '\u2011'), ('\uFF0D', '\u2212')];
 
     [GeneratedRegex("id=\"([^\"]+)\"")]
     private static partial Regex IdAttribute();
@@ -152,8 +172,9 @@ public static partial class Charts
         plot.Axes.Left.TickLabelStyle.FontSize = 12;
         plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
-        plot.Axes.Right.IsVisible = false;
-        plot.Axes.Top.IsVisible = false;
+        plot.Axes.Right.FrameLineStyle.Width = 0;
+        plot.Axes.Right.MinimumSize = 36; // room for the last tick label ("100%") and value labels
+        plot.Axes.Top.FrameLineStyle.Width = 0;
         plot.Grid.YAxisStyle.MajorLineStyle.Width = 0;
         plot.Grid.XAxisStyle.MajorLineStyle.Color = Color.FromHex("#DDDDDD");
         return plot;
@@ -176,7 +197,7 @@ public static partial class Charts
         bp.ValueLabelStyle.FontSize = 12;
         bp.ValueLabelStyle.ForeColor = Ink;
         var max = (double)Math.Max(1, s.Values.Count == 0 ? 1 : s.Values.Max());
-        plot.Axes.SetLimitsX(0, max * 1.3);
+        plot.Axes.SetLimitsX(0, max * 1.35);
         plot.Axes.SetLimitsY(-0.6, chart.Categories.Count - 0.4);
         plot.Axes.Bottom.Label.Text = "件数";
         plot.Axes.Bottom.Label.FontSize = 12;
@@ -219,7 +240,7 @@ public static partial class Charts
             var bp = plot.Add.Bars(bars);
             bp.Horizontal = true;
             bp.LegendText = s.Name;
-            bp.ValueLabelStyle.FontSize = 11;
+            bp.ValueLabelStyle.FontSize = 10.5f;
             bp.ValueLabelStyle.ForeColor = dark ? Colors.White : Ink;
             if (noAnswer)
             {
@@ -232,6 +253,6 @@ public static partial class Charts
         plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture) + "%").ToArray());
         plot.ShowLegend(Edge.Bottom);
         plot.Legend.Orientation = Orientation.Horizontal;
-        plot.Legend.FontSize = 12;
+        plot.Legend.FontSize = 13;
     }
 }

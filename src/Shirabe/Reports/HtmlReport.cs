@@ -159,7 +159,9 @@ public static class HtmlReport
         tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
         tr.group td { background: #f3f3f3; font-weight: bold; }
         figure.text td { padding: 4px 8px; }
-        figure.matrix td.num { width: 9%; }
+        figure.matrix td.num { width: 8%; }
+        figure.matrix thead th { white-space: nowrap; font-size: 9pt; }
+        figure.matrix tbody th, figure.overview tbody th { font-weight: normal; background: #fafafa; }
         figure.choice table { width: auto; min-width: 60%; margin: 0 auto; }
         .note { font-size: 9pt; color: #333; margin-top: .2em; }
         .notes ul { margin: .3em 0; padding-left: 1.4em; }
