@@ -144,8 +144,8 @@ public static class DocxReport
         return p;
     }
 
-    private static Run Field(string instruction, string value) =>
-        new(new SimpleField(new Run(new Text(value))) { Instruction = instruction });
+    private static SimpleField Field(string instruction, string value) =>
+        new(new Run(new Text(value))) { Instruction = instruction };
 
     private static Table Table(TableBlock t)
     {

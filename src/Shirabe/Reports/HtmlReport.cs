@@ -182,6 +182,7 @@ public static class HtmlReport
           figure.table.text, figure.table.listing, figure.table.respondents { break-inside: auto; }
           tr, h2, h3, h4, h5 { break-inside: avoid; }
           h2, h3, h4, h5, figcaption { break-after: avoid; }
+          figcaption, p.narrative { break-inside: avoid; }
           thead { display: table-header-group; }
           .narrative.stale { background: none; }
           .flag { display: none; }
