@@ -202,7 +202,7 @@ public static class ReportBuilder
     {
         var survey = input.Survey;
         var splits = spec.Items.Select(c => survey[c]).ToList();
-        var listing = Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
+        var listing = Core.Tabulation.Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
         var header = new List<IReadOnlyList<HeaderCell>>
         {
             new HeaderCell[] { new("業界団体", 2) }.Concat(splits.Select(s => new HeaderCell(s.Question(survey), s.Parts.Count))).ToArray(),

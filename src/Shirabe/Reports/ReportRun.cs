@@ -44,7 +44,7 @@ public sealed class ReportRun
     public ReportDocument Build(IProgress<string>? progress = null)
     {
         progress?.Report("集計中…");
-        var tab = Tabulate.Survey(Survey, ReadResponses());
+        var tab = Core.Tabulation.Tabulate.Survey(Survey, ReadResponses());
         progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。報告書を組み立て中…");
         return ReportBuilder.Build(new ReportInput(Definition, tab, ReadResponses, Edits));
     }
