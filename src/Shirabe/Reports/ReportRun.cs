@@ -22,6 +22,8 @@ public sealed class ReportRun
     public required string ResponsesPath { get; init; }
     public ResponsesReadOptions? ReadOptions { get; init; }
     public ReportEdits Edits { get; init; } = new();
+    /// <summary>How long Chromium may take to print the PDF.</summary>
+    public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
@@ -68,7 +70,7 @@ public sealed class ReportRun
                 progress?.Report("Chromium で PDF に変換中…");
                 await using (var chromium = new ChromiumPdf())
                 {
-                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel);
+                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, PdfTimeout);
                     await output.WriteAsync(pdf, cancel);
                 }
                 break;
