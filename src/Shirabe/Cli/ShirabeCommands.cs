@@ -12,6 +12,7 @@ public static class ShirabeCommands
         root.Subcommands.Add(Tabulate.TabulateCommand.Command());
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);
         root.Subcommands.Add(Tabulate.GenerateCommand.Command());
+        root.Subcommands.Add(ReportCommands.Command());
         return root;
     }
 
