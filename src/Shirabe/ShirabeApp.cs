@@ -37,9 +37,18 @@ public static class ShirabeApp
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 1024 * 1024;
         });
+        // Request-by-request framework logs are noise for the secretariat; appsettings or --Logging:… can raise them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Behind a TLS-terminating proxy on this machine: the client's address (rate limit) and scheme (HSTS).
+        // Only loopback proxies are trusted (the default KnownProxies).
+        app.UseForwardedHeaders(new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                               | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        });
         // A respondent never sees a stack trace: errors and bare status codes get a Japanese page.
         app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
