@@ -45,6 +45,18 @@ public class ResponsesFilePartsTests
     }
 
     [Fact]
+    public void AProblemInAnyPart_IsThrown()
+    {
+        var text = File.ReadAllText(Fixtures.ResponsesPath);
+        var bad = text.Replace("\nR47,2023-12-15T", "\nR47,2023-13-15T"); // month 13 near the end: in the last part
+        var bytes = Encoding.UTF8.GetBytes(bad);
+        var openers = ResponsesFileParts.Split(() => new MemoryStream(bytes), 2);
+        Assert.Equal(2, openers.Count);
+        Assert.Throws<ResponsesFileException>(() => Tabulate.SurveyInParts(Fixtures.Sc3,
+            openers.Select(open => ResponsesCsv.Read(open(), Fixtures.Sc3)).ToArray()));
+    }
+
+    [Fact]
     public void OddNumberOfQuotes_IsNotSplit()
     {
         var bytes = Encoding.UTF8.GetBytes("id,q2_2\nR1,\"abc\nR2,x\nR3,y\nR4,z\n");

@@ -33,9 +33,22 @@ public static class Tabulate
     {
         if (parts.Count == 0) return Survey(survey, [], segment, cross);
         var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross)).ToArray();
+        using var failed = new CancellationTokenSource(); // one part failing makes the others' totals useless: stop them
         var tasks = parts.Select((part, i) => Task.Factory.StartNew(() =>
         {
-            foreach (var r in part) accumulators[i].Add(r);
+            try
+            {
+                foreach (var r in part)
+                {
+                    if (failed.IsCancellationRequested) return;
+                    accumulators[i].Add(r);
+                }
+            }
+            catch
+            {
+                failed.Cancel();
+                throw;
+            }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         try
         {

@@ -75,7 +75,12 @@ public static class TabulationText
     {
         w.WriteLine($"■ クロス集計 {x.Rows.Code}（行）× {x.Columns.Code}（列） n={x.N:N0}");
         string Label(Item item, int? code) => code is { } c ? item.FindOption(c)!.ReportLabel : SegmentFilter.NoAnswerWord;
-        var header = new[] { "" }.Concat(x.ColumnTotals.Select(c => Label(x.Columns, c.Code))).Append("総計").ToArray();
+        // Long option labels would make every line of the table wide: then the columns are headed by code, with a legend.
+        var byCode = x.ColumnTotals.Any(c => Width(Label(x.Columns, c.Code)) > 16);
+        if (byCode)
+            w.WriteLine("  列: " + string.Join("、", x.ColumnTotals.Where(c => c.Code is not null).Select(c => $"{c.Code} {Label(x.Columns, c.Code)}")));
+        var header = new[] { "" }.Concat(x.ColumnTotals.Select(c => byCode && c.Code is { } code ? code.ToString(CultureInfo.InvariantCulture) : Label(x.Columns, c.Code)))
+            .Append("総計").ToArray();
         string[] Line(CrossTotal r, Func<CrossCell, string> cell) =>
             [Label(x.Rows, r.Code), .. x.Cells.Where(c => c.Row == r.Code).Select(cell), Count(r.Count)];
         w.WriteLine("  件数");

@@ -13,8 +13,8 @@ namespace Shirabe.Tabulate;
 /// </summary>
 public static class TabulateCommand
 {
-    /// <summary>Files larger than this report progress on stderr.</summary>
-    private const long ProgressThresholdBytes = 10L * 1024 * 1024;
+    /// <summary>Files larger than this report progress on stderr and are read in parts, one per thread.</summary>
+    private const long BigFileBytes = 10L * 1024 * 1024;
     private const long ProgressEveryRows = 100_000;
 
     public static Command Command()
@@ -53,7 +53,7 @@ public static class TabulateCommand
         if (!File.Exists(responsesPath)) throw new FileNotFoundException($"回答ファイル {responsesPath} がありません。");
 
         // Tabulation consumes the whole file before anything is written: a bad file prints nothing on stdout.
-        var big = new FileInfo(responsesPath).Length > ProgressThresholdBytes;
+        var big = new FileInfo(responsesPath).Length > BigFileBytes;
         var progress = big ? new Progress() : null;
         var tabulation = (big && threads > 1 ? TabulateInParts(survey, responsesPath, options, segment, crossItems, progress, threads) : null)
                          ?? Core.Tabulation.Tabulate.Survey(survey, Rows(survey, responsesPath, options, progress), segment, crossItems);
