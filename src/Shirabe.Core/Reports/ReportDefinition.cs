@@ -1,0 +1,83 @@
+namespace Shirabe.Core.Reports;
+
+/// <summary>
+/// The layout of a report (surveys/NAME/report.yaml, docs/report-format.md): which table and figure shows which
+/// item, in which order, with which caption and base. Captions are numbered automatically (表 2-N, 図 2-N).
+/// </summary>
+public sealed record ReportDefinition(
+    string Survey,
+    string Title,
+    int Chapter,
+    int Invitations,
+    int MaxRows,
+    IReadOnlyList<ReportPart> Parts)
+{
+    /// <summary>Every table in order; its number is its position + 1.</summary>
+    public IEnumerable<TableSpec> Tables => Parts.Select(p => p.Table).OfType<TableSpec>();
+    public IEnumerable<FigureSpec> Figures => Parts.Select(p => p.Figure).OfType<FigureSpec>();
+}
+
+/// <summary>
+/// One step of the report: an optional heading, then fixed text, the drafted narrative, a table, a figure and notes,
+/// in that order. <see cref="Key"/> identifies the part for the secretariat's edits and curation.
+/// </summary>
+public sealed record ReportPart(
+    string Key,
+    string? Heading,
+    int Level,
+    string? Number,
+    string? Text,
+    NarrativeSpec? Narrative,
+    TableSpec? Table,
+    FigureSpec? Figure,
+    NotesSpec? Notes,
+    bool PageBreak);
+
+/// <summary>How the paragraph above a table is drafted. <see cref="Subject"/> opens the sentence (「回答者の会員数は、」).</summary>
+public sealed record NarrativeSpec(string Subject);
+
+public enum TableKind
+{
+    /// <summary>Label / value rows from the definition with placeholders ({respondents}, {invitations}, …).</summary>
+    Overview,
+    /// <summary>A single or multiple choice item: options with count and percent.</summary>
+    Choice,
+    /// <summary>Matrix rows of a question: the scale's points, 無回答 and 全体 in percent, one row per item.</summary>
+    Matrix,
+    /// <summary>Free-text answers (主な回答), curated by the analyst.</summary>
+    Text,
+    /// <summary>Split items listed per respondent, grouped by two single items (table 2-4).</summary>
+    Listing,
+    /// <summary>The respondents in submission order with a name and a single item (参考資料2).</summary>
+    Respondents,
+    /// <summary>The questionnaire rendered from the survey definition (参考資料1).</summary>
+    Questionnaire,
+}
+
+public enum TableBase { Respondents, Mentions }
+
+/// <summary>A numbered table (Questionnaire is rendered without a number).</summary>
+public sealed record TableSpec(
+    TableKind Kind,
+    string Caption,
+    IReadOnlyList<string> Items,
+    TableBase Base,
+    bool Total,
+    bool HideZero,
+    string? Header,
+    IReadOnlyList<IReadOnlyList<string>> Rows,
+    IReadOnlyList<string> GroupBy,
+    IReadOnlyList<int> GroupOrder,
+    string? Note)
+{
+    public string? Item => Items.Count > 0 ? Items[0] : null;
+
+    /// <summary>Whether the table takes a number (表 2-N); the appendices (参考資料) do not.</summary>
+    public bool IsNumbered => Kind is not (TableKind.Respondents or TableKind.Questionnaire);
+}
+
+public enum ChartKind { Bar, Stacked }
+
+public sealed record FigureSpec(ChartKind Chart, string Caption);
+
+public sealed record NotesSpec(string? Title, IReadOnlyList<string> Items);

@@ -1,0 +1,232 @@
+using Shirabe.Core.Questionnaire;
+
+namespace Shirabe.Core.Tabulation;
+
+/// <summary>
+/// Running totals for one item while responses stream by: integers only (and exact decimals for splits),
+/// so the tables built at the end are exact whatever the number of rows. Not thread-safe; one per pass.
+/// </summary>
+internal abstract class ItemAccumulator(Item item)
+{
+    public Item Item { get; } = item;
+    protected long NotAsked;
+    protected long NoAnswer;
+    protected long Given;
+
+    public void Add(in Answer answer, string respondent)
+    {
+        switch (answer.State)
+        {
+            case AnswerState.NotAsked: NotAsked++; break;
+            case AnswerState.NoAnswer: NoAnswer++; break;
+            default: Given++; AddGiven(answer, respondent); break;
+        }
+    }
+
+    protected abstract void AddGiven(in Answer answer, string respondent);
+
+    /// <summary>The base: asked respondents, 無回答 included.</summary>
+    protected long N => Given + NoAnswer;
+
+    public abstract ItemTable Result();
+
+    public static ItemAccumulator For(Item item) => item.Kind switch
+    {
+        ItemKind.Single or ItemKind.Matrix => new ChoiceAccumulator(item),
+        ItemKind.Multiple => new MultipleAccumulator(item),
+        ItemKind.Split => new SplitAccumulator(item),
+        _ => new TextAccumulator(item),
+    };
+
+    protected static long[] CountsFor(Item item) => new long[item.Options.Count == 0 ? 1 : item.Options.Max(o => o.Code) + 1];
+
+    protected Exception Invalid(string respondent, object value) =>
+        new InvalidOperationException($"回答 {respondent} の設問 {Item.Code} の値 {value} は調査票にない選択肢です。");
+}
+
+internal sealed class ChoiceAccumulator(Item item) : ItemAccumulator(item)
+{
+    private readonly long[] _counts = CountsFor(item);
+
+    protected override void AddGiven(in Answer answer, string respondent)
+    {
+        if ((uint)answer.Choice >= (uint)_counts.Length) throw Invalid(respondent, answer.Choice);
+        _counts[answer.Choice]++;
+    }
+
+    public override ItemTable Result() => new ChoiceTable(Item, N,
+        Item.Options.Select(o => new OptionRow(o, _counts[o.Code], Percent.Of(_counts[o.Code], N))).ToArray(),
+        Share.Of(NoAnswer, N));
+}
+
+internal sealed class MultipleAccumulator(Item item) : ItemAccumulator(item)
+{
+    private readonly long[] _counts = CountsFor(item);
+
+    protected override void AddGiven(in Answer answer, string respondent)
+    {
+        var bits = answer.Choices;
+        while (bits != 0)
+        {
+            var code = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            if (code >= _counts.Length) throw Invalid(respondent, code);
+            _counts[code]++;
+            bits &= bits - 1;
+        }
+    }
+
+    public override ItemTable Result()
+    {
+        var mentions = Item.Options.Sum(o => _counts[o.Code]);
+        return new ChoiceTable(Item, N,
+            Item.Options.Select(o => new OptionRow(o, _counts[o.Code], Percent.Of(_counts[o.Code], N),
+                Percent.Of(_counts[o.Code], mentions))).ToArray(),
+            Share.Of(NoAnswer, N), mentions);
+    }
+}
+
+internal sealed class TextAccumulator(Item item) : ItemAccumulator(item)
+{
+    private readonly List<TextAnswer> _answers = [];
+
+    protected override void AddGiven(in Answer answer, string respondent) => _answers.Add(new(respondent, answer.Text!));
+
+    public override ItemTable Result() => new TextTable(Item, N, _answers.ToArray());
+}
+
+/// <summary>
+/// Per part: the exact sum, and a histogram of the values given (answers are few distinct numbers such as 0, 5, 14.5,
+/// 100), so mean, median and bands are exact without holding the rows.
+/// </summary>
+internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
+{
+    private readonly Dictionary<decimal, long>[] _histograms = item.Parts.Select(_ => new Dictionary<decimal, long>()).ToArray();
+    private readonly long[] _answered = new long[item.Parts.Count];
+
+    protected override void AddGiven(in Answer answer, string respondent)
+    {
+        var parts = answer.Parts!;
+        for (var p = 0; p < _histograms.Length && p < parts.Length; p++)
+        {
+            if (parts[p] is not { } v) continue;
+            _answered[p]++;
+            // 14.50 and 14.5 are one key: decimal equality and hashing ignore the scale.
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_histograms[p], v, out _);
+            slot++;
+        }
+    }
+
+    public override ItemTable Result() => new SplitTable(Item, N,
+        Item.Parts.Select((part, p) => Summarise(part, _answered[p], _histograms[p], Item.Total)).ToArray(),
+        Share.Of(NoAnswer, N));
+
+    /// <summary>The bands a split's distribution is shown in, as shares of the total (100%).</summary>
+    public static readonly string[] BandLabels = ["0%", "0%超25%未満", "25%以上50%未満", "50%以上75%未満", "75%以上100%未満", "100%"];
+
+    private static SplitPartSummary Summarise(SplitPart part, long answered, Dictionary<decimal, long> histogram, decimal total)
+    {
+        var bands = new long[BandLabels.Length];
+        decimal sum = 0, min = 0, max = 0, median = 0;
+        if (answered > 0)
+        {
+            var sorted = histogram.OrderBy(kv => kv.Key).ToArray();
+            min = sorted[0].Key;
+            max = sorted[^1].Key;
+            long seen = 0;
+            decimal? lower = null, upper = null;
+            var lowerRank = (answered - 1) / 2; // 0-based ranks of the middle value(s)
+            var upperRank = answered / 2;
+            foreach (var (value, count) in sorted)
+            {
+                sum += value * count;
+                bands[Band(value, total)] += count;
+                if (lower is null && lowerRank < seen + count) lower = value;
+                if (upper is null && upperRank < seen + count) upper = value;
+                seen += count;
+            }
+            median = Round1((lower!.Value + upper!.Value) / 2);
+        }
+        var mean = answered > 0 ? Round1(sum / answered) : 0;
+        return new SplitPartSummary(part, answered, mean, median, min, max,
+            BandLabels.Select((label, b) => new BandCount(label, bands[b], Percent.Of(bands[b], answered))).ToArray());
+    }
+
+    private static int Band(decimal value, decimal total) =>
+        value <= 0 ? 0 : value >= total ? 5 : 1 + (int)(value * 4 / total);
+
+    /// <summary>Half up to one decimal, as percents are printed.</summary>
+    private static decimal Round1(decimal v) => Math.Round(v, 1, MidpointRounding.AwayFromZero);
+}
+
+/// <summary>Two choice items over the respondents asked both; index 0 is 無回答, code c is index c.</summary>
+internal sealed class CrossAccumulator
+{
+    private readonly Item _rows, _columns;
+    private readonly long[,] _cells;
+    private readonly long[] _rowTotals, _columnTotals;
+    private long _n;
+
+    public CrossAccumulator(Item rows, Item columns)
+    {
+        foreach (var item in new[] { rows, columns })
+            if (item.Kind is not (ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix))
+                throw new ArgumentException($"設問 {item.Code} は選択式ではないため、クロス集計には使えません。");
+        _rows = rows;
+        _columns = columns;
+        var r = rows.Options.Max(o => o.Code) + 1;
+        var c = columns.Options.Max(o => o.Code) + 1;
+        _cells = new long[r, c];
+        _rowTotals = new long[r];
+        _columnTotals = new long[c];
+    }
+
+    public void Add(Answer[] answers)
+    {
+        var a = answers[_rows.Index];
+        var b = answers[_columns.Index];
+        if (a.State == AnswerState.NotAsked || b.State == AnswerState.NotAsked) return;
+        _n++;
+        foreach (var i in Indexes(_rows, a, _rowTotals.Length))
+        {
+            _rowTotals[i]++;
+            foreach (var j in Indexes(_columns, b, _columnTotals.Length))
+                _cells[i, j]++;
+        }
+        foreach (var j in Indexes(_columns, b, _columnTotals.Length))
+            _columnTotals[j]++;
+    }
+
+    private static IEnumerable<int> Indexes(Item item, Answer a, int length)
+    {
+        if (a.State == AnswerState.NoAnswer) { yield return 0; yield break; }
+        if (item.Kind != ItemKind.Multiple)
+        {
+            if ((uint)a.Choice >= (uint)length || a.Choice == 0)
+                throw new InvalidOperationException($"設問 {item.Code} の値 {a.Choice} は調査票にない選択肢です。");
+            yield return a.Choice;
+            yield break;
+        }
+        foreach (var c in a.ChoiceCodes())
+            if (c < length) yield return c;
+    }
+
+    public CrossTable Result()
+    {
+        var rowCodes = Codes(_rows);
+        var columnCodes = Codes(_columns);
+        var cells = new List<CrossCell>();
+        foreach (var r in rowCodes)
+            foreach (var c in columnCodes)
+            {
+                var count = _cells[r ?? 0, c ?? 0];
+                cells.Add(new CrossCell(r, c, count,
+                    Percent.Of(count, _rowTotals[r ?? 0]), Percent.Of(count, _columnTotals[c ?? 0])));
+            }
+        return new CrossTable(_rows, _columns, _n, cells,
+            rowCodes.Select(r => new CrossTotal(r, _rowTotals[r ?? 0], Percent.Of(_rowTotals[r ?? 0], _n))).ToArray(),
+            columnCodes.Select(c => new CrossTotal(c, _columnTotals[c ?? 0], Percent.Of(_columnTotals[c ?? 0], _n))).ToArray());
+    }
+
+    /// <summary>The option codes in questionnaire order, then null for 無回答.</summary>
+    private static int?[] Codes(Item item) => [.. item.Options.Select(o => (int?)o.Code), null];
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Shirabe.Core.Reports;
+using Shirabe.Core.Responses;
+using Shirabe.Reports;
+
+namespace Shirabe.Cli;
+
+/// <summary>`shirabe report --survey DIR --responses FILE --format html|pdf|docx|xlsx --out FILE` (docs/cli.md).</summary>
+public static class ReportCommands
+{
+    public static Command Command()
+    {
+        var survey = new Option<string>("--survey") { Description = "調査のフォルダ（survey.yaml と report.yaml がある所）", Required = true };
+        var responses = new Option<string>("--responses") { Description = "回答ファイル（CSV）", Required = true };
+        var format = new Option<string>("--format") { Description = "出力形式: html, pdf, docx, xlsx", Required = true };
+        format.AcceptOnlyFromAmong("html", "pdf", "docx", "xlsx");
+        var output = new Option<string>("--out") { Description = "出力ファイル", Required = true };
+        var report = new Option<string?>("--report") { Description = "報告書の定義（既定: 調査フォルダの report.yaml）" };
+        var edits = new Option<string?>("--edits") { Description = "本文の編集・自由記述の選定（既定: 調査フォルダの report-edits.json）" };
+        var encoding = new Option<string?>("--encoding") { Description = "回答ファイルの文字コード（utf-8 または cp932）" };
+        var command = new Command("report", "集計結果から報告書（表・図・本文・参考資料）を作成します")
+        {
+            survey, responses, format, output, report, edits, encoding,
+        };
+        command.SetAction(async (r, cancel) =>
+        {
+            try
+            {
+                var watch = Stopwatch.StartNew();
+                var progress = new Progress(watch);
+                var run = ReportRun.Open(r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(report), r.GetValue(edits),
+                    r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null);
+                var fmt = Enum.Parse<ReportFormat>(r.GetValue(format)!, ignoreCase: true);
+                var path = r.GetValue(output)!;
+                var temp = path + ".part";
+                await using (var stream = File.Create(temp))
+                    await run.WriteAsync(fmt, stream, progress, cancel);
+                File.Move(temp, path, overwrite: true);
+                Console.Error.WriteLine($"{path} を作成しました（{new FileInfo(path).Length:#,0} バイト、{watch.Elapsed.TotalSeconds:0.0} 秒）。");
+                return 0;
+            }
+            catch (Exception e) when (e is Core.Questionnaire.SurveyDefinitionException or ReportDefinitionException
+                                           or ResponsesFileException or FileNotFoundException or DirectoryNotFoundException
+                                           or ArgumentException or InvalidOperationException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Progress as plain lines on stderr (works when redirected), with the elapsed time.</summary>
+    private sealed class Progress(Stopwatch watch) : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine($"[{watch.Elapsed.TotalSeconds,6:0.0}s] {value}");
+    }
+}

@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Shirabe.Core.Reports;
+using Shirabe.Core.Tabulation;
+using ScottPlot;
+
+namespace Shirabe.Reports;
+
+/// <summary>
+/// Charts of the report, drawn with ScottPlot (docs/decisions/001-charts.md): horizontal bars for single and multiple
+/// choice, 100% stacked horizontal bars for matrices. The scale points are a sequential blue ramp (light → dark, so
+/// order survives greyscale and colour-blindness), 無回答 is white with grey hatching, and every segment carries its
+/// value, so no reading depends on colour.
+/// </summary>
+public static partial class Charts
+{
+    public const string FontFamily = "IPAexGothic";
+    public const int Width = 820;
+
+    /// <summary>Okabe–Ito blue for single series; a ColorBrewer "Blues" ramp for ordered scales.</summary>
+    private static readonly Color BarColor = Color.FromHex("#0072B2");
+    private static readonly Color[] Ramp = [Color.FromHex("#C6DBEF"), Color.FromHex("#6BAED6"), Color.FromHex("#08519C"), Color.FromHex("#08306B")];
+    private static readonly Color NoAnswerColor = Color.FromHex("#FFFFFF");
+    private static readonly Color Ink = Color.FromHex("#222222");
+
+    private static readonly Lock FontGate = new();
+
+    /// <summary>What a figure shows, from the same tabulation as its table.</summary>
+    public static Chart From(FigureSpec figure, TableSpec table, SurveyTabulation tab)
+    {
+        if (figure.Chart == ChartKind.Stacked)
+        {
+            var rows = table.Items.Select(c => (ChoiceTable)tab[c]).ToList();
+            var points = rows[0].Item.Options;
+            var ns = rows.Select(r => r.N).Distinct().Count();
+            var categories = rows.Select(r => r.Item.ReportLabel + (ns > 1 ? $"（n={r.N}）" : "")).ToList();
+            var series = points.Select(p => Series(p.ReportLabel, rows.Select(r => r.Options.First(o => o.Option.Code == p.Code).Percent)))
+                .Append(Series(ReportBuilder.NoAnswer, rows.Select(r => r.NoAnswer.Percent))).ToList();
+            return new Chart(ChartKind.Stacked, figure.Caption, categories, series, ns == 1 ? $"n={rows[0].N}" : "n は項目ごと");
+        }
+        var t = (ChoiceTable)tab[table.Item!];
+        var mentions = table.Base == TableBase.Mentions && t.Mentions is not null;
+        var options = t.Options.Where(o => !table.HideZero || o.Count > 0).ToList();
+        var cats = options.Select(o => o.Option.ReportLabel).ToList();
+        var values = options.Select(o => (decimal)o.Count).ToList();
+        var labels = options.Select(o => $"{o.Count}（{Format.Percent(mentions ? o.PercentOfMentions ?? 0 : o.Percent)}）").ToList();
+        if (t.Mentions is null)
+        {
+            cats.Add(ReportBuilder.NoAnswer);
+            values.Add(t.NoAnswer.Count);
+            labels.Add($"{t.NoAnswer.Count}（{Format.Percent(t.NoAnswer.Percent)}）");
+        }
+        var nLabel = mentions ? $"n={t.N}（回答数 {t.Mentions}）" : $"n={t.N}";
+        return new Chart(ChartKind.Bar, figure.Caption, cats, [new ChartSeries("件数", values, labels)], nLabel);
+    }
+
+    private static ChartSeries Series(string name, IEnumerable<decimal> percents)
+    {
+        var v = percents.ToList();
+        return new ChartSeries(name, v, v.Select(p => p >= 6m ? Format.Percent(p) : "").ToList());
+    }
+
+    public static int Height(Chart chart) => chart.Kind == ChartKind.Stacked
+        ? 110 + chart.Categories.Sum(c => 22 + 16 * Wrap(c).Count(ch => ch == '\n'))+ 26 * chart.Categories.Count
+        : 80 + chart.Categories.Sum(c => 16 * Wrap(c).Count(ch => ch == '\n')) + 34 * chart.Categories.Count;
+
+    /// <summary>PNG for Word and Excel (2× for print sharpness).</summary>
+    public static byte[] Png(Chart chart)
+    {
+        lock (FontGate)
+        {
+            var plot = Draw(chart);
+            plot.ScaleFactor = 2;
+            return plot.GetImageBytes(Width * 2, Height(chart) * 2, ImageFormat.Png);
+        }
+    }
+
+    /// <summary>
+    /// SVG for HTML and PDF. Skia writes some kanji as look-alike Kangxi radicals (一 → U+2F00), which breaks search
+    /// and copy; they are mapped back to the unified ideographs. Ids are prefixed so several charts can share a page.
+    /// </summary>
+    public static string Svg(Chart chart, string idPrefix)
+    {
+        string svg;
+        lock (FontGate) svg = Draw(chart).GetSvgXml(Width, Height(chart));
+        svg = FixLookAlikes(FixRadicals(svg), chart);
+        svg = IdAttribute().Replace(svg, m => $"id=\"{idPrefix}{m.Groups[1].Value}\"");
+        svg = UrlReference().Replace(svg, m => $"url(#{idPrefix}{m.Groups[1].Value})");
+        var start = svg.IndexOf("<svg", StringComparison.Ordinal);
+        if (start > 0) svg = svg[start..];
+        // A viewBox lets the page scale the chart to its column instead of clipping it.
+        var h = Height(chart);
+        return svg.Replace($"width=\"{Width}\" height=\"{h}\">", $"width=\"{Width}\" height=\"{h}\" viewBox=\"0 0 {Width} {h}\" role=\"img\">");
+    }
+
+    /// <summary>Kangxi radicals (U+2F00–U+2FD5) and CJK radical supplements → their unified ideographs (NFKC of that character only).</summary>
+    public static string FixRadicals(string text)
+    {
+        StringBuilder? sb = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is >= '\u2E80' and <= '\u2FD5')
+            {
+                var n = c.ToString().Normalize(NormalizationForm.FormKC);
+                if (n.Length == 1 && n[0] != c)
+                {
+                    sb ??= new StringBuilder(text, 0, i, text.Length);
+                    sb.Append(n);
+                    continue;
+                }
+            }
+            sb?.Append(c);
+        }
+        return sb?.ToString() ?? text;
+    }
+
+    /// <summary>
+    /// Characters that share a glyph with another in the CJK fonts (〜 U+301C / ～ U+FF5E, ‐ / -), which Skia may
+    /// write back as the wrong one: where the chart's own labels use only one of a pair, that one is restored.
+    /// </summary>
+    private static string FixLookAlikes(string svg, Chart chart)
+    {
+        var used = new HashSet<char>(chart.Categories.Concat(chart.Series.Select(s => s.Name)).Append(chart.NLabel).SelectMany(c => c));
+        foreach (var (a, b) in LookAlikes)
+        {
+            if (used.Contains(a) && !used.Contains(b)) svg = svg.Replace(b, a);
+            else if (used.Contains(b) && !used.Contains(a)) svg = svg.Replace(a, b);
+        }
+        return svg;
+    }
+
+    private static readonly (char, char)[] LookAlikes = [('\uFF5E', '\u301C'), ('\u2010', '\u2011'), ('\uFF0D', '\u2212')];
+
+    [GeneratedRegex("id=\"([^\"]+)\"")]
+    private static partial Regex IdAttribute();
+
+    [GeneratedRegex(@"url\(#([^)]+)\)")]
+    private static partial Regex UrlReference();
+
+    /// <summary>Breaks a long Japanese label into lines of at most <paramref name="width"/> characters.</summary>
+    public static string Wrap(string label, int width = 20)
+    {
+        if (label.Length <= width) return label;
+        var sb = new StringBuilder();
+        for (var i = 0; i < label.Length; i += width)
+        {
+            if (i > 0) sb.Append('\n');
+            sb.Append(label, i, Math.Min(width, label.Length - i));
+        }
+        return sb.ToString();
+    }
+
+    private static Plot Draw(Chart chart)
+    {
+        Fonts.Default = FontFamily; // before the plot is created, or Japanese renders as boxes
+        var plot = new Plot();
+        plot.FigureBackground.Color = Colors.White;
+        plot.Axes.Title.Label.Text = chart.NLabel;
+        plot.Axes.Title.Label.FontSize = 13;
+        plot.Axes.Title.Label.Bold = false;
+        plot.Axes.Title.Label.Alignment = Alignment.UpperRight;
+        var n = chart.Categories.Count;
+        // Categories from the top down, as the table lists them.
+        double Pos(int i) => n - 1 - i;
+        if (chart.Kind == ChartKind.Stacked) DrawStacked(plot, chart, Pos);
+        else DrawBars(plot, chart, Pos);
+
+        var ticks = Enumerable.Range(0, n).Select(i => Pos(i)).ToArray();
+        plot.Axes.Left.SetTicks(ticks, chart.Categories.Select(c => Wrap(c)).ToArray());
+        plot.Axes.Left.TickLabelStyle.FontSize = 12;
+        plot.Axes.Left.MajorTickStyle.Length = 0;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
+        plot.Axes.Right.FrameLineStyle.Width = 0;
+        plot.Axes.Right.MinimumSize = 36; // room for the last tick label ("100%") and value labels
+        plot.Axes.Top.FrameLineStyle.Width = 0;
+        plot.Grid.YAxisStyle.MajorLineStyle.Width = 0;
+        plot.Grid.XAxisStyle.MajorLineStyle.Color = Color.FromHex("#DDDDDD");
+        return plot;
+    }
+
+    private static void DrawBars(Plot plot, Chart chart, Func<int, double> pos)
+    {
+        var s = chart.Series[0];
+        var bars = s.Values.Select((v, i) => new Bar
+        {
+            Position = pos(i),
+            Value = (double)v,
+            FillColor = BarColor,
+            LineWidth = 0,
+            Label = s.Labels[i],
+            Size = 0.6,
+        }).ToList();
+        var bp = plot.Add.Bars(bars);
+        bp.Horizontal = true;
+        bp.ValueLabelStyle.FontSize = 12;
+        bp.ValueLabelStyle.ForeColor = Ink;
+        var max = (double)Math.Max(1, s.Values.Count == 0 ? 1 : s.Values.Max());
+        plot.Axes.SetLimitsX(0, max * 1.35);
+        plot.Axes.SetLimitsY(-0.6, chart.Categories.Count - 0.4);
+        plot.Axes.Bottom.Label.Text = "件数";
+        plot.Axes.Bottom.Label.FontSize = 12;
+        // Counts are whole numbers: integer ticks only.
+        var step = Math.Max(1, (int)Math.Ceiling(max * 1.3 / 8));
+        var ticks = Enumerable.Range(0, (int)(max * 1.3 / step) + 1).Select(k => (double)(k * step)).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    private static void DrawStacked(Plot plot, Chart chart, Func<int, double> pos)
+    {
+        var points = chart.Series.Count - 1; // the last series is 無回答
+        var cumulative = new double[chart.Categories.Count];
+        for (var si = 0; si < chart.Series.Count; si++)
+        {
+            var s = chart.Series[si];
+            var noAnswer = si == points;
+            var fill = noAnswer ? NoAnswerColor : Ramp[Math.Min(Ramp.Length - 1, (int)Math.Round((double)si * (Ramp.Length - 2) / Math.Max(1, points - 1)))];
+            var dark = !noAnswer && si * 2 >= points; // the darker half of the ramp takes white text
+            var bars = new List<Bar>();
+            for (var i = 0; i < s.Values.Count; i++)
+            {
+                var v = (double)s.Values[i];
+                bars.Add(new Bar
+                {
+                    Position = pos(i),
+                    ValueBase = cumulative[i],
+                    Value = cumulative[i] + v,
+                    FillColor = fill,
+                    FillHatch = noAnswer ? new ScottPlot.Hatches.Striped() : null,
+                    FillHatchColor = Color.FromHex("#999999"),
+                    LineColor = Color.FromHex("#555555"),
+                    LineWidth = 0.5f,
+                    Label = s.Labels[i],
+                    CenterLabel = true,
+                    Size = 0.62,
+                });
+                cumulative[i] += v;
+            }
+            var bp = plot.Add.Bars(bars);
+            bp.Horizontal = true;
+            bp.LegendText = s.Name;
+            bp.ValueLabelStyle.FontSize = 10.5f;
+            bp.ValueLabelStyle.ForeColor = dark ? Colors.White : Ink;
+            if (noAnswer)
+            {
+                bp.ValueLabelStyle.BackgroundColor = Colors.White;
+            }
+        }
+        plot.Axes.SetLimitsX(0, 100);
+        plot.Axes.SetLimitsY(-0.6, chart.Categories.Count - 0.4);
+        double[] ticks = [0, 20, 40, 60, 80, 100];
+        plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture) + "%").ToArray());
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.Legend.FontSize = 13;
+    }
+}

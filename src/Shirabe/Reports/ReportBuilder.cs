@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Core.Reports;
+using Shirabe.Core.Responses;
+using Shirabe.Core.Tabulation;
+
+namespace Shirabe.Reports;
+
+/// <summary>What a report is made from: the layout, the tabulated survey, the responses (re-readable) and the secretariat's edits.</summary>
+public sealed record ReportInput(
+    ReportDefinition Definition,
+    SurveyTabulation Tabulation,
+    Func<IEnumerable<Response>> Responses,
+    ReportEdits Edits)
+{
+    public Survey Survey => Tabulation.Survey;
+}
+
+/// <summary>Lays the report out: numbers captions, fills tables from the tabulation, drafts narratives, applies edits.</summary>
+public static class ReportBuilder
+{
+    public const string NoAnswer = "無回答";
+
+    public static ReportDocument Build(ReportInput input)
+    {
+        var def = input.Definition;
+        var survey = input.Survey;
+        var editor = new ReportEditor(input.Edits);
+        var perRespondent = NeedsResponses(def) ? ReadRespondents(input, def) : null;
+        var blocks = new List<Block>();
+        int tableNo = 0, figureNo = 0, level4 = 0, level5 = 0, anchor = 0;
+
+        foreach (var part in def.Parts)
+        {
+            if (part.Heading is not null)
+            {
+                string number;
+                if (part.Number is not null) number = part.Number;
+                else if (part.Level == 4) number = $"（{++level4}）";
+                else if (part.Level == 5) number = $"{++level5}）";
+                else number = "";
+                if (part.Level <= 3) level4 = 0;
+                if (part.Level <= 4) level5 = 0;
+                blocks.Add(new HeadingBlock(part.Level, number, part.Heading, "h" + ++anchor, part.PageBreak));
+            }
+            else if (part.PageBreak) blocks.Add(new PageBreakBlock());
+
+            if (part.Text is not null) blocks.Add(new ParagraphBlock(Fill(part.Text, input)));
+
+            TableBlock? table = null;
+            string? draft = null;
+            if (part.Table is { } spec)
+            {
+                int? number = spec.IsNumbered ? ++tableNo : null;
+                var label = number is null ? null : $"表 {def.Chapter}-{number}";
+                (table, draft) = spec.Kind switch
+                {
+                    TableKind.Overview => (Overview(part, spec, label, number, input), null),
+                    TableKind.Choice => Choice(part, spec, label, number, input),
+                    TableKind.Matrix => Matrix(part, spec, label, number, input),
+                    TableKind.Text => Text(part, spec, label, number, input, editor),
+                    TableKind.Listing => (Listing(part, spec, label, number, input), null),
+                    TableKind.Respondents => (RespondentList(part, spec, input, perRespondent!), null),
+                    _ => (null, null),
+                };
+                if (spec.Kind == TableKind.Questionnaire) blocks.Add(Questionnaire(survey));
+            }
+            if (draft is not null && table is not null)
+                blocks.Add(new NarrativeBlock(part.Key, editor.Narrative(part.Key, draft, table.Fingerprint)));
+            if (table is not null) blocks.Add(table);
+            if (part.Figure is { } figure && part.Table is { } ts)
+            {
+                var n = ++figureNo;
+                blocks.Add(new FigureBlock(part.Key, $"図 {def.Chapter}-{n}", n, figure.Caption, Charts.From(figure, ts, input.Tabulation)));
+            }
+            if (part.Notes is { } notes) blocks.Add(new NotesBlock(notes.Title, notes.Items.Select(i => Fill(i, input)).ToArray()));
+        }
+        return new ReportDocument(def.Title, survey.Title, blocks);
+    }
+
+    private static string Fill(string text, ReportInput input)
+    {
+        var p = input.Survey.Period;
+        return text
+            .Replace("{title}", input.Survey.Title)
+            .Replace("{invitations}", input.Definition.Invitations.ToString(CultureInfo.InvariantCulture))
+            .Replace("{respondents}", input.Tabulation.Respondents.ToString(CultureInfo.InvariantCulture))
+            .Replace("{questions}", input.Survey.Questions.Count().ToString(CultureInfo.InvariantCulture))
+            .Replace("{period}", $"{p.Opens.Year}年{p.Opens.Month}月{p.Opens.Day}日～{p.Closes.Year}年{p.Closes.Month}月{p.Closes.Day}日");
+    }
+
+    /// <summary>A short hash of everything a table shows: edits written against other numbers are flagged stale.</summary>
+    internal static string Fingerprint(IEnumerable<IReadOnlyList<HeaderCell>> header, IEnumerable<Row> rows)
+    {
+        var s = new StringBuilder();
+        foreach (var h in header) s.AppendJoin('\t', h.Select(c => c.Text)).Append('\n');
+        foreach (var r in rows) s.AppendJoin('\t', r.Cells.Select(c => c.Text)).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s.ToString())))[..16];
+    }
+
+    private static TableBlock Make(ReportPart part, TableSpec spec, string? label, int? number,
+        IReadOnlyList<IReadOnlyList<HeaderCell>> header, IReadOnlyList<Row> rows, string? note) =>
+        new(part.Key, label, number, spec.Caption, spec.Kind, header, rows, note, Fingerprint(header, rows));
+
+    private static TableBlock Overview(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
+    {
+        var rows = spec.Rows.Select(r => new Row(r.Select(c => Cell.Of(Fill(c, input))).ToArray())).ToArray();
+        return Make(part, spec, label, number, [], rows, spec.Note);
+    }
+
+    private static (TableBlock, string?) Choice(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
+    {
+        var t = (ChoiceTable)input.Tabulation[spec.Item!];
+        var mentions = spec.Base == TableBase.Mentions && t.Mentions is not null;
+        var rows = new List<Row>();
+        foreach (var o in t.Options)
+        {
+            if (spec.HideZero && o.Count == 0) continue;
+            rows.Add(new Row([Cell.Of(o.Option.ReportLabel), Cell.Count(o.Count), Cell.Percent(mentions ? o.PercentOfMentions ?? 0 : o.Percent)]));
+        }
+        // Multiple answer: the blank is no choice at all; it is shown only for respondents-based tables.
+        if (t.Mentions is null || !mentions)
+            rows.Add(new Row([Cell.Of(NoAnswer), Cell.Count(t.NoAnswer.Count), Cell.Percent(t.NoAnswer.Percent)]));
+        if (spec.Total)
+        {
+            rows.Add(mentions
+                ? new Row([Cell.Of("総計"), Cell.Count(t.Mentions!.Value), Cell.Percent(100m)], RowKind.Total)
+                : new Row([Cell.Of("総計"), Cell.Count(t.N), Cell.Percent(t.N > 0 ? 100m : 0m)], RowKind.Total));
+        }
+        var header = new[] { new HeaderCell[] { new(spec.Header ?? "回答"), new("件数"), new(mentions ? "割合（回答数比）" : "割合") } };
+        var note = mentions
+            ? $"n = {t.N}（回答者数）、回答数の合計 = {t.Mentions}。割合は回答数の合計に対する比率。"
+            : t.Mentions is not null
+                ? $"n = {t.N}（回答者数）。複数回答のため、割合の合計は 100% を超えることがある。"
+                : $"n = {t.N}";
+        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note);
+        var draft = part.Narrative is { } n ? Narratives.Choice(n.Subject, t, spec.Base) : null;
+        return (table, draft);
+    }
+
+    private static (TableBlock, string?) Matrix(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
+    {
+        var tables = spec.Items.Select(c => (ChoiceTable)input.Tabulation[c]).ToList();
+        var points = tables[0].Item.Options;
+        var header = new[]
+        {
+            new HeaderCell[] { new("") }.Concat(points.Select(p => new HeaderCell(p.ReportLabel)))
+                .Concat([new HeaderCell(NoAnswer), new HeaderCell("全体"), new HeaderCell("n")]).ToArray(),
+        };
+        var rows = tables.Select(t => new Row(
+            new[] { Cell.Of(t.Item.Label) }
+                .Concat(t.Options.Select(o => Cell.Percent(o.Percent)))
+                .Concat([Cell.Percent(t.NoAnswer.Percent), Cell.Percent(t.N > 0 ? 100m : 0m), Cell.Count(t.N)]).ToArray())).ToArray();
+        var ns = tables.Select(t => t.N).Distinct().ToList();
+        var note = ns.Count == 1
+            ? $"n = {ns[0]}"
+            : "n は行ごとの回答者数（その設問の対象外の回答者を除く）。";
+        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note);
+        var draft = part.Narrative is { } n ? Narratives.Matrix(n.Subject, tables) : null;
+        return (table, draft);
+    }
+
+    private static (TableBlock, string?) Text(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input, ReportEditor editor)
+    {
+        var answers = spec.Items.SelectMany(c => ((TextTable)input.Tabulation[c]).Answers).Select(a => (a.Respondent, a.Text)).ToList();
+        var curated = editor.Answers(part.Key, answers);
+        var max = input.Definition.MaxRows;
+        var rows = curated.Take(max).Select(a => new Row([Cell.Of(a.Text)])).ToList();
+        string? note = curated.Count > max ? $"ほか {curated.Count - max:#,0} 件（全件は Excel の回答データを参照）" : null;
+        var table = Make(part, spec, label, number, [], rows, note);
+        var draft = part.Narrative is { } n ? Narratives.Text(n.Subject, curated.Count) : null;
+        return (table, draft);
+    }
+
+    // ---------------------------------------------------------------- listings that need the responses
+
+    private static bool NeedsResponses(ReportDefinition def) =>
+        def.Tables.Any(t => t.Kind is TableKind.Respondents);
+
+    /// <summary>What the listings need of each submitted respondent, read in one pass over the responses.</summary>
+    private sealed record RespondentRow(string Id, DateTimeOffset SubmittedAt, Answer[] Picked);
+
+    private static List<RespondentRow> ReadRespondents(ReportInput input, ReportDefinition def)
+    {
+        var survey = input.Survey;
+        var codes = def.Tables.Where(t => t.Kind is TableKind.Respondents).SelectMany(t => t.Items).Distinct().ToArray();
+        var indexes = codes.Select(c => survey[c].Index).ToArray();
+        var list = new List<RespondentRow>();
+        foreach (var r in input.Responses())
+        {
+            if (r.SubmittedAt is not { } at) continue;
+            var picked = new Answer[survey.Items.Count];
+            foreach (var i in indexes) picked[i] = r.Answers[i];
+            list.Add(new RespondentRow(r.Id, at, picked));
+        }
+        return list;
+    }
+
+    private static TableBlock Listing(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
+    {
+        var survey = input.Survey;
+        var splits = spec.Items.Select(c => survey[c]).ToList();
+        var listing = Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
+        var header = new List<IReadOnlyList<HeaderCell>>
+        {
+            new HeaderCell[] { new("業界団体", 2) }.Concat(splits.Select(s => new HeaderCell(s.Question(survey), s.Parts.Count))).ToArray(),
+            new HeaderCell[] { new("業種"), new("会員数") }.Concat(splits.SelectMany(s => s.Parts.Select(p => new HeaderCell(p.Label)))).ToArray(),
+        };
+        var rows = new List<Row>();
+        var max = input.Definition.MaxRows;
+        long listed = 0, total = 0;
+        foreach (var g in listing.Groups)
+        {
+            var name = (g.Group?.ReportLabel ?? $"({NoAnswer}）") + $"（{g.Count}）" + (g.NoAnswer > 0 ? $" ※{NoAnswer} {g.NoAnswer}件" : "");
+            rows.Add(new Row([Cell.Of(name)], RowKind.Group));
+            foreach (var band in g.Bands)
+            {
+                var first = true;
+                foreach (var row in band.Rows)
+                {
+                    total++;
+                    if (++listed > max) continue;
+                    var cells = new List<Cell> { Cell.Of(""), Cell.Of(first ? band.Band is { } b ? Band(b.ReportLabel) : $"({NoAnswer}）" : "") };
+                    first = false;
+                    for (var i = 0; i < splits.Count; i++)
+                    {
+                        if (row.Values[i] is { } values)
+                            cells.AddRange(values.Select(v => v is { } x ? Cell.Given(x) : Cell.Of("")));
+                        else
+                        {
+                            cells.Add(new Cell($"({NoAnswer}）"));
+                            cells.AddRange(Enumerable.Repeat(Cell.Of(""), splits[i].Parts.Count - 1));
+                        }
+                    }
+                    rows.Add(new Row(cells));
+                }
+            }
+        }
+        var note = spec.Note;
+        if (total > max) note = (note is null ? "" : note + "\n") + $"ほか {total - max:#,0} 件（全件は Excel の回答データを参照）";
+        return Make(part, spec, label, number, header, rows, note);
+    }
+
+    /// <summary>"100社～500社未満" → "100～500未満", as the listing prints member bands.</summary>
+    private static string Band(string label) => label.Replace("社", "");
+
+    private static string Question(this Item item, Survey survey) =>
+        survey.Questions.First(q => q.Code == item.QuestionCode) is { } q && q.Items.Count == 1 && item.Kind == ItemKind.Split
+            ? SplitTitle(q.Prompt) : item.ReportLabel;
+
+    /// <summary>"貴団体・協会の会員における企業規模の割合について…" → "企業規模の割合".</summary>
+    private static string SplitTitle(string prompt)
+    {
+        var start = prompt.IndexOf("における", StringComparison.Ordinal);
+        var end = prompt.IndexOf("の割合", StringComparison.Ordinal);
+        return start >= 0 && end > start ? prompt[(start + 4)..(end + 3)].Replace("（工場を持つ企業）", "") : prompt;
+    }
+
+    private static TableBlock RespondentList(ReportPart part, TableSpec spec, ReportInput input, List<RespondentRow> people)
+    {
+        var survey = input.Survey;
+        var name = survey[spec.Items[0]];
+        var industry = survey[spec.Items[1]];
+        var header = new[] { new HeaderCell[] { new("No"), new("業界団体名称"), new("業界") } };
+        var rows = new List<Row>();
+        var no = 0;
+        foreach (var p in people.OrderBy(p => p.SubmittedAt).ThenBy(p => p.Id, StringComparer.Ordinal))
+        {
+            if (++no > input.Definition.MaxRows) break;
+            var n = p.Picked[name.Index];
+            var i = p.Picked[industry.Index];
+            rows.Add(new Row([Cell.Count(no), Cell.Of(n.Text ?? ""),
+                Cell.Of(i.State == AnswerState.Given ? industry.FindOption(i.Choice)?.ReportLabel ?? "" : "‐")]));
+        }
+        var note = people.Count > input.Definition.MaxRows ? $"ほか {people.Count - input.Definition.MaxRows:#,0} 団体" : null;
+        return Make(part, spec, null, null, header, rows, note);
+    }
+
+    private static QuestionnaireBlock Questionnaire(Survey survey)
+    {
+        var lines = new List<QuestionnaireLine>();
+        foreach (var section in survey.Sections)
+        {
+            lines.Add(new QuestionnaireLine(0, $"{section.Id}. {section.Title}", true));
+            foreach (var q in section.Questions)
+            {
+                lines.Add(new QuestionnaireLine(0, $"設問 {q.Code}) {q.Prompt}" + (q.Note is null ? "" : " " + q.Note), true));
+                var single = q.Items.Count == 1 && q.Items[0].Code == q.Code;
+                foreach (var item in q.Items)
+                {
+                    if (!single) lines.Add(new QuestionnaireLine(1, $"{item.Code}) {item.Label}" + KindNote(item), false));
+                    else if (KindNote(item) is { Length: > 0 } k) lines.Add(new QuestionnaireLine(1, k.Trim(), false));
+                    if (item.Kind == ItemKind.Split)
+                        foreach (var p in item.Parts) lines.Add(new QuestionnaireLine(2, $"{item.Code}-{p.Code}) {p.Label}", false));
+                    if (item.Kind is ItemKind.Single or ItemKind.Multiple && (single || item.Options.Count > 0))
+                    {
+                        lines.Add(new QuestionnaireLine(2, "【選択肢】", false));
+                        foreach (var o in item.Options) lines.Add(new QuestionnaireLine(2, $"{o.Code}. {o.Label}", false));
+                    }
+                }
+                if (q.Items.Count > 0 && q.Items.All(i => i.Kind == ItemKind.Matrix) && q.Items[0].Scale is { } scale)
+                    lines.Add(new QuestionnaireLine(2, "【選択肢】" + string.Join("　", scale.Points.Select(p => $"{p.Code}. {p.Label}")), false));
+            }
+        }
+        return new QuestionnaireBlock(lines);
+    }
+
+    private static string KindNote(Item item) => item.Kind switch
+    {
+        ItemKind.Multiple => "（複数回答）",
+        _ => "",
+    };
+}

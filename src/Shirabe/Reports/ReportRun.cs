@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Core.Reports;
+using Shirabe.Core.Responses;
+using Shirabe.Core.Tabulation;
+using Shirabe.Pdf;
+
+namespace Shirabe.Reports;
+
+public enum ReportFormat { Html, Pdf, Docx, Xlsx }
+
+/// <summary>
+/// Makes the report from files: the survey folder (survey.yaml, report.yaml, report-edits.json), a responses file,
+/// and writes one format. The CLI and the console both call this.
+/// </summary>
+public sealed class ReportRun
+{
+    public const string EditsFileName = "report-edits.json";
+
+    public required Survey Survey { get; init; }
+    public required ReportDefinition Definition { get; init; }
+    public required string ResponsesPath { get; init; }
+    public ResponsesReadOptions? ReadOptions { get; init; }
+    public ReportEdits Edits { get; init; } = new();
+
+    /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
+    public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
+        ResponsesReadOptions? readOptions = null)
+    {
+        var survey = SurveyLoader.LoadFile(surveyDir);
+        var dir = Directory.Exists(surveyDir) ? surveyDir : Path.GetDirectoryName(Path.GetFullPath(surveyDir))!;
+        var definition = ReportDefinitionLoader.LoadFile(reportPath ?? dir, survey);
+        if (!File.Exists(responsesPath)) throw new FileNotFoundException($"回答ファイルがありません: {responsesPath}");
+        var edits = ReportEdits.Load(editsPath ?? Path.Combine(dir, EditsFileName));
+        return new ReportRun { Survey = survey, Definition = definition, ResponsesPath = responsesPath, ReadOptions = readOptions, Edits = edits };
+    }
+
+    public IEnumerable<Response> ReadResponses()
+    {
+        using var stream = File.OpenRead(ResponsesPath);
+        foreach (var r in ResponsesCsv.Read(stream, Survey, ReadOptions)) yield return r;
+    }
+
+    public ReportDocument Build(IProgress<string>? progress = null)
+    {
+        progress?.Report("集計中…");
+        var tab = Tabulate.Survey(Survey, ReadResponses());
+        progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。報告書を組み立て中…");
+        return ReportBuilder.Build(new ReportInput(Definition, tab, ReadResponses, Edits));
+    }
+
+    /// <summary>Writes the report in <paramref name="format"/> to <paramref name="output"/>.</summary>
+    public async Task WriteAsync(ReportFormat format, Stream output, IProgress<string>? progress = null, CancellationToken cancel = default)
+    {
+        var doc = Build(progress);
+        switch (format)
+        {
+            case ReportFormat.Html:
+                await WriteText(output, HtmlReport.Render(doc, progress), cancel);
+                break;
+            case ReportFormat.Pdf:
+                var html = HtmlReport.Render(doc, progress);
+                progress?.Report("Chromium で PDF に変換中…");
+                await using (var chromium = new ChromiumPdf())
+                {
+                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel);
+                    await output.WriteAsync(pdf, cancel);
+                }
+                break;
+            case ReportFormat.Docx:
+                DocxReport.Write(doc, output, progress);
+                break;
+            case ReportFormat.Xlsx:
+                XlsxReport.Write(doc, Survey, ReadResponses(), output, progress);
+                break;
+        }
+        progress?.Report("完了");
+    }
+
+    private static async Task WriteText(Stream output, string text, CancellationToken cancel)
+    {
+        await using var w = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true);
+        await w.WriteAsync(text.AsMemory(), cancel);
+    }
+}
