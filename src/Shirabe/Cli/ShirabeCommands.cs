@@ -11,6 +11,7 @@ public static class ShirabeCommands
         root.Subcommands.Add(SurveyCommands.Command());
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);
         root.Subcommands.Add(ReportCommands.Command());
+        root.Subcommands.Add(AdminCommands.Command());
         return root;
     }
 
