@@ -46,7 +46,7 @@ public partial class AdminReportTests
         Assert.Contains(Edited, part);
         Assert.Contains("データが変更されました", part);
         Assert.Equal([2, 12, 8, 24, 0, 2, 1, 49], AdminTestKit.Counts(part));
-        Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(report, "part-2-1")); // other tables untouched? 2-1 has no edit
+        Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(report, "part-1-6")); // no edit there: nothing to flag
         Assert.Contains("データが変更されました", await client.GetStringAsync(page));
 
         // Saving again against today's numbers clears the flag; reverting brings the draft back.
