@@ -129,3 +129,27 @@ public class ReportEditsTests
         return Core.Responses.ResponsesCsv.Read(s, survey).First(r => r.Answers[survey[code].Index].Text == text).Id;
     }
 }
+
+public class ReportCurationScreenTests
+{
+    [Fact]
+    public void Choices_ShowEveryAnswer_WithWhatIsPrinted()
+    {
+        var edits = new ReportEdits();
+        var editor = new ReportEditor(edits);
+        (string, string)[] answers = [("R01", "A社の取り組み"), ("R02", "二つ目"), ("R03", "三つ目")];
+        editor.SelectAnswers("2-2", ["R01", "R03"], "佐藤");
+        editor.EditAnswer("2-2", "R01", "A社の取り組み", "〇〇社の取り組み", "佐藤", "社名の削除");
+
+        var choices = editor.Choices("2-2", answers);
+        Assert.Equal([true, false, true], choices.Select(c => c.Selected));
+        Assert.Equal(("A社の取り組み", "〇〇社の取り組み", true), (choices[0].Original, choices[0].Printed, choices[0].Edited));
+        Assert.False(choices[0].Stale);
+
+        // The respondent's text changed after the edit (a re-import): the edit stays, flagged.
+        var changed = editor.Choices("2-2", [("R01", "A社の新しい取り組み"), ("R02", "二つ目"), ("R03", "三つ目")]);
+        Assert.True(changed[0].Stale);
+        Assert.Equal("〇〇社の取り組み", changed[0].Printed);
+        Assert.Equal(["〇〇社の取り組み", "三つ目"], editor.Answers("2-2", answers).Select(a => a.Text));
+    }
+}

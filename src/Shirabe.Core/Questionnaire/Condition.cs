@@ -8,13 +8,15 @@ public sealed record Condition(IReadOnlyList<Item> Items, IReadOnlyList<int> Any
 {
     public bool IsMet(IReadOnlyList<Answer> answers, bool[] shown)
     {
-        foreach (var item in Items)
+        // Index loops: this runs for every conditional item of every row read.
+        for (var i = 0; i < Items.Count; i++)
         {
+            var item = Items[i];
             if (!shown[item.Index]) continue;
             var a = answers[item.Index];
             if (a.State != AnswerState.Given) continue;
-            foreach (var code in AnyOf)
-                if (item.Kind == ItemKind.Multiple ? a.Has(code) : a.Choice == code)
+            for (var j = 0; j < AnyOf.Count; j++)
+                if (item.Kind == ItemKind.Multiple ? a.Has(AnyOf[j]) : a.Choice == AnyOf[j])
                     return true;
         }
         return false;

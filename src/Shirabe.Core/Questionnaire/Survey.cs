@@ -36,11 +36,16 @@ public sealed class Survey
     public bool TryGetItem(string code, out Item item) => _byCode.TryGetValue(code, out item!);
 
     /// <summary>Which items a respondent with these answers is asked (skip rules applied in questionnaire order).</summary>
-    public bool[] Shown(IReadOnlyList<Answer> answers)
+    public bool[] Shown(IReadOnlyList<Answer> answers) => Shown(answers, new bool[Items.Count]);
+
+    /// <summary>As <see cref="Shown(IReadOnlyList{Answer})"/>, into a caller's array (one per reader, not one per row).</summary>
+    public bool[] Shown(IReadOnlyList<Answer> answers, bool[] shown)
     {
-        var shown = new bool[Items.Count];
-        foreach (var item in Items)
+        for (var i = 0; i < Items.Count; i++)
+        {
+            var item = Items[i];
             shown[item.Index] = item.ShowIf is null || item.ShowIf.IsMet(answers, shown);
+        }
         return shown;
     }
 }

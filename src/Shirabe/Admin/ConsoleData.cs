@@ -101,7 +101,7 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
         var all = await SubmittedResponses.LoadAsync(db, console.Survey, cancel);
         var responses = segment is null ? all : all.Where(segment.Matches).ToList();
         var edits = await store.LoadAsync(cancel);
-        var tab = Tabulate.Survey(console.Survey, responses);
+        var tab = Core.Tabulation.Tabulate.Survey(console.Survey, responses);
         var doc = ReportBuilder.Build(new ReportInput(console.Definition, tab, () => responses, edits));
         return new Built(doc, tab, responses, edits);
     }
@@ -118,7 +118,7 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
             case ReportFormat.Pdf:
                 var html = HtmlReport.Render(built.Document, progress);
                 progress?.Report("Chromium で PDF に変換中…");
-                return await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel);
+                return await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, TimeSpan.FromMinutes(10));
             case ReportFormat.Docx:
                 DocxReport.Write(built.Document, ms, progress);
                 break;

@@ -45,7 +45,7 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
             var rows = ChoiceItem(RowsItem, "表側");
             var columns = ChoiceItem(ColumnsItem, "表頭");
             if (rows is not null && columns is not null)
-                Cross = Tabulate.Cross(rows, columns, Built.Responses);
+                Cross = Core.Tabulation.Tabulate.Cross(rows, columns, Built.Responses);
         }
         return Page();
     }

@@ -47,6 +47,11 @@ public static class ReportCommands
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
+            catch (TimeoutException)
+            {
+                Console.Error.WriteLine("PDF への変換が時間内に終わりませんでした（Chromium の応答がありません）。");
+                return 1;
+            }
         });
         return command;
     }

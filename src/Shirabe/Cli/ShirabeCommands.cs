@@ -10,6 +10,8 @@ public static class ShirabeCommands
         var root = new RootCommand("Shirabe（調べ）: 業界団体アンケートの調査票・回収・集計・報告書");
         root.Subcommands.Add(SurveyCommands.Command());
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);
+        root.Subcommands.Add(Tabulate.TabulateCommand.Command());
+        root.Subcommands.Add(Tabulate.GenerateCommand.Command());
         root.Subcommands.Add(ReportCommands.Command());
         root.Subcommands.Add(AdminCommands.Command());
         return root;

@@ -52,10 +52,13 @@ public sealed class ChromiumPdf : IAsyncDisposable
     /// Renders <paramref name="html"/> (a whole document; relative URLs resolve against <paramref name="baseUrl"/>)
     /// to PDF. Header/footer templates may use Chromium's pageNumber / totalPages classes.
     /// </summary>
-    public async Task<byte[]> RenderAsync(string html, string? footerTemplate = null, CancellationToken cancel = default)
+    public async Task<byte[]> RenderAsync(string html, string? footerTemplate = null, CancellationToken cancel = default,
+        TimeSpan? timeout = null)
     {
         var browser = await BrowserAsync();
         await using var page = await browser.NewPageAsync();
+        // Puppeteer's default (30 s) is too short for long documents, e.g. a report over 100,000 responses.
+        if (timeout is { } t) page.DefaultTimeout = (int)t.TotalMilliseconds;
         await page.SetJavaScriptEnabledAsync(false); // the documents are static; nothing in them may run
         await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
         cancel.ThrowIfCancellationRequested();

@@ -28,7 +28,6 @@ public static class ReportBuilder
         var def = input.Definition;
         var survey = input.Survey;
         var editor = new ReportEditor(input.Edits);
-        var perRespondent = NeedsResponses(def) ? ReadRespondents(input, def) : null;
         var blocks = new List<Block>();
         int tableNo = 0, figureNo = 0, level4 = 0, level5 = 0, anchor = 0;
 
@@ -62,7 +61,7 @@ public static class ReportBuilder
                     TableKind.Matrix => Matrix(part, spec, label, number, input),
                     TableKind.Text => Text(part, spec, label, number, input, editor),
                     TableKind.Listing => (Listing(part, spec, label, number, input), null),
-                    TableKind.Respondents => (RespondentList(part, spec, input, perRespondent!), null),
+                    TableKind.Respondents => (RespondentList(part, spec, input), null),
                     _ => (null, null),
                 };
                 if (spec.Kind == TableKind.Questionnaire) blocks.Add(Questionnaire(survey));
@@ -176,24 +175,19 @@ public static class ReportBuilder
 
     // ---------------------------------------------------------------- listings that need the responses
 
-    private static bool NeedsResponses(ReportDefinition def) =>
-        def.Tables.Any(t => t.Kind is TableKind.Respondents);
+    /// <summary>What 参考資料2 needs of a submitted respondent, read in one pass over the responses.</summary>
+    private sealed record RespondentRow(string Id, DateTimeOffset SubmittedAt, string Name, int? Industry);
 
-    /// <summary>What the listings need of each submitted respondent, read in one pass over the responses.</summary>
-    private sealed record RespondentRow(string Id, DateTimeOffset SubmittedAt, Answer[] Picked);
-
-    private static List<RespondentRow> ReadRespondents(ReportInput input, ReportDefinition def)
+    private static List<RespondentRow> ReadRespondents(ReportInput input, TableSpec spec)
     {
-        var survey = input.Survey;
-        var codes = def.Tables.Where(t => t.Kind is TableKind.Respondents).SelectMany(t => t.Items).Distinct().ToArray();
-        var indexes = codes.Select(c => survey[c].Index).ToArray();
+        var name = input.Survey[spec.Items[0]].Index;
+        var industry = input.Survey[spec.Items[1]].Index;
         var list = new List<RespondentRow>();
         foreach (var r in input.Responses())
         {
             if (r.SubmittedAt is not { } at) continue;
-            var picked = new Answer[survey.Items.Count];
-            foreach (var i in indexes) picked[i] = r.Answers[i];
-            list.Add(new RespondentRow(r.Id, at, picked));
+            var i = r.Answers[industry];
+            list.Add(new RespondentRow(r.Id, at, r.Answers[name].Text ?? "", i.State == AnswerState.Given ? i.Choice : null));
         }
         return list;
     }
@@ -202,7 +196,7 @@ public static class ReportBuilder
     {
         var survey = input.Survey;
         var splits = spec.Items.Select(c => survey[c]).ToList();
-        var listing = Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
+        var listing = Core.Tabulation.Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
         var header = new List<IReadOnlyList<HeaderCell>>
         {
             new HeaderCell[] { new("業界団体", 2) }.Concat(splits.Select(s => new HeaderCell(s.Question(survey), s.Parts.Count))).ToArray(),
@@ -258,21 +252,18 @@ public static class ReportBuilder
         return start >= 0 && end > start ? prompt[(start + 4)..(end + 3)].Replace("（工場を持つ企業）", "") : prompt;
     }
 
-    private static TableBlock RespondentList(ReportPart part, TableSpec spec, ReportInput input, List<RespondentRow> people)
+    private static TableBlock RespondentList(ReportPart part, TableSpec spec, ReportInput input)
     {
-        var survey = input.Survey;
-        var name = survey[spec.Items[0]];
-        var industry = survey[spec.Items[1]];
+        var people = ReadRespondents(input, spec);
+        var industry = input.Survey[spec.Items[1]];
         var header = new[] { new HeaderCell[] { new("No"), new("業界団体名称"), new("業界") } };
         var rows = new List<Row>();
         var no = 0;
         foreach (var p in people.OrderBy(p => p.SubmittedAt).ThenBy(p => p.Id, StringComparer.Ordinal))
         {
             if (++no > input.Definition.MaxRows) break;
-            var n = p.Picked[name.Index];
-            var i = p.Picked[industry.Index];
-            rows.Add(new Row([Cell.Count(no), Cell.Of(n.Text ?? ""),
-                Cell.Of(i.State == AnswerState.Given ? industry.FindOption(i.Choice)?.ReportLabel ?? "" : "‐")]));
+            rows.Add(new Row([Cell.Count(no), Cell.Of(p.Name),
+                Cell.Of(p.Industry is { } code ? industry.FindOption(code)?.ReportLabel ?? "" : "‐")]));
         }
         var note = people.Count > input.Definition.MaxRows ? $"ほか {people.Count - input.Definition.MaxRows:#,0} 団体" : null;
         return Make(part, spec, null, null, header, rows, note);

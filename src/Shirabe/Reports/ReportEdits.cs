@@ -60,6 +60,9 @@ public sealed record EditLogEntry(DateTimeOffset At, string By, string Key, stri
 public sealed record NarrativeView(string Text, string Draft, string Fingerprint, bool Edited, bool Stale,
     DateTimeOffset? EditedAt = null, string? EditedBy = null);
 
+/// <summary>One answer on the curation screen: the respondent's text, the text printed, and whether it is printed.</summary>
+public sealed record AnswerChoice(string Respondent, string Original, string Printed, bool Selected, bool Edited, bool Stale, string? Reason);
+
 /// <summary>A free-text answer as printed; <see cref="Stale"/> when the respondent's text changed after it was edited.</summary>
 public sealed record CuratedAnswer(string Respondent, string Text, string Original, bool Edited, bool Stale);
 
@@ -130,6 +133,22 @@ public sealed class ReportEditor(ReportEdits edits, TimeProvider? clock = null)
             else list.Add(new CuratedAnswer(respondent, text, text, false, false));
         }
         return list;
+    }
+
+    /// <summary>
+    /// Every answer of a free-text table for the console's curation screen: whether it is printed, and its edit.
+    /// </summary>
+    public IReadOnlyList<AnswerChoice> Choices(string key, IEnumerable<(string Respondent, string Text)> answers)
+    {
+        Edits.Curation.TryGetValue(key, out var c);
+        var selected = c?.Selected is { } s ? new HashSet<string>(s, StringComparer.Ordinal) : null;
+        return answers.Select(a =>
+        {
+            AnswerEdit? e = null;
+            c?.Edits.TryGetValue(a.Respondent, out e);
+            return new AnswerChoice(a.Respondent, a.Text, e?.Text ?? a.Text, selected is null || selected.Contains(a.Respondent),
+                e is not null, e is not null && e.Original != a.Text, e?.Reason);
+        }).ToList();
     }
 
     private TextCuration Curation(string key)

@@ -22,6 +22,8 @@ public sealed class ReportRun
     public required string ResponsesPath { get; init; }
     public ResponsesReadOptions? ReadOptions { get; init; }
     public ReportEdits Edits { get; init; } = new();
+    /// <summary>How long Chromium may take to print the PDF.</summary>
+    public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
@@ -35,18 +37,23 @@ public sealed class ReportRun
         return new ReportRun { Survey = survey, Definition = definition, ResponsesPath = responsesPath, ReadOptions = readOptions, Edits = edits };
     }
 
-    public IEnumerable<Response> ReadResponses()
+    /// <summary>
+    /// Streams the responses. With <paramref name="reuse"/> every row shares one answers array (no allocation per row):
+    /// only for consumers that are done with a row before asking for the next (tabulation, the raw-data sheet).
+    /// </summary>
+    public IEnumerable<Response> ReadResponses(bool reuse = false)
     {
+        var options = (ReadOptions ?? new ResponsesReadOptions()) with { ReuseAnswers = reuse };
         using var stream = File.OpenRead(ResponsesPath);
-        foreach (var r in ResponsesCsv.Read(stream, Survey, ReadOptions)) yield return r;
+        foreach (var r in ResponsesCsv.Read(stream, Survey, options)) yield return r;
     }
 
     public ReportDocument Build(IProgress<string>? progress = null)
     {
         progress?.Report("集計中…");
-        var tab = Tabulate.Survey(Survey, ReadResponses());
+        var tab = Core.Tabulation.Tabulate.Survey(Survey, ReadResponses(reuse: true));
         progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。報告書を組み立て中…");
-        return ReportBuilder.Build(new ReportInput(Definition, tab, ReadResponses, Edits));
+        return ReportBuilder.Build(new ReportInput(Definition, tab, () => ReadResponses(), Edits));
     }
 
     /// <summary>Writes the report in <paramref name="format"/> to <paramref name="output"/>.</summary>
@@ -63,7 +70,7 @@ public sealed class ReportRun
                 progress?.Report("Chromium で PDF に変換中…");
                 await using (var chromium = new ChromiumPdf())
                 {
-                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel);
+                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, PdfTimeout);
                     await output.WriteAsync(pdf, cancel);
                 }
                 break;
@@ -71,7 +78,7 @@ public sealed class ReportRun
                 DocxReport.Write(doc, output, progress);
                 break;
             case ReportFormat.Xlsx:
-                XlsxReport.Write(doc, Survey, ReadResponses(), output, progress);
+                XlsxReport.Write(doc, Survey, ReadResponses(reuse: true), output, progress);
                 break;
         }
         progress?.Report("完了");

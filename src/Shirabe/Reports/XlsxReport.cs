@@ -21,7 +21,20 @@ public static class XlsxReport
 
     public static void Write(ReportDocument doc, Survey survey, IEnumerable<Response> responses, Stream output, IProgress<string>? progress = null)
     {
-        using var book = SpreadsheetDocument.Create(output, SpreadsheetDocumentType.Workbook);
+        // The SDK keeps every part of a package it writes in memory. The raw-responses sheet (100,000 rows × 70 columns
+        // in a benchmark) is therefore written afterwards, streamed straight into the final zip (see Repack).
+        using var workbook = new MemoryStream();
+        string rawEntry;
+        using (var book = SpreadsheetDocument.Create(workbook, SpreadsheetDocumentType.Workbook))
+            rawEntry = WriteWorkbook(book, doc, survey, progress);
+        progress?.Report("Excel: 回答データを書き出し中…");
+        workbook.Position = 0;
+        Repack(workbook, output, rawEntry, s => WriteResponses(s, survey, responses));
+    }
+
+    /// <summary>Writes everything but the raw responses; returns the zip entry name of their (empty) sheet.</summary>
+    private static string WriteWorkbook(SpreadsheetDocument book, ReportDocument doc, Survey survey, IProgress<string>? progress)
+    {
         var wb = book.AddWorkbookPart();
         wb.Workbook = new Workbook();
         AddStyles(wb);
@@ -45,11 +58,10 @@ public static class XlsxReport
             WriteTable(part, t, figure);
         }
 
-        progress?.Report("Excel: 回答データを書き出し中…");
         var raw = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("回答データ", raw));
         entries.Add(("回答データ", "回答データ（回答ファイルの列と値のまま。空欄は無回答、NA は対象外）"));
-        WriteResponses(raw, survey, responses);
+        WriteSheet(raw, [], null, _ => { });
         var codebook = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("コードブック", codebook));
         entries.Add(("コードブック", "コードブック（列名・設問・選択肢のコード）"));
@@ -70,6 +82,24 @@ public static class XlsxReport
             sheetList.Append(new Sheet { Name = name, SheetId = id++, Id = wb.GetIdOfPart(part) });
         wb.Workbook.Append(sheetList);
         wb.Workbook.Save();
+        return raw.Uri.OriginalString.TrimStart('/');
+    }
+
+    /// <summary>Copies the workbook's zip entries to <paramref name="output"/>, writing <paramref name="streamed"/>'s content as it goes.</summary>
+    private static void Repack(Stream workbook, Stream output, string streamed, Action<Stream> write)
+    {
+        using var source = new System.IO.Compression.ZipArchive(workbook, System.IO.Compression.ZipArchiveMode.Read);
+        using var target = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var entry in source.Entries)
+        {
+            using var to = target.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.Fastest).Open();
+            if (entry.FullName == streamed) write(to);
+            else
+            {
+                using var from = entry.Open();
+                from.CopyTo(to);
+            }
+        }
     }
 
     // ------------------------------------------------------------ sheets
@@ -107,36 +137,84 @@ public static class XlsxReport
         });
     }
 
-    private static void WriteResponses(WorksheetPart part, Survey survey, IEnumerable<Response> responses)
+    /// <summary>The raw responses sheet as SpreadsheetML, streamed row by row (inline strings, numbers as numbers).</summary>
+    private static void WriteResponses(Stream target, Survey survey, IEnumerable<Response> responses)
     {
+        const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         var header = ResponsesCsv.Header(survey).ToList();
         var textColumns = new bool[header.Count];
         var col = 2;
         foreach (var item in survey.Items)
             foreach (var _ in item.Columns) textColumns[col++] = item.Kind == ItemKind.Text;
         textColumns[0] = textColumns[1] = true;
-        WriteSheet(part, header.Select((_, i) => i < 2 ? 22.0 : 10.0).ToArray(), null, w =>
+        var names = Enumerable.Range(0, header.Count).Select(ColumnName).ToArray();
+
+        using var x = System.Xml.XmlWriter.Create(target, new System.Xml.XmlWriterSettings { Encoding = new System.Text.UTF8Encoding(false) });
+        x.WriteStartDocument(true);
+        x.WriteStartElement("worksheet", ns);
+        x.WriteStartElement("cols", ns);
+        for (var i = 0; i < header.Count; i++)
         {
-            Row(w, 1, header.Select(h => Str(h, StyleHeader)).ToList());
-            var r = 2u;
-            var fields = new List<string>(header.Count);
-            var cells = new List<XCell>(header.Count);
-            foreach (var response in responses)
+            x.WriteStartElement("col", ns);
+            x.WriteAttributeString("min", (i + 1).ToString(CultureInfo.InvariantCulture));
+            x.WriteAttributeString("max", (i + 1).ToString(CultureInfo.InvariantCulture));
+            x.WriteAttributeString("width", i < 2 ? "22" : "10");
+            x.WriteAttributeString("customWidth", "1");
+            x.WriteEndElement();
+        }
+        x.WriteEndElement();
+        x.WriteStartElement("sheetData", ns);
+
+        void Text(int column, long row, string text, uint style)
+        {
+            x.WriteStartElement("c", ns);
+            x.WriteAttributeString("r", names[column] + row.ToString(CultureInfo.InvariantCulture));
+            if (style != 0) x.WriteAttributeString("s", style.ToString(CultureInfo.InvariantCulture));
+            x.WriteAttributeString("t", "inlineStr");
+            x.WriteStartElement("is", ns);
+            x.WriteStartElement("t", ns);
+            if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])))
+                x.WriteAttributeString("xml", "space", null, "preserve");
+            x.WriteString(XmlSafe(Neutralise(text)));
+            x.WriteEndElement();
+            x.WriteEndElement();
+            x.WriteEndElement();
+        }
+
+        x.WriteStartElement("row", ns);
+        x.WriteAttributeString("r", "1");
+        for (var i = 0; i < header.Count; i++) Text(i, 1, header[i], StyleHeader);
+        x.WriteEndElement();
+
+        var fields = new List<string>(header.Count);
+        long r = 1;
+        foreach (var response in responses)
+        {
+            r++;
+            fields.Clear();
+            fields.Add(response.Id);
+            fields.Add(response.SubmittedAt is { } at ? ResponsesCsv.FormatTimestamp(at) : "");
+            foreach (var item in survey.Items) ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
+            x.WriteStartElement("row", ns);
+            x.WriteAttributeString("r", r.ToString(CultureInfo.InvariantCulture));
+            for (var i = 0; i < fields.Count; i++)
             {
-                fields.Clear();
-                cells.Clear();
-                fields.Add(response.Id);
-                fields.Add(response.SubmittedAt is { } at ? ResponsesCsv.FormatTimestamp(at) : "");
-                foreach (var item in survey.Items) ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
-                for (var i = 0; i < fields.Count; i++)
+                var f = fields[i];
+                if (f.Length == 0) continue;
+                if (!textColumns[i] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
                 {
-                    var f = fields[i];
-                    cells.Add(!textColumns[i] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v)
-                        ? Num(v, StyleText) : Str(f));
+                    x.WriteStartElement("c", ns);
+                    x.WriteAttributeString("r", names[i] + r.ToString(CultureInfo.InvariantCulture));
+                    x.WriteElementString("v", ns, f);
+                    x.WriteEndElement();
                 }
-                Row(w, r++, cells);
+                else Text(i, r, f, StyleText);
             }
-        });
+            x.WriteEndElement();
+        }
+        x.WriteEndElement();
+        x.WriteEndElement();
+        x.WriteEndDocument();
     }
 
     private static void WriteCodebook(WorksheetPart part, Survey survey)

@@ -18,11 +18,11 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
     public TableBlock? Table { get; private set; }
     /// <summary>Every answer of the table in response order, as the respondent wrote it.</summary>
     public List<TextAnswer> Answers { get; private set; } = [];
+    /// <summary>The same answers as the report engine sees them: printed or not, edited or not.</summary>
+    public IReadOnlyList<AnswerChoice> Choices { get; private set; } = [];
     public TextCuration? Curation { get; private set; }
     public List<EditLogEntry> Log { get; private set; } = [];
     public string? Error { get; private set; }
-
-    public bool IsSelected(string respondent) => Curation?.Selected is not { } s || s.Contains(respondent);
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
@@ -72,6 +72,7 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         Table = built.Document.Tables.FirstOrDefault(t => t.Key == Key);
         Answers = part.Table!.Items.SelectMany(c => built.Tabulation.Text(c).Answers).ToList();
         Curation = built.Edits.Curation.TryGetValue(Key, out var c) ? c : null;
+        Choices = new ReportEditor(built.Edits).Choices(Key, Answers.Select(a => (a.Respondent, a.Text)));
         Log = built.Edits.Log.Where(l => l.Key == Key).Reverse().ToList();
         return true;
     }
