@@ -47,7 +47,9 @@ public sealed class IndexModel(ShirabeDb db, Survey survey, TimeProvider clock) 
         await using (var tx = await db.Database.BeginTransactionAsync(cancel))
         {
             var old = await db.Invitations.Where(i => i.AssociationId == associationId && i.SurveyId == survey.Id)
-                .Select(i => i.Id).ToListAsync(cancel);
+                .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
+            // The roster shows the newest link's answers: those are the ones that move (one draft per invitation).
+            var current = old.Take(1).ToList();
             var invitation = new Invitation
             {
                 AssociationId = associationId, SurveyId = survey.Id, TokenHash = InvitationTokens.Hash(token), CreatedAt = now,
@@ -57,11 +59,11 @@ public sealed class IndexModel(ShirabeDb db, Survey survey, TimeProvider clock) 
             await db.Invitations.Where(i => old.Contains(i.Id) && i.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancel);
             // One draft and one submission per association: they follow the association to its new link.
-            await db.Drafts.Where(d => old.Contains(d.InvitationId))
+            await db.Drafts.Where(d => current.Contains(d.InvitationId))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
-            await db.Submissions.Where(d => old.Contains(d.InvitationId))
+            await db.Submissions.Where(d => current.Contains(d.InvitationId))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
-            await db.AnswerHistory.Where(d => old.Contains(d.InvitationId))
+            await db.AnswerHistory.Where(d => current.Contains(d.InvitationId))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
             await tx.CommitAsync(cancel);
         }
