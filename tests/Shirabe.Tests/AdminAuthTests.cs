@@ -179,4 +179,24 @@ public class AdminAuthTests
         Assert.Equal(0, await db.Invitations.CountAsync(i => i.RevokedAt != null));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin")).StatusCode); // still signed in
     }
+
+    [Fact]
+    public async Task EveryConsolePage_SendsTheSecurityHeaders_AndHasNothingInline()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        foreach (var path in new[] { "/admin/signin", "/admin", "/admin/results?f=1-6%3D5&rows=4-3-a&cols=4-4-a", "/admin/report",
+                     "/admin/report/narrative/1-3", "/admin/report/answers/2-2" })
+        {
+            var response = await client.GetAsync(path);
+            var html = await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
+            var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("script-src 'self'", csp);
+            Assert.DoesNotContain("unsafe-inline", csp);
+            Assert.Contains("no-store", response.Headers.CacheControl?.ToString());
+            Assert.DoesNotMatch("<script|style=\"|Html.Raw", html);
+            Assert.Contains("<html lang=\"ja\">", html);
+        }
+    }
 }
