@@ -39,8 +39,16 @@ public partial class AdminReportTests
             Assert.Equal(AdminTestKit.Name, edits.Narratives["1-3"].By);
         }
 
-        // A new association submits 10社未満: table 2-2 changes, the edit stays but is flagged.
-        await app.SubmitOneMoreAsync("X01", (r, s) => AdminTestKit.WithChoice(r, s, "1-3", 1));
+        // A new association answers through the questionnaire and submits 10社未満: table 2-2 changes, the edit stays but is flagged.
+        var token = await app.InviteAsync("T01");
+        var respondent = app.Client();
+        await TestApp.PostSectionAsync(respondent, token, "1",
+        [
+            ("q1_1_a", "山田 太郎"), ("q1_1_b", "ヤマダ タロウ"), ("q1_2_a", "一般社団法人テスト工業会"), ("q1_3", "1"),
+            ("q1_4_a", "60"), ("q1_4_b", "40"), ("q1_4_c", "0"), ("q1_5_a", "70"), ("q1_5_b", "20"), ("q1_5_c", "10"), ("q1_6", "5"),
+        ]);
+        Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(await client.GetStringAsync("/admin/report"), "part-1-3")); // a draft changes nothing
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.SubmitAsync(respondent, token)).StatusCode);
         report = await client.GetStringAsync("/admin/report");
         part = AdminTestKit.Section(report, "part-1-3");
         Assert.Contains(Edited, part);

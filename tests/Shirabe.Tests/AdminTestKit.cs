@@ -75,13 +75,6 @@ public static partial class AdminTestKit
         await ResponsesTransfer.ImportAsync(db, survey, ms, app.Clock);
     }
 
-    public static Response WithChoice(Response r, Survey survey, string code, int choice)
-    {
-        var answers = (Answer[])r.Answers.Clone();
-        answers[survey[code].Index] = Answer.Single(choice);
-        return r with { Answers = answers };
-    }
-
     /// <summary>The text of the element with id <paramref name="id"/> (a simple, non-nested element).</summary>
     public static string ById(string html, string id)
     {
