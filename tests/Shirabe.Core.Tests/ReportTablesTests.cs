@@ -217,3 +217,42 @@ public class ReportTablesTests
         Assert.Equal(21, All.Value.Text("2-12").N);
     }
 }
+
+/// <summary>Percentage splits (1-4, 1-5): per part the answered count, exact mean/median and the band distribution.</summary>
+public class SplitTableTests
+{
+    [Theory]
+    [InlineData("1-4", 0, 40, 41.9, 36, new long[] { 5, 12, 6, 8, 4, 5 })]
+    [InlineData("1-4", 1, 40, 48.9, 48, new long[] { 7, 6, 7, 5, 13, 2 })]
+    [InlineData("1-5", 2, 41, 17.7, 0, new long[] { 24, 9, 2, 0, 1, 5 })]
+    public void SplitPart_Summary_IsExact(string item, int part, long answered, double mean, double median, long[] bands)
+    {
+        var t = (SplitTable)Tabulate.Item(Fixtures.Sc3[item], Fixtures.Sc3Responses());
+        Assert.Equal(48, t.N);
+        var p = t.Parts[part];
+        Assert.Equal(answered, p.Answered);
+        Assert.Equal(t.N - answered, t.NoAnswer.Count);
+        Assert.Equal((decimal)mean, p.Mean);
+        Assert.Equal((decimal)median, p.Median);
+        Assert.Equal((0m, 100m), (p.Min, p.Max));
+        Assert.Equal(bands, p.Bands.Select(b => b.Count));
+    }
+
+    [Fact]
+    public void SplitPart_MixesWholeAndDecimalValues()
+    {
+        var item = Fixtures.Sc3["1-4"];
+        var answers = new[] { new decimal?[] { 14.5m, 85.5m, 0 }, [14.50m, 85.5m, 0], [20, 80, 0], [100, 0, 0] };
+        var responses = answers.Select((a, i) => Response(i, item, Questionnaire.Answer.Split(a)));
+        var p = ((SplitTable)Tabulate.Item(item, responses)).Parts[0];
+        Assert.Equal((4L, 37.3m, 17.3m, 14.5m, 100m), (p.Answered, p.Mean, p.Median, p.Min, p.Max)); // (14.5+14.5+20+100)/4 = 37.25
+    }
+
+    private static Responses.Response Response(int i, Questionnaire.Item item, Questionnaire.Answer answer)
+    {
+        var all = new Questionnaire.Answer[Fixtures.Sc3.Items.Count];
+        Array.Fill(all, Questionnaire.Answer.NoAnswer);
+        all[item.Index] = answer;
+        return new($"X{i}", DateTimeOffset.UnixEpoch, all);
+    }
+}

@@ -73,3 +73,18 @@ public class TimestampTests
         }, iter: 20000);
     }
 }
+
+public class MissingColumnsTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ItemsWithoutAColumn_AreNotAsked_InEveryRow(bool reuse)
+    {
+        var csv = "id,submitted_at,q1_3\nR1,2023-10-20T10:00:00+09:00,2\nR2,2023-10-21T10:00:00+09:00,\n"u8.ToArray();
+        var t = Tabulation.Tabulate.Survey(Fixtures.Sc3, ResponsesCsv.Read(new MemoryStream(csv), Fixtures.Sc3, new() { ReuseAnswers = reuse }));
+        Assert.Equal(2, t.Respondents);
+        Assert.Equal((2L, 1L, 1L), (t.Choice("1-3").N, t.Choice("1-3")[2].Count, t.Choice("1-3").NoAnswer.Count));
+        Assert.All(t.Items.Where(i => i.Item.Code != "1-3"), i => Assert.Equal(0, i.N));
+    }
+}

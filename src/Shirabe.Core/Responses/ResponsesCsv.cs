@@ -102,7 +102,11 @@ public static class ResponsesCsv
     };
 
     /// <summary>What each CSV column holds: the id, the timestamp, an item, or one part of a split item.</summary>
-    private sealed record ColumnMap(int Id, int SubmittedAt, ItemColumns[] Items);
+    private sealed record ColumnMap(int Id, int SubmittedAt, ItemColumns[] Items)
+    {
+        /// <summary>Items without a column in this file: not asked of anyone.</summary>
+        public int[] Missing { get; init; } = [];
+    }
 
     /// <summary>An item's column(s), with its valid codes precomputed so that a valid cell is checked without allocating.</summary>
     private sealed class ItemColumns
@@ -136,6 +140,8 @@ public static class ResponsesCsv
     {
         private readonly Answer[]? _answers = reuseAnswers ? new Answer[survey.Items.Count] : null;
         public readonly bool[] Shown = new bool[survey.Items.Count];
+        /// <summary>The items with a skip rule, in questionnaire order: the only ones that can be hidden.</summary>
+        public readonly Item[] Conditional = survey.Items.Where(i => i.ShowIf is not null).ToArray();
         public Answer[] Answers() => _answers ?? new Answer[Shown.Length];
     }
 
@@ -169,7 +175,10 @@ public static class ResponsesCsv
             if (arr.Contains(-1))
                 problems.Add(new(1, item.ColumnName, null,
                     $"設問 {item.Code} の列は {string.Join(", ", item.Columns)} がそろっている必要があります。"));
-        return new ColumnMap(id, submitted, ordinals.Select(kv => new ItemColumns(kv.Key, kv.Value)).ToArray());
+        return new ColumnMap(id, submitted, ordinals.Select(kv => new ItemColumns(kv.Key, kv.Value)).ToArray())
+        {
+            Missing = survey.Items.Where(i => !ordinals.ContainsKey(i)).Select(i => i.Index).ToArray(),
+        };
     }
 
     private static Response? ParseRow(CsvDataReader csv, long row, ColumnMap map, Survey survey,
@@ -198,17 +207,18 @@ public static class ResponsesCsv
         }
 
         var answers = buffers.Answers();
-        Array.Fill(answers, Answer.NotAsked);
+        foreach (var index in map.Missing) answers[index] = Answer.NotAsked;
         foreach (var columns in map.Items)
             answers[columns.Item.Index] = ParseCell(csv, row, columns, problems);
 
         // Skip rules: an answer to a hidden item is an error; a blank in a hidden item means not asked.
-        var shown = survey.Shown(answers, buffers.Shown);
-        var items = survey.Items;
-        for (var i = 0; i < items.Count; i++)
+        // Items without a rule are always shown; rules look only backwards, so evaluating the conditional items in
+        // questionnaire order is Survey.Shown without visiting every item of every row.
+        var shown = buffers.Shown;
+        Array.Fill(shown, true);
+        foreach (var item in buffers.Conditional)
         {
-            var item = items[i];
-            if (shown[item.Index]) continue;
+            if (shown[item.Index] = item.ShowIf!.IsMet(answers, shown)) continue;
             if (answers[item.Index].State == AnswerState.Given)
                 problems.Add(new(row, item.Columns.First(), null,
                     $"設問 {item.Code} は回答対象外（{item.ShowIf} の場合のみ回答）ですが、回答があります。"));
@@ -246,14 +256,30 @@ public static class ResponsesCsv
     private static string Codes(Item item) => string.Join(", ", item.Options.Select(o => o.Code));
 
     private static Answer? ParseCode(ReadOnlySpan<char> cell) =>
-        int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? Answer.Single(code) : null;
+        TryParseCode(cell, out var code) ? Answer.Single(code) : null;
+
+    /// <summary>As <c>int.TryParse(NumberStyles.None, invariant)</c>: digits only; short codes are read directly.</summary>
+    private static bool TryParseCode(ReadOnlySpan<char> cell, out int code)
+    {
+        if (cell.Length is > 0 and <= 9)
+        {
+            code = 0;
+            foreach (var c in cell)
+            {
+                if (c is < '0' or > '9') return false;
+                code = code * 10 + (c - '0');
+            }
+            return true;
+        }
+        return int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out code);
+    }
 
     private static Answer? ParseMultiple(ReadOnlySpan<char> cell)
     {
         ulong bits = 0;
         foreach (var range in cell.Split(';'))
         {
-            if (!int.TryParse(cell[range], NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 1 or > 63)
+            if (!TryParseCode(cell[range], out var code) || code is < 1 or > 63)
                 return null;
             var bit = 1UL << code;
             if ((bits & bit) != 0) return null; // the same option twice

@@ -1,4 +1,5 @@
 using Shirabe.Core.Questionnaire;
+using Shirabe.Core.Responses;
 
 namespace Shirabe.Core.Tabulation;
 
@@ -30,6 +31,22 @@ internal abstract class ItemAccumulator(Item item)
 
     public abstract ItemTable Result();
 
+    /// <summary>Adds the totals of <paramref name="other"/> (same item, responses that came later in the file).</summary>
+    public void Merge(ItemAccumulator other)
+    {
+        NotAsked += other.NotAsked;
+        NoAnswer += other.NoAnswer;
+        Given += other.Given;
+        MergeGiven(other);
+    }
+
+    protected abstract void MergeGiven(ItemAccumulator other);
+
+    protected static void AddInto(long[] into, long[] from)
+    {
+        for (var i = 0; i < into.Length; i++) into[i] += from[i];
+    }
+
     public static ItemAccumulator For(Item item) => item.Kind switch
     {
         ItemKind.Single or ItemKind.Matrix => new ChoiceAccumulator(item),
@@ -54,6 +71,8 @@ internal sealed class ChoiceAccumulator(Item item) : ItemAccumulator(item)
         _counts[answer.Choice]++;
     }
 
+    protected override void MergeGiven(ItemAccumulator other) => AddInto(_counts, ((ChoiceAccumulator)other)._counts);
+
     public override ItemTable Result() => new ChoiceTable(Item, N,
         Item.Options.Select(o => new OptionRow(o, _counts[o.Code], Percent.Of(_counts[o.Code], N))).ToArray(),
         Share.Of(NoAnswer, N));
@@ -75,6 +94,8 @@ internal sealed class MultipleAccumulator(Item item) : ItemAccumulator(item)
         }
     }
 
+    protected override void MergeGiven(ItemAccumulator other) => AddInto(_counts, ((MultipleAccumulator)other)._counts);
+
     public override ItemTable Result()
     {
         var mentions = Item.Options.Sum(o => _counts[o.Code]);
@@ -91,6 +112,8 @@ internal sealed class TextAccumulator(Item item) : ItemAccumulator(item)
 
     protected override void AddGiven(in Answer answer, string respondent) => _answers.Add(new(respondent, answer.Text!));
 
+    protected override void MergeGiven(ItemAccumulator other) => _answers.AddRange(((TextAccumulator)other)._answers);
+
     public override ItemTable Result() => new TextTable(Item, N, _answers.ToArray());
 }
 
@@ -101,7 +124,11 @@ internal sealed class TextAccumulator(Item item) : ItemAccumulator(item)
 internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
 {
     private readonly Dictionary<decimal, long>[] _histograms = item.Parts.Select(_ => new Dictionary<decimal, long>()).ToArray();
+    /// <summary>Whole numbers 0…total, by far the most common answers, are counted here: hashing decimals is slow.</summary>
+    private readonly long[][] _wholes = item.Parts.Select(_ => new long[WholeSlots(item)]).ToArray();
     private readonly long[] _answered = new long[item.Parts.Count];
+
+    private static int WholeSlots(Item item) => item.Total is > 0 and <= 10_000 ? (int)item.Total + 1 : 0;
 
     protected override void AddGiven(in Answer answer, string respondent)
     {
@@ -110,15 +137,41 @@ internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
         {
             if (parts[p] is not { } v) continue;
             _answered[p]++;
+            if (v.Scale == 0 && v >= 0 && v < _wholes[p].Length)
+            {
+                _wholes[p][(int)v]++;
+                continue;
+            }
             // 14.50 and 14.5 are one key: decimal equality and hashing ignore the scale.
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_histograms[p], v, out _);
             slot++;
         }
     }
 
+    protected override void MergeGiven(ItemAccumulator other)
+    {
+        var o = (SplitAccumulator)other;
+        AddInto(_answered, o._answered);
+        for (var p = 0; p < _histograms.Length; p++)
+        {
+            AddInto(_wholes[p], o._wholes[p]);
+            foreach (var (value, count) in o._histograms[p])
+                _histograms[p][value] = _histograms[p].GetValueOrDefault(value) + count;
+        }
+    }
+
     public override ItemTable Result() => new SplitTable(Item, N,
-        Item.Parts.Select((part, p) => Summarise(part, _answered[p], _histograms[p], Item.Total)).ToArray(),
+        Item.Parts.Select((part, p) => Summarise(part, _answered[p], Merged(p), Item.Total)).ToArray(),
         Share.Of(NoAnswer, N));
+
+    private Dictionary<decimal, long> Merged(int part)
+    {
+        var all = new Dictionary<decimal, long>(_histograms[part]);
+        for (var v = 0; v < _wholes[part].Length; v++)
+            if (_wholes[part][v] > 0)
+                all[v] = all.GetValueOrDefault(v) + _wholes[part][v];
+        return all;
+    }
 
     /// <summary>The bands a split's distribution is shown in, as shares of the total (100%).</summary>
     public static readonly string[] BandLabels = ["0%", "0%超25%未満", "25%以上50%未満", "50%以上75%未満", "75%以上100%未満", "100%"];
@@ -196,6 +249,21 @@ internal sealed class CrossAccumulator
             _columnTotals[j]++;
     }
 
+    public void Merge(CrossAccumulator other)
+    {
+        _n += other._n;
+        AddInto(_rowTotals, other._rowTotals);
+        AddInto(_columnTotals, other._columnTotals);
+        for (var r = 0; r < _cells.GetLength(0); r++)
+            for (var c = 0; c < _cells.GetLength(1); c++)
+                _cells[r, c] += other._cells[r, c];
+    }
+
+    private static void AddInto(long[] into, long[] from)
+    {
+        for (var i = 0; i < into.Length; i++) into[i] += from[i];
+    }
+
     private static IEnumerable<int> Indexes(Item item, Answer a, int length)
     {
         if (a.State == AnswerState.NoAnswer) { yield return 0; yield break; }
@@ -229,4 +297,49 @@ internal sealed class CrossAccumulator
 
     /// <summary>The option codes in questionnaire order, then null for 無回答.</summary>
     private static int?[] Codes(Item item) => [.. item.Options.Select(o => (int?)o.Code), null];
+}
+
+/// <summary>All items of a survey (and an optional cross table) over one stream of responses; mergeable in file order.</summary>
+internal sealed class SurveyAccumulator
+{
+    private readonly Survey _survey;
+    private readonly Segment? _segment;
+    private readonly ItemAccumulator[] _items;
+    private readonly CrossAccumulator? _cross;
+    private long _respondents, _drafts;
+
+    public SurveyAccumulator(Survey survey, Segment? segment, (Item Rows, Item Columns)? cross)
+    {
+        _survey = survey;
+        _segment = segment;
+        _items = survey.Items.Select(ItemAccumulator.For).ToArray();
+        _cross = cross is { } c ? new CrossAccumulator(c.Rows, c.Columns) : null;
+    }
+
+    public void Add(Response r)
+    {
+        if (!r.IsSubmitted) { _drafts++; return; }
+        if (_segment is not null && !_segment.Matches(r)) return;
+        _respondents++;
+        var answers = r.Answers;
+        for (var i = 0; i < _items.Length; i++)
+            _items[i].Add(answers[i], r.Id);
+        _cross?.Add(answers);
+    }
+
+    /// <summary>Adds <paramref name="later"/>, the totals of responses that follow this one's in the file.</summary>
+    public void Merge(SurveyAccumulator later)
+    {
+        _respondents += later._respondents;
+        _drafts += later._drafts;
+        for (var i = 0; i < _items.Length; i++) _items[i].Merge(later._items[i]);
+        _cross?.Merge(later._cross!);
+    }
+
+    public SurveyTabulation Result() =>
+        new(_survey, _respondents, _drafts, _items.Select(a => a.Result()).ToArray())
+        {
+            Segment = _segment,
+            Cross = _cross?.Result(),
+        };
 }

@@ -17,24 +17,37 @@ public static class Tabulate
     public static SurveyTabulation Survey(Survey survey, IEnumerable<Response> responses, Segment? segment = null,
         (Item Rows, Item Columns)? cross = null)
     {
-        var items = survey.Items.Select(ItemAccumulator.For).ToArray();
-        var crossAcc = cross is { } c ? new CrossAccumulator(c.Rows, c.Columns) : null;
-        long respondents = 0, drafts = 0;
-        foreach (var r in responses)
+        var acc = new SurveyAccumulator(survey, segment, cross);
+        foreach (var r in responses) acc.Add(r);
+        return acc.Result();
+    }
+
+    /// <summary>
+    /// As <see cref="Survey(Questionnaire.Survey, IEnumerable{Response}, Segment?, ValueTuple{Item, Item}?)"/> over
+    /// consecutive parts of one file (<see cref="ResponsesFileParts.Split"/>), each part on
+    /// its own thread; the totals are merged in part order, so free-text listings keep file order. The result equals
+    /// tabulating the parts concatenated. An exception from any part is thrown (the first by part order).
+    /// </summary>
+    public static SurveyTabulation SurveyInParts(Survey survey, IReadOnlyList<IEnumerable<Response>> parts, Segment? segment = null,
+        (Item Rows, Item Columns)? cross = null)
+    {
+        if (parts.Count == 0) return Survey(survey, [], segment, cross);
+        var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross)).ToArray();
+        var tasks = parts.Select((part, i) => Task.Factory.StartNew(() =>
         {
-            if (!r.IsSubmitted) { drafts++; continue; }
-            if (segment is not null && !segment.Matches(r)) continue;
-            respondents++;
-            var answers = r.Answers;
-            for (var i = 0; i < items.Length; i++)
-                items[i].Add(answers[i], r.Id);
-            crossAcc?.Add(answers);
+            foreach (var r in part) accumulators[i].Add(r);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        try
+        {
+            Task.WaitAll(tasks);
         }
-        return new SurveyTabulation(survey, respondents, drafts, items.Select(a => a.Result()).ToArray())
+        catch (AggregateException)
         {
-            Segment = segment,
-            Cross = crossAcc?.Result(),
-        };
+            var first = tasks.First(t => t.IsFaulted).Exception!.InnerException!;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+        for (var i = 1; i < accumulators.Length; i++) accumulators[0].Merge(accumulators[i]);
+        return accumulators[0].Result();
     }
 
     /// <summary>One item over the submitted responses in the segment.</summary>

@@ -134,6 +134,8 @@ public static class TabulationJson
                     w.WriteString("respondent", a.Respondent);
                     w.WriteString("text", a.Text);
                     w.WriteEndObject();
+                    // A big file has hundreds of thousands of texts: hand them to the stream as we go, not all at the end.
+                    if (w.BytesPending > 1 << 16) w.Flush();
                 }
                 w.WriteEndArray();
                 WriteShare(w, "noAnswer", Share.Of(x.N - x.Answers.Count, x.N));

@@ -203,7 +203,7 @@ public static class DocxReport
             TableKind.Overview => [0.2, 0.8],
             TableKind.Choice => [0.6, 0.18, 0.22],
             TableKind.Respondents => [0.08, 0.6, 0.32],
-            TableKind.Listing => [0.2, 0.14, .11, .11, .11, .11, .11, .11],
+            TableKind.Listing => [0.17, 0.17, .11, .11, .11, .11, .11, .11],
             _ => [0.34, .. Enumerable.Repeat(0.66 / (columns - 1), columns - 1)],
         };
         if (share.Length != columns) share = Enumerable.Repeat(1.0 / columns, columns).ToArray();
