@@ -13,7 +13,7 @@ public class AdminAuthTests
     public static readonly string[] AdminRoutes =
     [
         "/admin", "/admin/", "/admin/results", "/admin/results?f=1-6%3D5", "/admin/report",
-        "/admin/report/narrative/1-3", "/admin/report/answers/2-2", "/admin/signout",
+        "/admin/results/figures/1-3.png", "/admin/report/narrative/1-3", "/admin/report/answers/2-2", "/admin/signout",
         $"/admin/report/jobs/{Guid.NewGuid()}", $"/admin/report/jobs/{Guid.NewGuid()}/file",
     ];
 
@@ -28,7 +28,7 @@ public class AdminAuthTests
             Assert.True(get.StatusCode == HttpStatusCode.Redirect, $"GET {path}: {(int)get.StatusCode}");
             Assert.StartsWith("/admin/signin?ReturnUrl=", get.Headers.Location!.PathAndQuery);
             var post = await client.PostAsync(path, new FormUrlEncodedContent([new("format", "html")]));
-            if (path.EndsWith("/file") && post.StatusCode == HttpStatusCode.MethodNotAllowed) continue; // GET-only endpoint
+            if ((path.EndsWith("/file") || path.EndsWith(".png")) && post.StatusCode == HttpStatusCode.MethodNotAllowed) continue; // GET-only endpoint
             Assert.True(post.StatusCode == HttpStatusCode.Redirect, $"POST {path}: {(int)post.StatusCode}");
             Assert.StartsWith("/admin/signin", post.Headers.Location!.PathAndQuery);
         }

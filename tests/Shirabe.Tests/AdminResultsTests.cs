@@ -88,6 +88,28 @@ public class AdminResultsTests
         Assert.Equal(1, AdminTestKit.Counts(AdminTestKit.Section(html, "t-1-3"))[0]);
     }
 
+    [Fact]
+    public async Task TheReportsFigures_AreDrawnForTheSegment()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var html = await client.GetStringAsync("/admin/results?f=1-6%3D5");
+        var src = Regex.Match(AdminTestKit.Section(html, "t-1-3"), "<img class=\"chart\" src=\"([^\"]+)\" alt=\"図 2-1 会員数（設問 1-3）\"").Groups[1].Value;
+        Assert.Equal("/admin/results/figures/1-3.png?f=1-6%3D5", WebUtility.HtmlDecode(src));
+        var png = await client.GetAsync(WebUtility.HtmlDecode(src));
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+        var bytes = await png.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        var everyone = await client.GetByteArrayAsync("/admin/results/figures/1-3.png");
+        Assert.NotEqual(bytes, everyone); // 25 respondents are not 48
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/admin/results/figures/9-9.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/admin/results/figures/1-3.png?f=9-9%3D1")).StatusCode);
+    }
+
     /// <summary>A cross table's cells by (row code, column code).</summary>
     private static Dictionary<(string, string), string> Table(string html, string id)
     {

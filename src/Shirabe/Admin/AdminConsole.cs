@@ -40,6 +40,20 @@ public static class AdminConsole
     {
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.Policy);
         admin.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
+        admin.MapGet("/results/figures/{key}.png", FigurePng);
+    }
+
+    /// <summary>A live-results chart (the report's figure for the table <paramref name="key"/>) over the segment ?f=….</summary>
+    private static async Task<Results<FileContentHttpResult, NotFound, BadRequest>> FigurePng(string key,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "f")] string[]? f, ConsoleReport report, Survey survey, HttpContext http)
+    {
+        var errors = new List<string>();
+        var segment = ConsoleSegments.Parse(survey, f, errors);
+        if (errors.Count > 0) return TypedResults.BadRequest();
+        var built = await report.BuildAsync(segment, http.RequestAborted);
+        var figure = built.Document.Figures.FirstOrDefault(x => x.Key == key);
+        if (figure is null) return TypedResults.NotFound();
+        return TypedResults.File(Reports.Charts.Png(figure.Chart), "image/png");
     }
 
     private static Results<FileContentHttpResult, NotFound, Conflict<string>> DownloadReport(Guid id, ReportJobs jobs)

@@ -29,6 +29,22 @@ public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, s
     public string Local(DateTimeOffset t) => Local(t.UtcDateTime);
 }
 
+/// <summary>Segment filters as the live results take them: ?f=1-6=5&amp;f=1-3=4 (all must match).</summary>
+public static class ConsoleSegments
+{
+    /// <summary>The segment of the valid filters (null: everyone); a message per invalid filter in <paramref name="errors"/>.</summary>
+    public static Segment? Parse(Survey survey, IEnumerable<string>? filters, List<string> errors)
+    {
+        var list = new List<SegmentFilter>();
+        foreach (var f in (filters ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Take(10))
+        {
+            try { list.Add(SegmentFilter.Parse(survey, f.Trim())); }
+            catch (ArgumentException e) { errors.Add(e.Message); }
+        }
+        return list.Count > 0 ? new Segment(list) : null;
+    }
+}
+
 /// <summary>The submitted responses in the database, as the tabulator and the report read them.</summary>
 public static class SubmittedResponses
 {

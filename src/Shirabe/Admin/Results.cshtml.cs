@@ -30,13 +30,7 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
     public async Task<IActionResult> OnGetAsync()
     {
         var cancel = HttpContext.RequestAborted;
-        var filters = new List<SegmentFilter>();
-        foreach (var f in Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Take(10))
-        {
-            try { filters.Add(SegmentFilter.Parse(survey, f.Trim())); }
-            catch (ArgumentException e) { Errors.Add(e.Message); }
-        }
-        Segment = filters.Count > 0 ? new Segment(filters) : null;
+        Segment = ConsoleSegments.Parse(survey, Filters, Errors);
         Built = await report.BuildAsync(Segment, cancel);
         Drafts = await SubmittedResponses.DraftsAsync(db, survey, cancel);
 
@@ -61,6 +55,12 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
 
     /// <summary>The tables shown: everything the report tabulates (not the respondent list or the questionnaire).</summary>
     public IEnumerable<TableBlock> Tables => Built!.Document.Tables.Where(t => t.Kind is not (TableKind.Respondents or TableKind.Questionnaire));
+
+    /// <summary>The figure drawn from a table, if the report has one.</summary>
+    public FigureBlock? FigureOf(TableBlock table) => Built!.Document.Figures.FirstOrDefault(f => f.Key == table.Key);
+
+    /// <summary>The query string of the segment, for the figures' image addresses.</summary>
+    public string SegmentQuery => string.Join("&", Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => "f=" + Uri.EscapeDataString(f.Trim())));
 
     public static string OptionLabel(Item item, int? code) =>
         code is { } c ? item.FindOption(c)?.ReportLabel ?? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : ReportBuilder.NoAnswer;
