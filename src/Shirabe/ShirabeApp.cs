@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Http.Features;
+using Shirabe.Admin;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Data;
 using Shirabe.Fieldwork;
@@ -61,9 +62,13 @@ public static class ShirabeApp
             if (HttpMethods.IsPost(context.Request.Method)) context.Request.EnableBuffering();
             return next(context);
         });
+        app.UseAdminConsole();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapRazorPages();
         app.MapRespondEndpoints();
+        app.MapAdminEndpoints();
         return app;
     }
 
@@ -87,10 +92,18 @@ public static class ShirabeApp
         // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        // Pages live in their feature folders (Respond/, Admin/), each with its own Shared/ layout and partials.
         services.AddRazorPages(o =>
         {
-            o.RootDirectory = "/Respond";
+            o.RootDirectory = "/";
+            o.AddAdminPageConventions();
         });
+        services.Configure<Microsoft.AspNetCore.Mvc.Razor.RazorViewEngineOptions>(o =>
+        {
+            o.PageViewLocationFormats.Add("/Respond/Shared/{0}.cshtml");
+            o.PageViewLocationFormats.Add("/Admin/Shared/{0}.cshtml");
+        });
+        services.AddAdminConsole();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "shirabe-af";

@@ -13,6 +13,7 @@ public static class ShirabeCommands
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);
         root.Subcommands.Add(Tabulate.GenerateCommand.Command());
         root.Subcommands.Add(ReportCommands.Command());
+        root.Subcommands.Add(AdminCommands.Command());
         return root;
     }
 

@@ -74,6 +74,11 @@ public static class WebCommands
             Console.WriteLine("回答済みの団体（提出済み回答の確認・修正）:");
             Console.WriteLine($"  {done.Code} {done.Name}: {address}{InvitationTokens.Path(done.Token)}");
             Console.WriteLine($"白紙の調査票: {address}/survey/blank");
+            var password = Admin.AdminAuth.NewPassword();
+            await using (var ctx = database.CreateContext())
+                await new Admin.AdminUsers(ctx, new Microsoft.AspNetCore.Identity.PasswordHasher<AdminUser>(),
+                    app.Services.GetRequiredService<TimeProvider>()).AddAsync("admin", password, cancel: cancel);
+            Console.WriteLine($"管理画面: {address}/admin  ユーザー名 admin  パスワード {password}");
             await app.RunAsync(cancel);
             return 0;
         });

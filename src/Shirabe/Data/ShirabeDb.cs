@@ -14,6 +14,8 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<Draft> Drafts => Set<Draft>();
     public DbSet<Submission> Submissions => Set<Submission>();
     public DbSet<AnswerHistory> AnswerHistory => Set<AnswerHistory>();
+    public DbSet<AdminUser> AdminUsers => Set<AdminUser>();
+    public DbSet<StoredReportEdits> ReportEdits => Set<StoredReportEdits>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -53,6 +55,19 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(h => new { h.InvitationId, h.Version }).IsUnique();
             e.HasOne<Invitation>().WithMany().HasForeignKey(h => h.InvitationId);
+        });
+        b.Entity<AdminUser>(e =>
+        {
+            e.HasIndex(u => u.Name).IsUnique();
+            e.Property(u => u.Name).HasMaxLength(100);
+            e.Property(u => u.PasswordHash).HasMaxLength(200);
+            e.Property(u => u.Stamp).HasMaxLength(40);
+        });
+        b.Entity<StoredReportEdits>(e =>
+        {
+            e.HasKey(r => r.SurveyId);
+            e.Property(r => r.SurveyId).HasMaxLength(40);
+            e.Property(r => r.Version).IsConcurrencyToken();
         });
     }
 

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Shirabe.Core.Questionnaire;
+
+namespace Shirabe.Admin;
+
+/// <summary>The secretariat's console under /admin (docs/web.md "Admin console").</summary>
+public static class AdminConsole
+{
+    public static void AddAdminConsole(this IServiceCollection services)
+    {
+        services.AddAdminAuth();
+        services.AddSingleton(sp => ConsoleSurvey.Load(sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Survey>()));
+        services.AddScoped<ReportEditsStore>();
+        services.AddScoped<ConsoleReport>();
+        services.AddSingleton<ReportJobs>();
+    }
+
+    /// <summary>Every page in the Admin folder requires an admin, except the sign-in page.</summary>
+    public static void AddAdminPageConventions(this RazorPagesOptions o)
+    {
+        o.Conventions.AuthorizeFolder("/Admin", AdminAuth.Policy);
+        o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
+    }
+
+    /// <summary>Console pages are never cached (they show who answered what).</summary>
+    public static void UseAdminConsole(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments("/admin"))
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            });
+        return next(context);
+    });
+
+    /// <summary>The console's non-page endpoints; authorization is on the group.</summary>
+    public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.Policy);
+        admin.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
+        admin.MapGet("/results/figures/{key}.png", FigurePng);
+    }
+
+    /// <summary>A live-results chart (the report's figure for the table <paramref name="key"/>) over the segment ?f=….</summary>
+    private static async Task<Results<FileContentHttpResult, NotFound, BadRequest>> FigurePng(string key,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "f")] string[]? f, ConsoleReport report, Survey survey, HttpContext http)
+    {
+        var errors = new List<string>();
+        var segment = ConsoleSegments.Parse(survey, f, errors);
+        if (errors.Count > 0) return TypedResults.BadRequest();
+        var built = await report.BuildAsync(segment, http.RequestAborted);
+        var figure = built.Document.Figures.FirstOrDefault(x => x.Key == key);
+        if (figure is null) return TypedResults.NotFound();
+        return TypedResults.File(Reports.Charts.Png(figure.Chart), "image/png");
+    }
+
+    private static Results<FileContentHttpResult, NotFound, Conflict<string>> DownloadReport(Guid id, ReportJobs jobs)
+    {
+        var job = jobs.Find(id);
+        if (job is null) return TypedResults.NotFound();
+        if (job is not { State: JobState.Done, File: { } file }) return TypedResults.Conflict("作成中です。");
+        return TypedResults.File(file, job.ContentType, job.FileName);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Shirabe.Core.Reports;
+using Shirabe.Reports;
+
+namespace Shirabe.Admin.Report;
+
+/// <summary>The report console: every table with its narrative (edited or drafted, flagged when stale), and downloads.</summary>
+public sealed class IndexModel(ConsoleReport report, ReportJobs jobs) : PageModel
+{
+    public ConsoleReport.Built? Built { get; private set; }
+
+    /// <summary>Tables in report order, each with the narrative above it (if the layout drafts one).</summary>
+    public List<(TableBlock Table, NarrativeBlock? Narrative)> Parts { get; } = [];
+
+    public async Task OnGetAsync()
+    {
+        Built = await report.BuildAsync(null, HttpContext.RequestAborted);
+        NarrativeBlock? pending = null;
+        foreach (var block in Built.Document.Blocks)
+        {
+            if (block is NarrativeBlock n) pending = n;
+            else if (block is TableBlock t && t.Kind is not (TableKind.Respondents or TableKind.Questionnaire))
+            {
+                Parts.Add((t, pending?.Key == t.Key ? pending : null));
+                pending = null;
+            }
+        }
+    }
+
+    /// <summary>Starts making the report in the background; the job page shows progress and the download.</summary>
+    public IActionResult OnPostDownload(string format)
+    {
+        if (!Enum.TryParse<ReportFormat>(format, ignoreCase: true, out var f) || !Enum.IsDefined(f)
+            || format.Any(char.IsDigit))
+            return BadRequest();
+        var job = jobs.Start(f, User.Identity?.Name ?? "");
+        return Redirect($"/admin/report/jobs/{job.Id}");
+    }
+}

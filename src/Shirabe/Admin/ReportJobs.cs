@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Pdf;
+using Shirabe.Reports;
+
+namespace Shirabe.Admin;
+
+public enum JobState { Waiting, Running, Done, Failed }
+
+/// <summary>A report being made for download. Lives in memory for an hour; the console shows its progress.</summary>
+public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeOffset createdAt)
+{
+    public Guid Id { get; } = id;
+    public ReportFormat Format { get; } = format;
+    public string By { get; } = by;
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+    public volatile JobState State;
+    public volatile string Progress = "待機中";
+    public byte[]? File { get; set; }
+    public string? Error { get; set; }
+
+    public string FileName => $"report.{Format.ToString().ToLowerInvariant()}";
+
+    public string ContentType => Format switch
+    {
+        ReportFormat.Html => "text/html; charset=utf-8",
+        ReportFormat.Pdf => "application/pdf",
+        ReportFormat.Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+}
+
+/// <summary>
+/// Makes reports in the background, one at a time (the server has few cores and Chromium is heavy): the console
+/// starts a job and shows a status page that refreshes itself until the file is ready.
+/// </summary>
+public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReportJobs> log) : IDisposable
+{
+    private static readonly TimeSpan KeepFor = TimeSpan.FromHours(1);
+    private readonly ConcurrentDictionary<Guid, ReportJob> _jobs = new();
+    private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+
+    public ReportJob? Find(Guid id) => _jobs.TryGetValue(id, out var job) ? job : null;
+
+    public ReportJob Start(ReportFormat format, string by)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var old in _jobs.Values.Where(j => now - j.CreatedAt > KeepFor)) _jobs.TryRemove(old.Id, out _);
+        var job = new ReportJob(Guid.NewGuid(), format, by, now);
+        _jobs[job.Id] = job;
+        _ = Task.Run(() => RunAsync(job));
+        return job;
+    }
+
+    private async Task RunAsync(ReportJob job)
+    {
+        var cancel = _stopping.Token;
+        try
+        {
+            await _one.WaitAsync(cancel);
+            try
+            {
+                job.State = JobState.Running;
+                job.Progress = "集計中…";
+                await using var scope = scopes.CreateAsyncScope();
+                var report = scope.ServiceProvider.GetRequiredService<ConsoleReport>();
+                var built = await report.BuildAsync(null, cancel);
+                job.File = await ConsoleReport.RenderAsync(built, job.Format, scope.ServiceProvider.GetRequiredService<Survey>(),
+                    scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), new Progress(job), cancel);
+                job.Progress = "完了";
+                job.State = JobState.Done;
+            }
+            finally { _one.Release(); }
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "Report job {Id} ({Format}) failed", job.Id, job.Format);
+            job.Error = "報告書を作成できませんでした。時間をおいてもう一度お試しください。";
+            job.State = JobState.Failed;
+        }
+    }
+
+    private sealed class Progress(ReportJob job) : IProgress<string>
+    {
+        public void Report(string value) => job.Progress = value;
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+}

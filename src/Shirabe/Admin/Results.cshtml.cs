@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Core.Reports;
+using Shirabe.Core.Tabulation;
+using Shirabe.Data;
+using Shirabe.Reports;
+
+namespace Shirabe.Admin;
+
+/// <summary>
+/// Live results: the report's tables over the submitted responses in the database, optionally for a segment
+/// (?f=1-6=5&amp;f=1-3=4, all must match) and with a cross table of two choice items (?rows=4-3-a&amp;cols=4-4-a).
+/// </summary>
+public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey survey) : PageModel
+{
+    [BindProperty(SupportsGet = true, Name = "f")] public List<string> Filters { get; set; } = [];
+    [BindProperty(SupportsGet = true, Name = "rows")] public string? RowsItem { get; set; }
+    [BindProperty(SupportsGet = true, Name = "cols")] public string? ColumnsItem { get; set; }
+
+    public List<string> Errors { get; } = [];
+    public Segment? Segment { get; private set; }
+    public ConsoleReport.Built? Built { get; private set; }
+    public int Drafts { get; private set; }
+    public CrossTable? Cross { get; private set; }
+
+    /// <summary>Items a segment or a cross table can use: single, multiple and matrix items.</summary>
+    public IEnumerable<Item> ChoiceItems => survey.Items.Where(i => i.Kind is ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix);
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var cancel = HttpContext.RequestAborted;
+        Segment = ConsoleSegments.Parse(survey, Filters, Errors);
+        Built = await report.BuildAsync(Segment, cancel);
+        Drafts = await SubmittedResponses.DraftsAsync(db, survey, cancel);
+
+        if (!string.IsNullOrWhiteSpace(RowsItem) || !string.IsNullOrWhiteSpace(ColumnsItem))
+        {
+            var rows = ChoiceItem(RowsItem, "表側");
+            var columns = ChoiceItem(ColumnsItem, "表頭");
+            if (rows is not null && columns is not null)
+                Cross = Core.Tabulation.Tabulate.Cross(rows, columns, Built.Responses);
+        }
+        return Page();
+    }
+
+    private Item? ChoiceItem(string? code, string role)
+    {
+        if (!string.IsNullOrWhiteSpace(code) && survey.TryGetItem(code.Trim(), out var item)
+            && item.Kind is ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix)
+            return item;
+        Errors.Add($"クロス集計の{role}には選択式の設問番号を指定してください（例: 4-3-a）。");
+        return null;
+    }
+
+    /// <summary>The tables shown: everything the report tabulates (not the respondent list or the questionnaire).</summary>
+    public IEnumerable<TableBlock> Tables => Built!.Document.Tables.Where(t => t.Kind is not (TableKind.Respondents or TableKind.Questionnaire));
+
+    /// <summary>The figure drawn from a table, if the report has one.</summary>
+    public FigureBlock? FigureOf(TableBlock table) => Built!.Document.Figures.FirstOrDefault(f => f.Key == table.Key);
+
+    /// <summary>The query string of the segment, for the figures' image addresses.</summary>
+    public string SegmentQuery => string.Join("&", Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => "f=" + Uri.EscapeDataString(f.Trim())));
+
+    public static string OptionLabel(Item item, int? code) =>
+        code is { } c ? item.FindOption(c)?.ReportLabel ?? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : ReportBuilder.NoAnswer;
+}

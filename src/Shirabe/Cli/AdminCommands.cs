@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Shirabe.Admin;
+using Shirabe.Data;
+
+namespace Shirabe.Cli;
+
+/// <summary>`shirabe admin add-user --name NAME [--generate] [--reset] [--db …]`: console users (docs/cli.md).</summary>
+public static class AdminCommands
+{
+    public static Command Command()
+    {
+        var name = new Option<string>("--name") { Description = "ログインに使うユーザー名", Required = true };
+        var generate = new Option<bool>("--generate") { Description = "パスワードを自動生成して表示する（入力しない）" };
+        var reset = new Option<bool>("--reset") { Description = "登録済みのユーザーのパスワードを変更する（ログイン中のセッションは無効になる）" };
+        var db = new Option<string?>("--db")
+        {
+            Description = "データベースの接続文字列（Host=… は PostgreSQL、それ以外は SQLite のファイル）。省略時は SHIRABE_DB、なければ data/shirabe.db",
+        };
+        var add = new Command("add-user",
+            "管理画面のユーザーを登録します。パスワードは端末で入力するか、標準入力の 1 行目から読みます（--generate で自動生成）")
+        {
+            name, generate, reset, db,
+        };
+        add.SetAction(async (r, cancel) =>
+        {
+            try
+            {
+                string password;
+                var generated = r.GetValue(generate);
+                if (generated) password = AdminAuth.NewPassword();
+                else if (Console.IsInputRedirected) password = (await Console.In.ReadLineAsync(cancel) ?? "").TrimEnd('\r');
+                else
+                {
+                    password = ReadHidden("パスワード: ");
+                    if (ReadHidden("パスワード（確認）: ") != password)
+                    {
+                        Console.Error.WriteLine("パスワードが一致しません。");
+                        return 2;
+                    }
+                }
+                var database = Open(r.GetValue(db));
+                await database.MigrateAsync(cancel);
+                await using var ctx = database.CreateContext();
+                var user = await new AdminUsers(ctx, new PasswordHasher<AdminUser>(), TimeProvider.System)
+                    .AddAsync(r.GetValue(name)!, password, r.GetValue(reset), cancel);
+                Console.WriteLine($"{database.Describe()}: 管理画面のユーザー「{user.Name}」を{(r.GetValue(reset) ? "更新" : "登録")}しました。");
+                if (generated) Console.WriteLine($"パスワード: {password}");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+        });
+        return new Command("admin", "管理画面（/admin）のユーザーを管理します") { add };
+    }
+
+    /// <summary>Reads a line from the terminal without echoing it.</summary>
+    private static string ReadHidden(string prompt)
+    {
+        Console.Error.Write(prompt);
+        var s = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace) { if (s.Length > 0) s.Length--; }
+            else if (!char.IsControl(key.KeyChar)) s.Append(key.KeyChar);
+        }
+        Console.Error.WriteLine();
+        return s.ToString();
+    }
+
+    private static Database Open(string? db)
+    {
+        var config = new ConfigurationManager();
+        config.AddEnvironmentVariables();
+        if (db is not null) config["Shirabe:Db"] = db;
+        var settings = ShirabeSettings.From(config);
+        return new Database(settings.Db, settings.DataDir);
+    }
+}

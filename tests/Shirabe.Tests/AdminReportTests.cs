@@ -1,0 +1,213 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.RegularExpressions;
+using DocumentFormat.OpenXml.Packaging;
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Reports;
+
+namespace Shirabe.Tests;
+
+/// <summary>The report console: narrative edits and their stale flag, free-text curation, escaping, downloads.</summary>
+public partial class AdminReportTests
+{
+    private const string Edited = "会員数は 100社～500社未満 が半数（事務局による編集）。";
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task AnEditedNarrative_Persists_AndIsFlaggedStaleWhenANewSubmissionChangesTheNumbers(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        const string page = "/admin/report/narrative/1-3";
+
+        var form = await client.GetStringAsync(page);
+        Assert.Contains("表 2-2 会員数（設問 1-3）", form);
+        Assert.Contains("回答者の会員数（正会員以外の会員も含む）は、", AdminTestKit.ById(form, "draft"));
+        var fingerprint = Regex.Match(form, "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
+        var saved = await AdminTestKit.PostFormAsync(client, page, page + "?handler=save", ("text", Edited), ("fingerprint", fingerprint));
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+
+        var report = await client.GetStringAsync("/admin/report");
+        var part = AdminTestKit.Section(report, "part-1-3");
+        Assert.Contains(Edited, part);
+        Assert.Contains("編集済み（" + AdminTestKit.Name, part);
+        Assert.DoesNotContain("データが変更されました", part);
+        await using (var db = app.Db())
+        {
+            var edits = ReportEdits.FromJson((await db.ReportEdits.SingleAsync()).Json);
+            Assert.Equal(Edited, edits.Narratives["1-3"].Text);
+            Assert.Equal(AdminTestKit.Name, edits.Narratives["1-3"].By);
+        }
+
+        // A new association answers through the questionnaire and submits 10社未満: table 2-2 changes, the edit stays but is flagged.
+        var token = await app.InviteAsync("T01");
+        var respondent = app.Client();
+        await TestApp.PostSectionAsync(respondent, token, "1",
+        [
+            ("q1_1_a", "山田 太郎"), ("q1_1_b", "ヤマダ タロウ"), ("q1_2_a", "一般社団法人テスト工業会"), ("q1_3", "1"),
+            ("q1_4_a", "60"), ("q1_4_b", "40"), ("q1_4_c", "0"), ("q1_5_a", "70"), ("q1_5_b", "20"), ("q1_5_c", "10"), ("q1_6", "5"),
+        ]);
+        Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(await client.GetStringAsync("/admin/report"), "part-1-3")); // a draft changes nothing
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.SubmitAsync(respondent, token)).StatusCode);
+        report = await client.GetStringAsync("/admin/report");
+        part = AdminTestKit.Section(report, "part-1-3");
+        Assert.Contains(Edited, part);
+        Assert.Contains("データが変更されました", part);
+        Assert.Equal([2, 12, 8, 24, 0, 2, 1, 49], AdminTestKit.Counts(part));
+        Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(report, "part-1-6")); // no edit there: nothing to flag
+        Assert.Contains("データが変更されました", await client.GetStringAsync(page));
+
+        // Saving again against today's numbers clears the flag; reverting brings the draft back.
+        form = await client.GetStringAsync(page);
+        fingerprint = Regex.Match(form, "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
+        await AdminTestKit.PostFormAsync(client, page, page + "?handler=save", ("text", Edited + "再確認済み。"), ("fingerprint", fingerprint));
+        Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(await client.GetStringAsync("/admin/report"), "part-1-3"));
+        await AdminTestKit.PostFormAsync(client, page, page + "?handler=revert");
+        Assert.DoesNotContain(Edited, AdminTestKit.Section(await client.GetStringAsync("/admin/report"), "part-1-3"));
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task CuratingFreeText_KeepsTheOriginal_AndLogsWhoAndWhen(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        const string page = "/admin/report/answers/2-2";
+
+        var html = await client.GetStringAsync(page);
+        var respondents = Regex.Matches(html, "name=\"selected\" value=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.True(respondents.Count >= 3, $"{respondents.Count} answers");
+        var (first, second) = (respondents[0], respondents[1]);
+        var original = WebUtility.HtmlDecode(Regex.Match(html, $"id=\"a-{first}\">[\\s\\S]*?<span class=\"original-text\">([^<]*)</span>").Groups[1].Value);
+        Assert.NotEmpty(original);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(client, page, page + "?handler=select",
+            ("selected", first), ("selected", second))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(client, page, page + "?handler=edit",
+            ("respondent", first), ("text", "〇〇協会では会員向けに情報共有を行っている。"), ("reason", "団体名を伏せる"))).StatusCode);
+
+        html = await client.GetStringAsync(page);
+        Assert.Equal(original, WebUtility.HtmlDecode(Regex.Match(html, $"id=\"a-{first}\">[\\s\\S]*?<span class=\"original-text\">([^<]*)</span>").Groups[1].Value));
+        Assert.Contains("団体名を伏せる", html);
+        Assert.Contains("回答を編集", html); // the log
+
+        await using (var db = app.Db())
+        {
+            var edits = ReportEdits.FromJson((await db.ReportEdits.SingleAsync()).Json);
+            var edit = edits.Curation["2-2"].Edits[first];
+            Assert.Equal(original, edit.Original);
+            Assert.Equal("〇〇協会では会員向けに情報共有を行っている。", edit.Text);
+            Assert.Equal(AdminTestKit.Name, edit.By);
+            Assert.Equal([first, second], edits.Curation["2-2"].Selected);
+            var log = edits.Log.Single(l => l.Action == "answer.edit");
+            Assert.Equal((AdminTestKit.Name, "2-2", first, original), (log.By, log.Key, log.Respondent, log.Before));
+            Assert.Equal(app.Clock.GetUtcNow().UtcDateTime, log.At.UtcDateTime, TimeSpan.FromMinutes(1));
+        }
+
+        // The report shows exactly the two chosen answers, the edited one as edited.
+        var download = await DownloadAsync(client, "html");
+        var report = System.Text.Encoding.UTF8.GetString(download);
+        Assert.Contains("〇〇協会では会員向けに情報共有を行っている。", report);
+        Assert.DoesNotContain(WebUtility.HtmlEncode(original), report);
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task AScriptInFreeText_IsEscapedEverywhere(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        await app.SubmitOneMoreAsync("X01", (r, s) => ReportFixtures.WithText(r, s, "2-2", "<script>alert(1)</script>"));
+        var client = await app.SignedInClientAsync();
+
+        foreach (var path in new[] { "/admin/results", "/admin/report/answers/2-2", "/admin/report" })
+        {
+            var html = await client.GetStringAsync(path);
+            Assert.DoesNotContain("<script>alert(1)", html);
+            Assert.DoesNotMatch("<script", html);
+        }
+        var answers = await client.GetStringAsync("/admin/report/answers/2-2");
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", answers);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", await client.GetStringAsync("/admin/results"));
+        Assert.DoesNotContain("<script>alert(1)", System.Text.Encoding.UTF8.GetString(await DownloadAsync(client, "html")));
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheReport_DownloadsAsHtmlDocxAndXlsx_WithTheEditsApplied(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        const string page = "/admin/report/narrative/1-3";
+        var form = await client.GetStringAsync(page);
+        var fingerprint = Regex.Match(form, "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
+        await AdminTestKit.PostFormAsync(client, page, page + "?handler=save", ("text", Edited), ("fingerprint", fingerprint));
+
+        var html = System.Text.Encoding.UTF8.GetString(await DownloadAsync(client, "html"));
+        Assert.Contains("表 2-2", html);
+        Assert.Contains(Edited, html);
+        Assert.Contains("48 件の有効回答", html);
+
+        var docx = await DownloadAsync(client, "docx");
+        using (var word = WordprocessingDocument.Open(new MemoryStream(docx), false))
+        {
+            var text = word.MainDocumentPart!.Document.Body!.InnerText;
+            Assert.Contains(Edited, text);
+            Assert.Contains("会員数（設問 1-3）", text);
+        }
+
+        var xlsx = await DownloadAsync(client, "xlsx");
+        using (var excel = SpreadsheetDocument.Open(new MemoryStream(xlsx), false))
+            Assert.NotEmpty(excel.WorkbookPart!.Workbook.Sheets!.ChildElements);
+        using (var zip = new ZipArchive(new MemoryStream(xlsx)))
+            Assert.Contains(zip.Entries, e => e.FullName.StartsWith("xl/worksheets/"));
+    }
+
+    [Fact]
+    public async Task TheReport_DownloadsAsPdf_WhenChromiumIsInstalled()
+    {
+        if (!File.Exists(Pdf.ChromiumPdf.DefaultExecutable)) return; // scripts/test.sh installs it
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        var pdf = await DownloadAsync(client, "pdf");
+        Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
+        Assert.True(pdf.Length > 50_000, $"{pdf.Length} bytes");
+    }
+
+    [Fact]
+    public async Task AnUnknownFormatOrJob_IsRefused()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        var client = await app.SignedInClientAsync();
+        var bad = await AdminTestKit.PostFormAsync(client, "/admin/report", "/admin/report?handler=download", ("format", "exe"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/report/jobs/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/report/jobs/{Guid.NewGuid()}/file")).StatusCode);
+    }
+
+    /// <summary>Starts a download from the console, follows the status page until done, and fetches the file.</summary>
+    private static async Task<byte[]> DownloadAsync(HttpClient client, string format)
+    {
+        var start = await AdminTestKit.PostFormAsync(client, "/admin/report", "/admin/report?handler=download", ("format", format));
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var status = start.Headers.Location!.OriginalString;
+        Assert.Matches("^/admin/report/jobs/[0-9a-f-]{36}$", status);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        string page;
+        while (true)
+        {
+            page = await client.GetStringAsync(status);
+            if (!page.Contains("data-state=\"running\"")) break;
+            Assert.Contains("作成中…", page);
+            Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", page);
+            Assert.True(DateTime.UtcNow < deadline, "the report took too long");
+            await Task.Delay(200);
+        }
+        Assert.Contains("data-state=\"done\"", page);
+        Assert.DoesNotContain("http-equiv=\"refresh\"", page);
+        var file = await client.GetAsync(status + "/file");
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal($"report.{format}", file.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        return await file.Content.ReadAsByteArrayAsync();
+    }
+}

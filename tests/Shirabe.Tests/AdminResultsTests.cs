@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Data;
+
+namespace Shirabe.Tests;
+
+/// <summary>Live results over the database's submitted responses: report tables, segments, cross tables.</summary>
+public class AdminResultsTests
+{
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheReconstructedResponses_GiveTable2_2sCounts(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var html = await HttpAssert.StatusAsync(HttpStatusCode.OK, await client.GetAsync("/admin/results"));
+        Assert.Equal("48", AdminTestKit.ById(html, "n"));
+        var table = AdminTestKit.Section(html, "t-1-3");
+        Assert.Contains("表 2-2 会員数（設問 1-3）", table);
+        Assert.Equal([1, 12, 8, 24, 0, 2, 1, 48], AdminTestKit.Counts(table));
+        Assert.Matches("<th scope=\"row\">無回答</th>\\s*<td class=\"num\">1</td>\\s*<td class=\"num\">2.1%</td>", table);
+        Assert.Contains("n = 48", table);
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task ASegment_TabulatesOnlyItsRespondents(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var html = await client.GetStringAsync("/admin/results?f=1-6%3D5");
+        Assert.Equal("25", AdminTestKit.ById(html, "n"));
+        Assert.Equal("1-6 = 5 製造業", AdminTestKit.ById(html, "segment"));
+        Assert.Equal(25, AdminTestKit.Counts(AdminTestKit.Section(html, "t-1-3"))[^1]);
+
+        // Two filters: manufacturing associations with 100 to 500 members.
+        var both = await client.GetStringAsync("/admin/results?f=1-6%3D5&f=1-3%3D4");
+        var n = long.Parse(AdminTestKit.ById(both, "n"));
+        Assert.InRange(n, 1, 24);
+        Assert.Equal([0, 0, 0, n, 0, 0, 0, n], AdminTestKit.Counts(AdminTestKit.Section(both, "t-1-3")));
+
+        var wrong = await client.GetStringAsync("/admin/results?f=9-9%3D1");
+        Assert.Contains("絞り込みの設問 9-9 は調査票", wrong);
+        Assert.Equal("48", AdminTestKit.ById(wrong, "n"));
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheCrossTable_4_3a_By_4_4a_CountsRowAndColumnPercents(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var html = await client.GetStringAsync("/admin/results?rows=4-3-a&cols=4-4-a");
+        var counts = Table(html, "cross-count");
+        Assert.Equal("8", counts[("1", "1")]);
+        Assert.Equal("3", counts[("1", "2")]);
+        Assert.Equal("3", counts[("2", "1")]);
+        Assert.Equal("12", counts[("2", "2")]);
+        var rows = Table(html, "cross-row");
+        var cols = Table(html, "cross-col");
+        Assert.EndsWith("%", rows[("1", "1")]);
+        Assert.EndsWith("%", cols[("1", "1")]);
+        Assert.Contains("クロス集計: 4-3-a", html);
+    }
+
+    [Fact]
+    public async Task Drafts_AreCountedButNeverTabulated()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        await app.InviteAsync("T01");
+        await using (var db = app.Db())
+        {
+            // A draft that chose 10社未満 (1-3 = 1): tabulated, it would make that count 2.
+            var invitation = await db.Invitations.SingleAsync(i => i.Association.Code == "T01");
+            db.Drafts.Add(new Draft { InvitationId = invitation.Id, Answers = "{\"q1_3\":\"1\"}", Version = 1, UpdatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        var client = await app.SignedInClientAsync();
+
+        var html = await client.GetStringAsync("/admin/results");
+        Assert.Equal("48", AdminTestKit.ById(html, "n"));
+        Assert.Equal("1", AdminTestKit.ById(html, "drafts"));
+        Assert.Equal(1, AdminTestKit.Counts(AdminTestKit.Section(html, "t-1-3"))[0]);
+    }
+
+    [Fact]
+    public async Task TheReportsFigures_AreDrawnForTheSegment()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var html = await client.GetStringAsync("/admin/results?f=1-6%3D5");
+        var src = Regex.Match(AdminTestKit.Section(html, "t-1-3"), "<img class=\"chart\" src=\"([^\"]+)\" alt=\"図 2-1 会員数（設問 1-3）\"").Groups[1].Value;
+        Assert.Equal("/admin/results/figures/1-3.png?f=1-6%3D5", WebUtility.HtmlDecode(src));
+        var png = await client.GetAsync(WebUtility.HtmlDecode(src));
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+        var bytes = await png.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        var everyone = await client.GetByteArrayAsync("/admin/results/figures/1-3.png");
+        Assert.NotEqual(bytes, everyone); // 25 respondents are not 48
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/admin/results/figures/9-9.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/admin/results/figures/1-3.png?f=9-9%3D1")).StatusCode);
+    }
+
+    /// <summary>A cross table's cells by (row code, column code).</summary>
+    private static Dictionary<(string, string), string> Table(string html, string id)
+    {
+        var start = html.IndexOf($"id=\"{id}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no table #{id}");
+        var table = html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
+        return Regex.Matches(table, "data-row=\"([^\"]+)\" data-col=\"([^\"]+)\">([^<]*)<")
+            .ToDictionary(m => (m.Groups[1].Value, m.Groups[2].Value), m => m.Groups[3].Value);
+    }
+}
