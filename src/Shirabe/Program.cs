@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shirabe.Cli;
 
 namespace Shirabe;
@@ -15,6 +16,8 @@ public sealed class Program
             await ShirabeApp.Build(args).RunAsync();
             return 0;
         }
+        // Messages of the command-line parser itself (unknown option, missing value) in Japanese, like ours.
+        CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("ja-JP");
         return await ShirabeCommands.Root().Parse(args).InvokeAsync();
     }
 }
