@@ -110,6 +110,6 @@ public class AccessTests
         await using var db = app.Db();
 
         Assert.False(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.HasPendingModelChanges(db.Database),
-            "the model changed without a migration for this provider (docs/decisions/003-two-migration-sets.md)");
+            "the model changed without a migration for this provider (docs/decisions/007-two-migration-sets.md)");
     }
 }

@@ -11,7 +11,7 @@ namespace Shirabe.Admin;
 
 /// <summary>
 /// Sign-in of the secretariat and analysts: a cookie of its own (path /admin), users and password hashes in the
-/// database, checked again on every request (docs/decisions/006-admin-auth.md). Nothing here knows about invitation
+/// database, checked again on every request (docs/decisions/010-admin-auth.md). Nothing here knows about invitation
 /// tokens, and the respondent pages know nothing about this cookie.
 /// </summary>
 public static class AdminAuth

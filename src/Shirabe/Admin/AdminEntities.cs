@@ -3,7 +3,7 @@ namespace Shirabe.Data;
 /// <summary>
 /// A secretariat member or analyst who signs in to the console (/admin). Only a PasswordHasher hash of the password is
 /// stored. <see cref="Stamp"/> changes when the password is reset, which signs every open session out
-/// (docs/decisions/006-admin-auth.md).
+/// (docs/decisions/010-admin-auth.md).
 /// </summary>
 public sealed class AdminUser
 {

@@ -16,7 +16,7 @@ public sealed class Association
 
 /// <summary>
 /// A personal link to one survey for one association. Only the SHA-256 of the token is stored: a copy of the database
-/// does not give access to anyone's answers (docs/decisions/001-invitation-tokens.md).
+/// does not give access to anyone's answers (docs/decisions/005-invitation-tokens.md).
 /// </summary>
 public sealed class Invitation
 {
@@ -34,7 +34,7 @@ public sealed class Invitation
 
 /// <summary>
 /// The association's working copy of its answers: saved on every page change, resumed from any device. Answers are a
-/// JSON object of column → canonical cell (docs/decisions/002-answers-as-canonical-cells.md); a column that is absent
+/// JSON object of column → canonical cell (docs/decisions/006-answers-as-canonical-cells.md); a column that is absent
 /// was never shown. <see cref="Version"/> grows with every save and guards concurrent saves.
 /// </summary>
 public sealed class Draft

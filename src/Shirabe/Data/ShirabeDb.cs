@@ -5,7 +5,7 @@ namespace Shirabe.Data;
 
 /// <summary>
 /// The fieldwork database. Used concretely (no repositories). Each provider has its own subclass so that each has its
-/// own migration set (Data/Migrations/Sqlite, Data/Migrations/Postgres): docs/decisions/003-two-migration-sets.md.
+/// own migration set (Data/Migrations/Sqlite, Data/Migrations/Postgres): docs/decisions/007-two-migration-sets.md.
 /// </summary>
 public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
 {

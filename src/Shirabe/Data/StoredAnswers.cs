@@ -6,7 +6,7 @@ using Shirabe.Core.Responses;
 namespace Shirabe.Data;
 
 /// <summary>
-/// Answers as stored in the database: a JSON object of responses-file column → canonical cell (docs/decisions/002).
+/// Answers as stored in the database: a JSON object of responses-file column → canonical cell (docs/decisions/006-answers-as-canonical-cells.md).
 /// An absent column means the item's page was never saved.
 /// </summary>
 public static class StoredAnswers

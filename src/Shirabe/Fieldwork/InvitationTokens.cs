@@ -6,7 +6,7 @@ namespace Shirabe.Fieldwork;
 
 /// <summary>
 /// The personal-link tokens: 144 random bits as 24 URL-safe characters. Only SHA-256 of a token is stored
-/// (docs/decisions/001-invitation-tokens.md).
+/// (docs/decisions/005-invitation-tokens.md).
 /// </summary>
 public static class InvitationTokens
 {

@@ -8,7 +8,7 @@ using ScottPlot;
 namespace Shirabe.Reports;
 
 /// <summary>
-/// Charts of the report, drawn with ScottPlot (docs/decisions/001-charts.md): horizontal bars for single and multiple
+/// Charts of the report, drawn with ScottPlot (docs/decisions/011-charts.md): horizontal bars for single and multiple
 /// choice, 100% stacked horizontal bars for matrices. The scale points are a sequential blue ramp (light → dark, so
 /// order survives greyscale and colour-blindness), 無回答 is white with grey hatching, and every segment carries its
 /// value, so no reading depends on colour.
