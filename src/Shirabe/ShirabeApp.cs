@@ -43,6 +43,12 @@ public static class ShirabeApp
         app.UseMiddleware<SecurityHeaders>();
         app.UseHsts(); // only on HTTPS, never for localhost
         app.UseStaticFiles();
+        // Form posts stay readable as raw bytes after the form is parsed (the UTF-8 check in FormAnswers).
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method)) context.Request.EnableBuffering();
+            return next(context);
+        });
         app.UseRouting();
         app.MapRazorPages();
         app.MapRespondEndpoints();

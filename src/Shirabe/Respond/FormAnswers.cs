@@ -32,8 +32,6 @@ public static class FormAnswers
     public static Result Read(Survey survey, Section section, IFormCollection form, IReadOnlyDictionary<string, string> saved)
     {
         var result = new Result();
-        if (form.Any(f => f.Value.Any(v => v?.Contains('\uFFFD') == true)))
-            result.FormError = "送信された内容に文字化けした文字（不正な UTF-8）が含まれています。入力した文字を確認してください。";
 
         var items = section.Questions.SelectMany(q => q.Items).ToList();
         foreach (var item in items)
@@ -81,6 +79,44 @@ public static class FormAnswers
                 result.Errors[item.Code] = "この設問は必ずお答えください。";
         }
         return result;
+    }
+
+    public const string InvalidUtf8Message = "送信された内容に文字化けした文字（不正な UTF-8）が含まれています。入力した文字を確認してください。";
+
+    /// <summary>
+    /// Whether every name and value of a URL-encoded form body is valid UTF-8 once percent-decoded. The framework's form
+    /// reader keeps invalid sequences as literal "%FF" text, which would be stored as if typed.
+    /// </summary>
+    public static async Task<bool> IsValidUtf8Async(HttpRequest request)
+    {
+        if (request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true) return true;
+        request.EnableBuffering(); // normally done already by the pipeline, before the form was read
+        request.Body.Position = 0;
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        request.Body.Position = 0;
+        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var decoded = new List<byte>(256);
+        foreach (var range in body.Split((byte)'&'))
+        {
+            foreach (var partRange in body[range].Split((byte)'='))
+            {
+                var part = body[range][partRange];
+                decoded.Clear();
+                for (var i = 0; i < part.Length; i++)
+                {
+                    if (part[i] == '%' && i + 2 < part.Length
+                        && byte.TryParse(part.Slice(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b))
+                    {
+                        decoded.Add(b);
+                        i += 2;
+                    }
+                    else decoded.Add(part[i] == '+' ? (byte)' ' : part[i]);
+                }
+                if (!System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(decoded))) return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A skip rule in the respondent's words: 設問 4-1-a で「作成/改訂の意向無し」を選んだ場合にお答えください.</summary>

@@ -53,6 +53,12 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             return Page();
         }
 
+        if (!await FormAnswers.IsValidUtf8Async(Request))
+        {
+            FormError = FormAnswers.InvalidUtf8Message;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
         var read = FormAnswers.Read(Survey, Section, form, SavedCells);
         if (!read.IsValid)
         {
