@@ -129,6 +129,8 @@ public sealed class ShirabeSite : IAsyncLifetime
     public ShirabeServer Open { get; private set; } = null!;
     public ShirabeServer Closed { get; private set; } = null!;
     public ShirabeServer NotYetOpen { get; private set; } = null!;
+    /// <summary>R16's submission, imported into the closed survey: the read-only view after the close.</summary>
+    public string ClosedSubmittedToken { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -140,6 +142,7 @@ public sealed class ShirabeSite : IAsyncLifetime
         Open = await open;
         Closed = await closed;
         NotYetOpen = await notYet;
+        ClosedSubmittedToken = (await Closed.ImportAsync("R16")).Single().Token;
     }
 
     /// <summary>A fresh incognito context (no cookies, no storage shared with other tests) and a page in it.</summary>
