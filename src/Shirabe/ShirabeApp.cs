@@ -22,9 +22,12 @@ public static class ShirabeApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var explicitRoot = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
+        var explicitName = args.Any(a => a.StartsWith("--applicationName", StringComparison.OrdinalIgnoreCase));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
+            // The pages are found in this assembly even when another program (a test runner) hosts the app.
+            ApplicationName = explicitName ? null : typeof(ShirabeApp).Assembly.GetName().Name,
             // Static files and views resolve from the program's folder, whatever the working directory.
             ContentRootPath = explicitRoot ? null : AppContext.BaseDirectory,
         });
@@ -37,6 +40,13 @@ public static class ShirabeApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Behind a TLS-terminating proxy on this machine: the client's address (rate limit) and scheme (HSTS).
+        // Only loopback proxies are trusted (the default KnownProxies).
+        app.UseForwardedHeaders(new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                               | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        });
         // A respondent never sees a stack trace: errors and bare status codes get a Japanese page.
         app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");

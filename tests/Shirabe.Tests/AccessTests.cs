@@ -87,4 +87,29 @@ public class AccessTests
             Assert.Contains("aria-current=\"step\"", html);
         }
     }
+
+    [Fact]
+    public async Task AServerError_ShowsAJapanesePageAndNoStackTrace()
+    {
+        // No migrations: the tables do not exist, so every lookup fails inside EF Core.
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite, migrate: false);
+
+        var response = await app.Client().GetAsync("/a/AAAAAAAAAAAAAAAAAAAAAAAA");
+
+        var html = await HttpAssert.StatusAsync(HttpStatusCode.InternalServerError, response);
+        Assert.Contains("システムで問題が発生しました", html);
+        Assert.Contains("SC3 事務局", html);
+        Assert.DoesNotContain("SqliteException", html);
+        Assert.DoesNotContain("   at ", html);
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheMigrations_MatchTheModel(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await using var db = app.Db();
+
+        Assert.False(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.HasPendingModelChanges(db.Database),
+            "the model changed without a migration for this provider (docs/decisions/003-two-migration-sets.md)");
+    }
 }

@@ -42,16 +42,16 @@ public sealed partial class TestApp : IAsyncDisposable
     public Database Database { get; }
     public Survey Survey => _factory.Services.GetRequiredService<Survey>();
 
-    private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups)
+    private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups, bool migrate)
     {
         _dir = dir;
         _pgDatabase = pgDatabase;
         Clock = new ShiftedTimeProvider(now);
-        _factory = new Factory(connectionString, dir, Clock, failedLookups);
+        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate);
         Database = _factory.Services.GetRequiredService<Database>(); // starts the host: migrations applied
     }
 
-    public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20)
+    public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true)
     {
         var dir = Directory.CreateTempSubdirectory("shirabe-test-").FullName;
         string cs;
@@ -68,7 +68,7 @@ public sealed partial class TestApp : IAsyncDisposable
             cs = new NpgsqlConnectionStringBuilder(PgServer) { Database = pgDb }.ConnectionString;
         }
         else cs = "Data Source=" + Path.Combine(dir, "test.db");
-        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups);
+        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate);
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
@@ -167,7 +167,7 @@ public sealed partial class TestApp : IAsyncDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups) : WebApplicationFactory<Program>
+    private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -175,6 +175,7 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.UseSetting("Shirabe:Db", db);
             builder.UseSetting("Shirabe:DataDir", dataDir);
             builder.UseSetting("Shirabe:FailedLookupsPerMinute", failedLookups.ToString());
+            builder.UseSetting("Shirabe:MigrateOnStart", migrate ? "true" : "false");
             builder.ConfigureTestServices(s => s.AddSingleton(clock));
         }
     }

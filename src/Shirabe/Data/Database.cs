@@ -33,7 +33,6 @@ public sealed class Database
                 : new SqliteConnectionStringBuilder { DataSource = connectionString };
             if (csb.DataSource != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(csb.DataSource)) is { } dir)
                 Directory.CreateDirectory(dir);
-            csb.Pooling = false; // a file that `demo` deletes must not stay open in a pool
             ConnectionString = csb.ToString();
             _options = new DbContextOptionsBuilder<SqliteShirabeDb>().UseSqlite(ConnectionString).Options;
         }
@@ -57,6 +56,9 @@ public sealed class Database
     {
         await using var db = CreateContext();
         await db.Database.MigrateAsync(cancel);
+        // Readers do not wait for the writer, and a crash cannot leave a half-written page (kept in the file).
+        if (Provider == DbProvider.Sqlite)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancel);
     }
 }
 

@@ -46,6 +46,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
 
         var answers = StoredAnswers.Serialize(StoredAnswers.ToCells(Survey, StoredAnswers.ToAnswers(Survey, SavedCells)));
         var now = Clock.GetUtcNow().UtcDateTime;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // whole seconds, as in the responses file
         try
         {
             await using var tx = await Db.Database.BeginTransactionAsync(HttpContext.RequestAborted);

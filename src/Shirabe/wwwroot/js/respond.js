@@ -15,10 +15,11 @@
 
   function applySkipRules(form) {
     // Document order: an item hidden earlier disables its inputs, so rules that depend on it see nothing chosen.
-    form.querySelectorAll("[data-showif-items]").forEach(function (block) {
+    // Razor always writes data-* attributes, so an item without a same-page rule has them empty.
+    form.querySelectorAll('[data-showif-items]:not([data-showif-items=""])').forEach(function (block) {
       var names = block.getAttribute("data-showif-items").split(" ");
       var codes = block.getAttribute("data-showif-codes").split(" ");
-      var show = block.hasAttribute("data-showif-met") || names.some(function (name) {
+      var show = block.getAttribute("data-showif-met") === "1" || names.some(function (name) {
         return chosen(form, name).some(function (v) { return codes.indexOf(v) >= 0; });
       });
       block.hidden = !show;
@@ -50,7 +51,7 @@
     var boxes = form.querySelectorAll('input[type=checkbox][name="' + changed.name + '"]');
     boxes.forEach(function (box) {
       if (box === changed) return;
-      if (changed.hasAttribute("data-exclusive") || box.hasAttribute("data-exclusive")) box.checked = false;
+      if (changed.getAttribute("data-exclusive") === "1" || box.getAttribute("data-exclusive") === "1") box.checked = false;
     });
   }
 
