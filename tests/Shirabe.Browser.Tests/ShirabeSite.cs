@@ -62,8 +62,7 @@ public sealed class ShirabeServer : IAsyncDisposable
         var dir = System.IO.Directory.CreateDirectory(
             Path.Combine(Path.GetTempPath(), "shirabe-browser-" + Guid.NewGuid().ToString("N"))).FullName;
         var dbFile = Path.Combine(dir, "shirabe.db");
-        // The pages live in shirabe.dll: name it, or MVC looks for them in the test host.
-        var app = ShirabeApp.Build(["--urls", "http://127.0.0.1:0", "--applicationName", "shirabe"], b =>
+        var app = ShirabeApp.Build(["--urls", "http://127.0.0.1:0"], b =>
         {
             b.Configuration["Shirabe:Db"] = "Data Source=" + dbFile;
             b.Configuration["Shirabe:DataDir"] = dir;
