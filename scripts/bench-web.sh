@@ -15,9 +15,9 @@ cd "$root"
 quick=0; write=1
 for a in "$@"; do case "$a" in --quick) quick=1 ;; --no-write) write=0 ;; *) echo "unknown option $a" >&2; exit 2 ;; esac; done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-duration=$((quick ? 5 : 10))
+duration=${BENCH_SECONDS:-$((quick ? 5 : 10))}
 views=2000                     # invitations whose section page is viewed
-pool=$((quick ? 8000 : 25000)) # invitations submitted, per connection count (a thread stops when its share runs out)
+pool=${BENCH_POOL:-$((quick ? 8000 : 25000))} # invitations submitted, per connection count (a thread stops when its share runs out)
 port="${SHIRABE_BENCH_PORT:-5391}"
 out="$root/bench/out"; app="$root/.build/bench/app"
 mkdir -p "$out"
@@ -49,13 +49,21 @@ count_submissions() { # $1 = provider, $2 = connection / file
   else psql -h 127.0.0.1 -p "$pg_port" -U postgres -d shirabe_bench -Atc 'select count(*) from "Submissions"'; fi
 }
 
-run_wrk() { # name connections lua url args… → prints the RESULT line
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+
+run_wrk() { # name connections lua url args… → prints the RESULT line, with the server's CPU time per request and
+  # the machine's load average (the cores are shared: a busy machine makes every latency longer)
   local name=$1 c=$2 lua=$3 url=$4; shift 4
+  local load before after requests
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  before=$(server_cpu_ticks)
   wrk -t2 -c"$c" -d"${duration}s" --timeout 10s -s "$lua" "$url" -- "$@" >"$out/web-$name.txt" 2>&1
-  grep '^RESULT' "$out/web-$name.txt" | sed "s/^RESULT/$name/"
+  after=$(server_cpu_ticks)
+  requests=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$out/web-$name.txt")
+  echo "$(grep '^RESULT' "$out/web-$name.txt" | sed "s/^RESULT/$name/") cpu_ms_per_req=$(python3 -c "print(round(($after - $before) * 1000 / $(getconf CLK_TCK) / max($requests, 1), 2))") loadavg=$load"
 }
 
-results="$out/web-results.txt"; : >"$results"; : >"$out/web-load.txt"
+results="$out/web-results.txt"; : >"$results"
 # Its own PostgreSQL port: another worktree's test server may hold the default one.
 pg_port="${SHIRABE_BENCH_PG_PORT:-54391}"
 export SHIRABE_PG_PORT=$pg_port
@@ -66,7 +74,8 @@ for provider in sqlite postgres; do
   else
     scripts/postgres.sh start >/dev/null
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc 'DROP DATABASE IF EXISTS shirabe_bench' -c 'CREATE DATABASE shirabe_bench'
-    db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shirabe_bench"
+    # A pool below the server's max_connections (100), so psql can still count rows during the run.
+    db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shirabe_bench;Maximum Pool Size=64"
   fi
   echo "bench: $provider: migrating and seeding $((views + 2 * pool)) invitations" >&2
   dotnet "$app/shirabe.dll" db migrate --db "$db" >/dev/null
@@ -80,7 +89,6 @@ for provider in sqlite postgres; do
   # Warm-up: JIT, connection pools, page compilation.
   wrk -t2 -c50 -d3s -s bench/web/view.lua "$base" -- "$out/view-tokens.txt" >/dev/null 2>&1
   for c in 50 200; do
-    echo "$provider-load-c$c loadavg=$(cut -d' ' -f1 /proc/loadavg)" >>"$out/web-load.txt"
     run_wrk "$provider-static-c$c" "$c" bench/web/static.lua "$base/css/site.css" | tee -a "$results"
     run_wrk "$provider-view-c$c" "$c" bench/web/view.lua "$base" "$out/view-tokens.txt" | tee -a "$results"
   done

@@ -35,14 +35,14 @@ lines = [
     f"{version(['wrk', '-v'])}, loopback 127.0.0.1, wrk `-t2` sharing the cores with the server, {duration} s per run "
     "after a 3 s warm-up, Release build, request logging at Warning. Latencies in ms.",
     "",
-    "| database | what | connections | requests/s | p50 | p95 | p99 | max | errors | durable submissions/s |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| database | what | connections | requests/s | p50 | p95 | p99 | max | errors | durable submissions/s | server CPU ms/request | load average |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 for provider, kind, conns, v in rows:
     durable = v.get("durable_per_s", "")
     errors = int(v["non2xx3xx"]) + int(v["socket_errors"])
     lines.append(f"| {'SQLite' if provider == 'sqlite' else 'PostgreSQL'} | {label[kind]} | {conns} | {v['rps']} | "
-                 f"{v['p50']} | {v['p95']} | {v['p99']} | {v['max']} | {errors} | {durable} |")
+                 f"{v['p50']} | {v['p95']} | {v['p99']} | {v['max']} | {errors} | {durable} | {v.get('cpu_ms_per_req', '')} | {v.get('loadavg', '')} |")
 lines.append("")
 section = "\n".join(lines)
 

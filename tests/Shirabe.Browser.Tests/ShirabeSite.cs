@@ -149,8 +149,8 @@ public sealed class ShirabeSite : IAsyncLifetime
     {
         var context = await Browser.CreateBrowserContextAsync();
         var page = await context.NewPageAsync();
-        page.DefaultTimeout = 15_000;
-        page.DefaultNavigationTimeout = 15_000;
+        page.DefaultTimeout = 30_000; // generous: CI machines are shared
+        page.DefaultNavigationTimeout = 30_000;
         await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height });
         return (context, page);
     }
