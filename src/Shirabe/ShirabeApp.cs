@@ -37,6 +37,8 @@ public static class ShirabeApp
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 1024 * 1024;
         });
+        // Request-by-request framework logs are noise for the secretariat; appsettings or --Logging:… can raise them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var app = builder.Build();

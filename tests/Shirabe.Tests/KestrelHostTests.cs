@@ -33,6 +33,22 @@ public class KestrelHostTests
                 Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/js/respond.js")).StatusCode);
                 Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/a/AAAAAAAAAAAAAAAAAAAAAAAA")).StatusCode);
+
+                // Kestrel's body limit (1 MB): a Japanese 413 page, not a missing page or a stack trace.
+                var token = Fieldwork.InvitationTokens.NewToken();
+                await using (var db = app.Services.GetRequiredService<Data.Database>().CreateContext())
+                {
+                    db.Invitations.Add(new Data.Invitation
+                    {
+                        Association = new Data.Association { Code = "K01", Name = "Kestrel 協会" },
+                        SurveyId = "sc3-2023", TokenHash = Fieldwork.InvitationTokens.Hash(token),
+                    });
+                    await db.SaveChangesAsync();
+                }
+                var big = new StringContent("q2_2=" + new string('a', 1_500_000), System.Text.Encoding.ASCII, "application/x-www-form-urlencoded");
+                var tooLarge = await http.PostAsync($"/a/{token}/s/2", big);
+                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+                Assert.Contains("送信内容が大きすぎます", await tooLarge.Content.ReadAsStringAsync());
             }
             finally
             {

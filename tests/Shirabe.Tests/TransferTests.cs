@@ -91,4 +91,23 @@ public class TransferTests
         Assert.Equal("NA", cells["q2_13_a"]); // 2-11 not 作成中/作成・公表済
         Assert.Equal("", cells["q2_12"]);     // hidden text: a text column holds text only
     }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheImportAndExportCommands_RoundTripThroughTheDatabase(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var output = Path.Combine(Path.GetTempPath(), $"shirabe-export-{Guid.NewGuid():N}.csv");
+        try
+        {
+            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
+            Assert.Equal(2, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
+            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["export", "--responses", output, "--db", app.Database.ConnectionString]).InvokeAsync());
+
+            Assert.Equal(File.ReadAllBytes(ReconstructedCsv), File.ReadAllBytes(output));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
 }

@@ -37,13 +37,24 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string section, string? action)
+    public async Task<IActionResult> OnPostAsync()
     {
+        // Parameters are read here, not bound: a body over the size limit must give 413, not a missing section.
+        IFormCollection form;
+        try
+        {
+            form = await Request.ReadFormAsync(HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
+        {
+            return StatusCode(e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status400BadRequest);
+        }
+        var section = RouteData.Values["section"] as string ?? "";
+        var action = form["action"].ToString();
         if (await LoadAsync() is { } fail) return fail;
         if (!FindSection(section)) return NotFound();
         if (Phase != SurveyPhase.Open) return NotAccepting();
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
-        var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
         _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
 
         if (!await antiforgery.IsRequestValidAsync(HttpContext))

@@ -75,6 +75,14 @@
         }, 0);
       });
     });
+    // Back/forward cache: a page shown again must be usable again.
+    window.addEventListener("pageshow", function (e) {
+      if (!e.persisted) return;
+      document.querySelectorAll("form").forEach(function (f) {
+        delete f.dataset.sent;
+        f.querySelectorAll("button[data-once]").forEach(function (b) { b.disabled = false; });
+      });
+    });
     document.querySelectorAll("button[data-print]").forEach(function (b) {
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
