@@ -17,6 +17,7 @@ for a in "$@"; do case "$a" in --quick) quick=1 ;; --no-write) write=0 ;; *) ech
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 duration=${BENCH_SECONDS:-$((quick ? 5 : 10))}
 views=2000                     # invitations whose section page is viewed
+warm=1500                      # invitations submitted while warming up the submit path
 pool=${BENCH_POOL:-$((quick ? 8000 : 25000))} # invitations submitted, per connection count (a thread stops when its share runs out)
 port="${SHIRABE_BENCH_PORT:-5391}"
 out="$root/bench/out"; app="$root/.build/bench/app"
@@ -77,22 +78,32 @@ for provider in sqlite postgres; do
     # A pool below the server's max_connections (100), so psql can still count rows during the run.
     db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shirabe_bench;Maximum Pool Size=64"
   fi
-  echo "bench: $provider: migrating and seeding $((views + 2 * pool)) invitations" >&2
+  echo "bench: $provider: migrating and seeding $((views + warm + 2 * pool)) invitations" >&2
   dotnet "$app/shirabe.dll" db migrate --db "$db" >/dev/null
-  total=$((views + 2 * pool))
+  total=$((views + warm + 2 * pool))
   if [[ $provider == sqlite ]]; then python3 bench/web/seed.py sqlite "$file" "$total" "$out/tokens.txt"
   else python3 bench/web/seed.py postgres - "$total" "$out/tokens.txt" | psql -h 127.0.0.1 -p "$pg_port" -U postgres -d shirabe_bench -q >/dev/null; fi
   head -n "$views" "$out/tokens.txt" >"$out/view-tokens.txt"
 
   start_server "$db"
   base="http://127.0.0.1:$port"
-  # Warm-up: JIT, connection pools, page compilation.
-  wrk -t2 -c50 -d3s -s bench/web/view.lua "$base" -- "$out/view-tokens.txt" >/dev/null 2>&1
+  # Warm-up by request count, not time (tiered JIT, connection pools): until 20,000 page views and 2,000 static
+  # files are served, at most 20 rounds of 3 s. Without it a loaded machine measures the JIT.
+  served=0
+  for _ in $(seq 1 20); do
+    n=$(wrk -t2 -c16 -d3s -s bench/web/view.lua "$base" -- "$out/view-tokens.txt" 2>&1 | sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p')
+    served=$((served + ${n:-0})); ((served >= 20000)) && break
+  done
+  wrk -t2 -c16 -d2s -s bench/web/static.lua "$base/css/site.css" >/dev/null 2>&1
+  echo "bench: $provider: warmed up with $served page views" >&2
   for c in 50 200; do
     run_wrk "$provider-static-c$c" "$c" bench/web/static.lua "$base/css/site.css" | tee -a "$results"
     run_wrk "$provider-view-c$c" "$c" bench/web/view.lua "$base" "$out/view-tokens.txt" | tee -a "$results"
   done
-  first=$views
+  # Warm-up of the submit path on invitations of its own.
+  python3 bench/web/prepare_submits.py "$base" "$out/tokens.txt" "$views" "$warm" "$out/submits.txt" "$out/cookie.txt"
+  wrk -t2 -c16 -d5s -s bench/web/submit.lua "$base" -- "$out/submits.txt" "$out/cookie.txt" >/dev/null 2>&1
+  first=$((views + warm))
   for c in 50 200; do
     echo "bench: $provider: opening $pool review pages for the submit run at $c connections" >&2
     python3 bench/web/prepare_submits.py "$base" "$out/tokens.txt" "$first" "$pool" "$out/submits.txt" "$out/cookie.txt"

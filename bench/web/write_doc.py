@@ -32,8 +32,10 @@ lines = [
     "",
     f"Measured by `scripts/bench-web.sh` on {datetime.date.today().isoformat()}: {os.cpu_count()} cores ({cpu()}), "
     f"{version(['dotnet', '--version']) and '.NET SDK ' + version(['dotnet', '--version'])}, "
-    f"{version(['wrk', '-v'])}, loopback 127.0.0.1, wrk `-t2` sharing the cores with the server, {duration} s per run "
-    "after a 3 s warm-up, Release build, request logging at Warning. Latencies in ms.",
+    f"wrk {version(['wrk', '-v']).split()[1]}, loopback 127.0.0.1, wrk `-t2` sharing the cores with the server, "
+    f"{duration} s per run after a warm-up (up to 20,000 page views, 5 s of submissions), Release build, request logging "
+    "at Warning. Latencies in ms. The load average is the machine's at the start of each run (2 cores: above 2, other "
+    "processes were taking CPU from the server and from wrk).",
     "",
     "| database | what | connections | requests/s | p50 | p95 | p99 | max | errors | durable submissions/s | server CPU ms/request | load average |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

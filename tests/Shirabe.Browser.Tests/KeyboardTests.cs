@@ -43,8 +43,9 @@ public sealed class KeyboardTests(ShirabeSite site)
     /// Answers one page: Tab visits every control in order; at each, the person acts on what they want to answer.
     /// Radio groups take one Tab stop: Space chooses the focused option and the arrow keys move the choice.
     /// </summary>
-    private static async Task AnswerByKeyboardAsync(IPage page, Section section, IReadOnlyList<Answer> answers, string button)
+    private static async Task AnswerByKeyboardAsync(Respondent person, Section section, IReadOnlyList<Answer> answers, string button)
     {
+        var page = person.Page;
         var columns = new Dictionary<string, (Item Item, int Part)>(StringComparer.Ordinal);
         foreach (var item in Respondent.ItemsOf(section))
         {
@@ -57,6 +58,8 @@ public sealed class KeyboardTests(ShirabeSite site)
             var f = await FocusedAsync(page);
             if (f.Tag == "BUTTON" && f.Text == button)
             {
+                // Everything the person meant to answer on this page is entered (names the item that Tab never reached).
+                await person.AssertPageHoldsAsync(section, answers);
                 var navigation = page.WaitForNavigationAsync();
                 await page.Keyboard.PressAsync("Enter");
                 var response = await navigation;
@@ -105,8 +108,7 @@ public sealed class KeyboardTests(ShirabeSite site)
         {
             Assert.Equal($"{section.Id} {section.Title}", await person.HeadingAsync());
             var button = section == Survey.Sections[^1] ? "確認画面へ" : "次へ";
-            // Check what the keyboard entered before leaving the page (the server keeps it, the review shows it).
-            await AnswerByKeyboardAsync(page, section, original.Answers, button);
+            await AnswerByKeyboardAsync(person, section, original.Answers, button);
         }
 
         Assert.Equal("回答内容の確認", await person.HeadingAsync());
