@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Shirabe uses (Debian 12, as root): Chromium for PDF and browser tests, Japanese fonts
-# for charts and PDF, poppler-utils to read PDFs back, PostgreSQL for production and its tests, aiosmtpd as a real
-# SMTP server, wrk for benchmarks. Idempotent and quiet when everything is present.
+# for charts and PDF, poppler-utils to read PDFs back, PostgreSQL for production and its tests, wrk for benchmarks,
+# npm for the axe-core accessibility scan. Idempotent and quiet when all is present.
 set -euo pipefail
-packages=(chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils postgresql python3-aiosmtpd wrk)
+packages=(chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils postgresql wrk)
 need=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
+# npm may come with Node.js from outside Debian: ask for the Debian package only when there is none.
+command -v npm >/dev/null || need+=(npm)
 if ((${#need[@]})); then
   echo "install: apt-get install ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -7,6 +7,8 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 scripts/install.sh
+# axe-core for the browser tests' accessibility scan (pinned by tests/Shirabe.Browser.Tests/package-lock.json).
+npm ci --prefix tests/Shirabe.Browser.Tests --no-audit --no-fund --loglevel=error
 export SHIRABE_TEST_PG="$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop' EXIT
 

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Writes the "Web" section of docs/benchmarks.md from bench/out/web-results.txt (other sections are kept).
+
+  write_doc.py RESULTS docs/benchmarks.md DURATION
+"""
+import datetime, os, platform, re, subprocess, sys
+
+results_path, doc_path, duration = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = []
+for line in open(results_path):
+    name, *pairs = line.split()
+    values = dict(p.split("=", 1) for p in pairs)
+    provider, kind, conns = re.match(r"(\w+)-(\w+)-c(\d+)", name).groups()
+    rows.append((provider, kind, int(conns), values))
+
+def cpu():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except Exception:
+        return "?"
+
+label = {"static": "static file `/css/site.css` (ceiling)", "view": "page view `GET /a/{token}/s/2`",
+         "submit": "submission `POST /a/{token}/review`"}
+lines = [
+    "## Web",
+    "",
+    f"Measured by `scripts/bench-web.sh` on {datetime.date.today().isoformat()}: {os.cpu_count()} cores ({cpu()}), "
+    f"{version(['dotnet', '--version']) and '.NET SDK ' + version(['dotnet', '--version'])}, "
+    f"wrk {version(['wrk', '-v']).split()[1]}, loopback 127.0.0.1, wrk `-t2` sharing the cores with the server, "
+    f"{duration} s per run after a warm-up (up to 20,000 page views, 5 s of submissions), Release build, request logging "
+    "at Warning. Latencies in ms. The load average is the machine's at the start of each run (2 cores: above 2, other "
+    "processes were taking CPU from the server and from wrk).",
+    "",
+    "| database | what | connections | requests/s | p50 | p95 | p99 | max | errors | durable submissions/s | server CPU ms/request | load average |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
+for provider, kind, conns, v in rows:
+    durable = v.get("durable_per_s", "")
+    errors = int(v["non2xx3xx"]) + int(v["socket_errors"])
+    lines.append(f"| {'SQLite' if provider == 'sqlite' else 'PostgreSQL'} | {label[kind]} | {conns} | {v['rps']} | "
+                 f"{v['p50']} | {v['p95']} | {v['p99']} | {v['max']} | {errors} | {durable} | {v.get('cpu_ms_per_req', '')} | {v.get('loadavg', '')} |")
+lines.append("")
+section = "\n".join(lines)
+
+start, end = "<!-- web-bench:start -->", "<!-- web-bench:end -->"
+block = f"{start}\n{section}\n{end}"
+doc = open(doc_path).read() if os.path.exists(doc_path) else "# Benchmarks\n"
+if start in doc:
+    doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, doc, flags=re.S)
+else:
+    doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+open(doc_path, "w").write(doc)
