@@ -172,6 +172,29 @@ public class ResponsesCsvTests
         var r = Read(Csv(row)).Single();
         Assert.Equal(AnswerState.NotAsked, r.Answers[Fixtures.Sc3["2-13-a"].Index].State);
     }
+    [Fact]
+    public void SpreadsheetExport_NeutralisesFormulaText_InterchangeExportKeepsIt()
+    {
+        var row = ValidRow("X9");
+        row["q2_2"] = "=HYPERLINK(\"http://x\")";
+        row["q4_5"] = "@SUM(A1)";
+        var responses = Read(Csv(row));
+
+        string Written(bool forSpreadsheet)
+        {
+            using var output = new MemoryStream();
+            ResponsesCsv.Write(output, Fixtures.Sc3, responses, forSpreadsheet);
+            return Encoding.UTF8.GetString(output.ToArray());
+        }
+
+        var safe = Written(forSpreadsheet: true);
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\"", safe);
+        Assert.Contains(",'@SUM(A1)", safe);
+        Assert.DoesNotContain(",=", safe);
+        var exact = Written(forSpreadsheet: false);
+        Assert.Contains("\"=HYPERLINK(\"\"http://x\"\")\"", exact);
+        Assert.Equal("X9", Read(exact).Single().Id);
+    }
 }
 
 public class ResponsesCsvFastPathTests
@@ -243,4 +266,5 @@ public class MissingColumnsTests
         Assert.Equal((2L, 1L, 1L), (t.Choice("1-3").N, t.Choice("1-3")[2].Count, t.Choice("1-3").NoAnswer.Count));
         Assert.All(t.Items.Where(i => i.Item.Code != "1-3"), i => Assert.Equal(0, i.N));
     }
+
 }

@@ -408,7 +408,12 @@ public static class ResponsesCsv
         new[] { IdColumn, SubmittedAtColumn }.Concat(survey.Items.SelectMany(i => i.Columns));
 
     /// <summary>Writes the canonical form: UTF-8 with BOM, CRLF between records, fields quoted only when needed.</summary>
-    public static void Write(Stream stream, Survey survey, IEnumerable<Response> responses)
+    /// <remarks>
+    /// With <paramref name="forSpreadsheet"/>, text that a spreadsheet would run as a formula gets a leading apostrophe
+    /// (<see cref="SpreadsheetSafe"/>): for a file that will be opened in Excel, not for interchange — such a file no
+    /// longer round-trips exactly.
+    /// </remarks>
+    public static void Write(Stream stream, Survey survey, IEnumerable<Response> responses, bool forSpreadsheet = false)
     {
         using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16, leaveOpen: true);
         WriteRecord(writer, Header(survey));
@@ -420,9 +425,18 @@ public static class ResponsesCsv
             fields.Add(r.SubmittedAt is { } at ? FormatTimestamp(at) : "");
             foreach (var item in survey.Items)
                 AddCells(fields, item, r.Answers[item.Index]);
+            if (forSpreadsheet)
+                for (var i = 0; i < fields.Count; i++) fields[i] = SpreadsheetSafe(fields[i]);
             WriteRecord(writer, fields);
         }
     }
+
+    /// <summary>
+    /// Text that a spreadsheet would take for a formula — beginning with = + - @, or a tab or CR — gets a leading
+    /// apostrophe, so it stays text. Numbers and codes never begin so (a negative number is not a valid cell here).
+    /// </summary>
+    public static string SpreadsheetSafe(string text) =>
+        text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 
     /// <summary>The cell(s) of one item, as written to the file.</summary>
     public static void AddCells(List<string> fields, Item item, Answer a)

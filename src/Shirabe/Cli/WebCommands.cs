@@ -133,7 +133,11 @@ public static class WebCommands
         var output = new Option<string>("--responses") { Description = "書き出す回答ファイル（CSV）", Required = true };
         var db = DbOption();
         var survey = SurveyOption();
-        var cmd = new Command("export", "提出済みの回答を回答ファイル（CSV）に書き出します") { output, db, survey };
+        var forExcel = new Option<bool>("--for-excel")
+        {
+            Description = "Excel で開くためのファイルにする（= + - @ で始まる文字列の先頭に ' を付け、数式として実行されないようにする）",
+        };
+        var cmd = new Command("export", "提出済みの回答を回答ファイル（CSV）に書き出します") { output, db, survey, forExcel };
         cmd.SetAction(async (r, cancel) =>
         {
             try
@@ -144,7 +148,7 @@ public static class WebCommands
                 var temp = path + ".tmp";
                 int count;
                 await using (var stream = File.Create(temp))
-                    count = await ResponsesTransfer.ExportAsync(ctx, s, stream, cancel);
+                    count = await ResponsesTransfer.ExportAsync(ctx, s, stream, cancel, r.GetValue(forExcel));
                 File.Move(temp, path, overwrite: true);
                 Console.WriteLine($"{count} 件を {path} に書き出しました。");
                 return 0;

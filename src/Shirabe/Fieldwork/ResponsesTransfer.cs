@@ -74,7 +74,8 @@ public static class ResponsesTransfer
     }
 
     /// <summary>The submitted responses of <paramref name="survey"/>, in submission order, as the canonical file.</summary>
-    public static async Task<int> ExportAsync(ShirabeDb db, Survey survey, Stream output, CancellationToken cancel = default)
+    public static async Task<int> ExportAsync(ShirabeDb db, Survey survey, Stream output, CancellationToken cancel = default,
+        bool forSpreadsheet = false)
     {
         var rows = await db.Submissions.AsNoTracking()
             .Where(s => s.Invitation.SurveyId == survey.Id)
@@ -86,7 +87,7 @@ public static class ResponsesTransfer
                 TimeZoneInfo.ConvertTime(new DateTimeOffset(r.SubmittedAt, TimeSpan.Zero), survey.Period.TimeZone),
                 StoredAnswers.ToAnswers(survey, StoredAnswers.Parse(r.Answers), asStored: true)))
             .ToList();
-        ResponsesCsv.Write(output, survey, responses);
+        ResponsesCsv.Write(output, survey, responses, forSpreadsheet);
         return responses.Count;
     }
 

@@ -253,12 +253,8 @@ public static class XlsxReport
     private static XCell Str(string text, uint style = StyleText) => new(Neutralise(text), null, style);
     private static XCell Num(decimal value, uint style) => new(null, value, style);
 
-    /// <summary>
-    /// Text that Excel (or a CSV made from the sheet) would read as a formula — beginning with = + - @, or a tab or CR
-    /// before one — gets a leading apostrophe, so it stays text.
-    /// </summary>
-    public static string Neutralise(string text) =>
-        text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
+    /// <summary>Text that Excel would read as a formula stays text (the same rule as the spreadsheet CSV export).</summary>
+    public static string Neutralise(string text) => ResponsesCsv.SpreadsheetSafe(text);
 
     private static void WriteSheet(WorksheetPart part, double[] widths, string? drawingId, Action<OpenXmlWriter> rows)
     {
