@@ -44,7 +44,7 @@ public sealed record SplitTable(Item Item, long N, IReadOnlyList<SplitPartSummar
 
 /// <summary>
 /// Values of one part over the respondents who answered (N − 無回答). <see cref="Bands"/> counts them in the bands
-/// 0, 1–24, 25–49, 50–74, 75–99, 100 (percent of the answered), the distribution a split table shows.
+/// 0%, over 0 to under 25%, 25 to under 50%, 50 to under 75%, 75 to under 100%, and 100% (percent of the answered), the distribution a split table shows.
 /// </summary>
 public sealed record SplitPartSummary(SplitPart Part, long Answered, decimal Mean, decimal Median, decimal Min, decimal Max,
     IReadOnlyList<BandCount> Bands);

@@ -49,7 +49,7 @@ public static class AdminCommands
                 if (generated) Console.WriteLine($"パスワード: {password}");
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            catch (Exception e) when (ShirabeCommands.IsUserError(e))
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;

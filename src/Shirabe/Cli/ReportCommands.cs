@@ -40,9 +40,7 @@ public static class ReportCommands
                 Console.Error.WriteLine($"{path} を作成しました（{new FileInfo(path).Length:#,0} バイト、{watch.Elapsed.TotalSeconds:0.0} 秒）。");
                 return 0;
             }
-            catch (Exception e) when (e is Core.Questionnaire.SurveyDefinitionException or ReportDefinitionException
-                                           or ResponsesFileException or FileNotFoundException or DirectoryNotFoundException
-                                           or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (ShirabeCommands.IsUserError(e))
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;

@@ -17,15 +17,23 @@ public static class ShirabeCommands
         return root;
     }
 
-    /// <summary>Runs a command body, turning the errors a user can fix into a message on stderr and exit code 1 or 2.</summary>
+    /// <summary>
+    /// Errors a user can fix (a broken definition or responses file, a missing or unwritable file, a bad argument, a
+    /// refused operation such as importing twice): their message is meant for the user.
+    /// </summary>
+    public static bool IsUserError(Exception e) =>
+        e is Core.Questionnaire.SurveyDefinitionException or Core.Reports.ReportDefinitionException
+            or Core.Responses.ResponsesFileException or IOException or UnauthorizedAccessException
+            or ArgumentException or InvalidOperationException;
+
+    /// <summary>Runs a command body, turning the errors a user can fix into a message on stderr and exit code 2.</summary>
     public static int Guard(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception e) when (e is Core.Questionnaire.SurveyDefinitionException or Core.Responses.ResponsesFileException
-                                       or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+        catch (Exception e) when (IsUserError(e))
         {
             Console.Error.WriteLine(e.Message);
             return 2;

@@ -119,7 +119,7 @@ public static class WebCommands
                 Console.WriteLine($"{imported.Count} 件（提出済み {imported.Count(i => i.Submitted)}、下書き {imported.Count(i => !i.Submitted)}）を取り込みました。");
                 return 0;
             }
-            catch (Exception e) when (e is ResponsesFileException or InvalidOperationException or IOException or SurveyDefinitionException or ArgumentException)
+            catch (Exception e) when (ShirabeCommands.IsUserError(e))
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;
@@ -153,7 +153,7 @@ public static class WebCommands
                 Console.WriteLine($"{count} 件を {path} に書き出しました。");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or SurveyDefinitionException or UnauthorizedAccessException)
+            catch (Exception e) when (ShirabeCommands.IsUserError(e))
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;
