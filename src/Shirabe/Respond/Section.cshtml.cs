@@ -29,10 +29,10 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     private Dictionary<string, string[]> _values = [];
     private Answer[] _savedAnswers = [];
 
-    public async Task<IActionResult> OnGetAsync(string section, int? page, bool saved = false)
+    public async Task<IActionResult> OnGetAsync(string section, int? part, bool saved = false)
     {
         if (await LoadAsync() is { } fail) return fail;
-        if (!FindPage(section, page)) return NotFound();
+        if (!FindPage(section, part)) return NotFound();
         if (Phase != SurveyPhase.Open) return Redirect(BasePath);
         JustSaved = saved;
         _values = FromCells(SavedCells);
@@ -56,10 +56,10 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             return StatusCode(e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status400BadRequest);
         }
         var section = RouteData.Values["section"] as string ?? "";
-        int? pageNumber = int.TryParse(RouteData.Values["page"] as string, out var n) ? n : null;
+        int? part = int.TryParse(RouteData.Values["part"] as string, out var n) ? n : null;
         var action = form["action"].ToString();
         if (await LoadAsync() is { } fail) return fail;
-        if (!FindPage(section, pageNumber)) return NotFound();
+        if (!FindPage(section, part)) return NotFound();
         if (Phase != SurveyPhase.Open) return NotAccepting();
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
         _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
@@ -140,10 +140,10 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         }
     }
 
-    /// <summary>The page /s/{section}[/{page}] (page numbers from 1; /s/2 is the section's first page).</summary>
-    private bool FindPage(string section, int? page)
+    /// <summary>The page /s/{section}[/{part}] (parts from 1; /s/2 is the section's first page).</summary>
+    private bool FindPage(string section, int? part)
     {
-        var index = (page ?? 1) - 1;
+        var index = (part ?? 1) - 1;
         if (FormPages.Of(Survey).FirstOrDefault(p => p.Section.Id == section && p.Index == index) is not { } found) return false;
         FormPage = found;
         return true;
