@@ -70,7 +70,8 @@ public class TransferTests
         var token = await app.InviteAsync("W01");
         var client = app.Client();
         await TestApp.PostSectionAsync(client, token, "1", [("q1_3", "2"), ("q1_4_a", "14.50"), ("q1_4_b", "85.5"), ("q1_4_c", "0")]);
-        await TestApp.PostSectionAsync(client, token, "2", [("q2_9_a", "5"), ("q2_9_a", "1"), ("q2_2", "一行目\r\n二行目, \"引用\"")]);
+        await TestApp.PostSectionAsync(client, token, "2", [("q2_2", "一行目\r\n二行目, \"引用\"")]);
+        await TestApp.PostSectionAsync(client, token, "2/3", [("q2_9_a", "5"), ("q2_9_a", "1")]); // 2-9 is on section 2's third page
         await TestApp.PostSectionAsync(client, token, "3", [("q3_1", "3")]);
         await TestApp.SubmitAsync(client, token);
 

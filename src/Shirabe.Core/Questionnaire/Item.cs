@@ -8,6 +8,8 @@ public sealed class Item
     public required string Label { get; init; }
     /// <summary>Shorter wording for tables and charts, when the report simplifies the label.</summary>
     public string? Short { get; init; }
+    /// <summary>What the item stands for beyond its wording (survey.yaml `role`), e.g. the association's name.</summary>
+    public ItemRole Role { get; init; }
     /// <summary>Choices for single and multiple items; the scale's points for matrix rows; empty otherwise.</summary>
     public IReadOnlyList<Option> Options { get; init; } = [];
     public Scale? Scale { get; init; }
@@ -78,3 +80,6 @@ public sealed class Item
 
     public override string ToString() => Code;
 }
+
+/// <summary>An item's meaning the app relies on. <see cref="Organisation"/>: pre-filled with the invited association's name.</summary>
+public enum ItemRole { None, Organisation }

@@ -63,10 +63,31 @@ public sealed record SurveyPeriod(DateOnly Opens, DateOnly Closes, TimeZoneInfo 
 
 public enum SurveyPhase { NotYetOpen, Open, Closed }
 
-public sealed record Section(string Id, string Title, IReadOnlyList<Question> Questions);
+public sealed record Section(string Id, string Title, IReadOnlyList<Question> Questions)
+{
+    /// <summary>
+    /// The web form's pages of this section (one unless a question has <see cref="Question.PageBreak"/>): a long section
+    /// is shown on several pages but stays one section in the data.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Question>> Pages { get; } = SplitPages(Questions);
+
+    private static List<IReadOnlyList<Question>> SplitPages(IReadOnlyList<Question> questions)
+    {
+        var pages = new List<IReadOnlyList<Question>>();
+        var page = new List<Question>();
+        foreach (var q in questions)
+        {
+            if (q.PageBreak && page.Count > 0) { pages.Add(page); page = []; }
+            page.Add(q);
+        }
+        pages.Add(page);
+        return pages;
+    }
+}
 
 /// <summary>A numbered question of the form (設問 2-1); it holds one or more answerable items (2-1-a … 2-1-e).</summary>
-public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items);
+/// <param name="PageBreak">The web form starts a new page at this question.</param>
+public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items, bool PageBreak = false);
 
 public enum ItemKind { Text, Single, Multiple, Matrix, Split }
 

@@ -155,7 +155,7 @@ public sealed class SurveyLoader
 
     private Question? ParseQuestion(YamlMappingNode node)
     {
-        Known(node, [.. ItemKeys, "prompt", "note", "items"]);
+        Known(node, [.. ItemKeys, "role", "prompt", "note", "items", "pageBreak"]);
         var code = RequiredString(node, "code");
         var prompt = RequiredString(node, "prompt") ?? "";
         var note = OptionalString(node, "note");
@@ -170,7 +170,7 @@ public sealed class SurveyLoader
                 foreach (var i in seq)
                 {
                     if (AsMapping(i, "item") is not { } m) continue;
-                    Known(m, ItemKeys);
+                    Known(m, [.. ItemKeys, "role"]);
                     if (ParseItem(m, node, null) is { } item) items.Add(item);
                 }
             }
@@ -178,7 +178,7 @@ public sealed class SurveyLoader
         }
         else if (ParseItem(node, null, code) is { } item)
             items.Add(item);
-        return new Question(code, prompt, note, items);
+        return new Question(code, prompt, note, items, PageBreak: OptionalString(node, "pageBreak") is "true");
     }
 
     /// <summary>Reads an item from <paramref name="node"/>, taking defaults (kind, scale, showIf) from its question.</summary>
@@ -236,6 +236,7 @@ public sealed class SurveyLoader
         var item = new Item
         {
             Code = code,
+            Role = ParseRole(node),
             Kind = kind,
             Label = label ?? "",
             Short = OptionalString(node, "short"),
@@ -248,6 +249,15 @@ public sealed class SurveyLoader
         };
         if (!_items.TryAdd(code, item)) Problem(node, $"設問番号 {code} が重複しています。");
         return item;
+    }
+
+    private ItemRole ParseRole(YamlMappingNode node)
+    {
+        var role = OptionalString(node, "role");
+        if (role is null) return ItemRole.None;
+        if (role == "organisation") return ItemRole.Organisation;
+        Problem(node["role"], $"role「{role}」は使えません（organisation のみ）。");
+        return ItemRole.None;
     }
 
     private IReadOnlyList<SplitPart> ParseParts(string code, YamlNode? node, YamlMappingNode owner)

@@ -25,7 +25,7 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
     public string BasePath => InvitationTokens.Path(Token);
 
     /// <summary>The draft's cells (column → canonical cell); empty before the first save.</summary>
-    public Dictionary<string, string> SavedCells { get; private set; } = [];
+    public Dictionary<string, string> SavedCells { get; protected set; } = [];
 
     protected async Task<IActionResult?> LoadAsync()
     {

@@ -19,6 +19,8 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
     public string SheetHtml { get; private set; } = "";
     public string? FormError { get; private set; }
     public List<(Item Item, string Message)> Problems { get; } = [];
+    /// <summary>Asked and left blank: pointed out, not blocking (無回答 is a valid answer).</summary>
+    public List<Item> Unanswered { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -78,6 +80,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
             if (answers[item.Index].State == AnswerState.Given && item.Validate(answers[item.Index]) is { } e) Problems.Add((item, e));
             else if (item.Required && answers[item.Index].State == AnswerState.NoAnswer) Problems.Add((item, "この設問は必ずお答えください。"));
         }
+        Unanswered = FormPages.Unanswered(Survey, answers);
         SheetHtml = AnswerSheet.Render(Survey, answers, s => $"{BasePath}/s/{s.Id}");
     }
 
