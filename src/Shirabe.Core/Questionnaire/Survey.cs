@@ -66,7 +66,11 @@ public enum SurveyPhase { NotYetOpen, Open, Closed }
 public sealed record Section(string Id, string Title, IReadOnlyList<Question> Questions);
 
 /// <summary>A numbered question of the form (設問 2-1); it holds one or more answerable items (2-1-a … 2-1-e).</summary>
-public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items);
+public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items)
+{
+    /// <summary>A short name of the question for menus and headings (survey.yaml `title`), when the prompt is too long.</summary>
+    public string? Title { get; init; }
+}
 
 public enum ItemKind { Text, Single, Multiple, Matrix, Split }
 
