@@ -14,7 +14,6 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
     [BindProperty(SupportsGet = true, Name = "status")] public string? StatusText { get; set; }
     [BindProperty(SupportsGet = true, Name = "sort")] public string? SortText { get; set; }
     [BindProperty(SupportsGet = true, Name = "dir")] public string? DirText { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int? PageNumber { get; set; }
     [BindProperty(SupportsGet = true, Name = "size")] public int? Size { get; set; }
 
     public RosterQuery Query { get; private set; } = RosterQuery.From(null, null, null, null, null, null);
@@ -33,7 +32,9 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
     public async Task OnGetAsync()
     {
         var cancel = HttpContext.RequestAborted;
-        Query = RosterQuery.From(Search, StatusText, SortText, DirText, PageNumber, Size);
+        // "page" is Razor Pages' own route value: read it from the query string itself.
+        int? page = int.TryParse(Request.Query["page"], out var n) ? n : null;
+        Query = RosterQuery.From(Search, StatusText, SortText, DirText, page, Size);
         Phase = survey.Period.PhaseAt(clock.GetUtcNow());
         Counts = await roster.CountsAsync(cancel);
         (Rows, Total) = await roster.PageAsync(Query, cancel);
