@@ -204,12 +204,12 @@ public partial class AdminReportTests
             if (!page.Contains("data-state=\"running\"")) break;
             Assert.Contains("作成中です（", page);
             Assert.DoesNotContain("…（", page); // one ellipsis: 「作成中です（集計中…）」
-            Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", page);
+            Assert.Contains("<script src=\"/js/admin.js\" defer data-refresh=\"2\"></script>", page); // it reloads the page
             Assert.True(DateTime.UtcNow < deadline, "the report took too long");
             await Task.Delay(200);
         }
         Assert.Contains("data-state=\"done\"", page);
-        Assert.DoesNotContain("http-equiv=\"refresh\"", page);
+        Assert.DoesNotContain("admin.js", page);
         var file = await client.GetAsync(status + "/file");
         Assert.Equal(HttpStatusCode.OK, file.StatusCode);
         Assert.Matches("作成しました（[0-9,.]+ (KB|MB|バイト)）", page);
