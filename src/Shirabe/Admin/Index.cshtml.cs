@@ -37,11 +37,11 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
         Query = RosterQuery.From(Search, StatusText, SortText, DirText, page, Size);
         Phase = survey.Period.PhaseAt(clock.GetUtcNow());
         Counts = await roster.CountsAsync(cancel);
-        (Rows, Total) = await roster.PageAsync(Query, cancel);
+        (Rows, Total) = await roster.PageAsync(Query, Counts, cancel);
         if (Query.Page > Pages) // past the end (the list shrank): show the last page
         {
             Query = Query with { Page = Pages };
-            (Rows, Total) = await roster.PageAsync(Query, cancel);
+            (Rows, Total) = await roster.PageAsync(Query, Counts, cancel);
         }
         Chart = ResponseRateChart.Build(survey.Period, clock.GetUtcNow(), await roster.FirstSubmissionsAsync(cancel), Invited);
     }

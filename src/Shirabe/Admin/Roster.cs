@@ -128,11 +128,16 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
         return Enum.GetValues<FieldworkStatus>().ToDictionary(s => s, s => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
     }
 
-    /// <summary>One page of the filtered, sorted list, and how many rows the filter matches.</summary>
-    public async Task<(List<RosterRow> Rows, int Total)> PageAsync(RosterQuery q, CancellationToken cancel)
+    /// <summary>
+    /// One page of the filtered, sorted list, and how many rows the filter matches (<paramref name="counts"/> gives it
+    /// without another scan when there is no search).
+    /// </summary>
+    public async Task<(List<RosterRow> Rows, int Total)> PageAsync(RosterQuery q, Dictionary<FieldworkStatus, int>? counts, CancellationToken cancel)
     {
         var filtered = Filtered(q);
-        var total = await filtered.CountAsync(cancel);
+        var total = counts is not null && q.Search is null
+            ? q.Status is { } status ? counts[status] : counts.Values.Sum()
+            : await filtered.CountAsync(cancel);
         var rows = await Sorted(filtered, q).Skip((q.Page - 1) * q.PageSize).Take(q.PageSize).ToListAsync(cancel);
         return (rows.Select(Row).ToList(), total);
     }
