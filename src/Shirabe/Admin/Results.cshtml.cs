@@ -87,13 +87,14 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
         return "/admin/results?" + string.Join("&", parts);
     }
 
-    /// <summary>The filters in the order given, padded to three pick-lists.</summary>
+    /// <summary>The filters in the order given and one empty pick-list more (at least two; each list is long).</summary>
     public List<string> FilterSlots
     {
         get
         {
-            var list = Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).ToList();
-            while (list.Count < 3) list.Add("");
+            var list = Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).Take(9).ToList();
+            list.Add("");
+            if (list.Count < 2) list.Add("");
             return list;
         }
     }
