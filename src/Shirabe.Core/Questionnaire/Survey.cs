@@ -87,7 +87,11 @@ public sealed record Section(string Id, string Title, IReadOnlyList<Question> Qu
 
 /// <summary>A numbered question of the form (設問 2-1); it holds one or more answerable items (2-1-a … 2-1-e).</summary>
 /// <param name="PageBreak">The web form starts a new page at this question.</param>
-public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items, bool PageBreak = false);
+public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items, bool PageBreak = false)
+{
+    /// <summary>A short name of the question for menus and headings (survey.yaml `title`), when the prompt is too long.</summary>
+    public string? Title { get; init; }
+}
 
 public enum ItemKind { Text, Single, Multiple, Matrix, Split }
 

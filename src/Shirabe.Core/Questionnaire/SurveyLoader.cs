@@ -155,7 +155,7 @@ public sealed class SurveyLoader
 
     private Question? ParseQuestion(YamlMappingNode node)
     {
-        Known(node, [.. ItemKeys, "role", "prompt", "note", "items", "pageBreak"]);
+        Known(node, [.. ItemKeys, "role", "prompt", "note", "items", "pageBreak", "title"]);
         var code = RequiredString(node, "code");
         var prompt = RequiredString(node, "prompt") ?? "";
         var note = OptionalString(node, "note");
@@ -178,7 +178,7 @@ public sealed class SurveyLoader
         }
         else if (ParseItem(node, null, code) is { } item)
             items.Add(item);
-        return new Question(code, prompt, note, items, PageBreak: OptionalString(node, "pageBreak") is "true");
+        return new Question(code, prompt, note, items, PageBreak: OptionalString(node, "pageBreak") is "true") { Title = OptionalString(node, "title") };
     }
 
     /// <summary>Reads an item from <paramref name="node"/>, taking defaults (kind, scale, showIf) from its question.</summary>

@@ -39,10 +39,25 @@ public static class ConsoleSegments
         foreach (var f in (filters ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Take(10))
         {
             try { list.Add(SegmentFilter.Parse(survey, f.Trim())); }
-            catch (ArgumentException e) { errors.Add(e.Message); }
+            catch (ArgumentException e) { errors.Add(Explain(survey, f.Trim()) ?? e.Message); }
         }
         return list.Count > 0 ? new Segment(list) : null;
     }
+
+    /// <summary>A wrong choice of a known item, said with the choices' wording (not bare numbers).</summary>
+    private static string? Explain(Survey survey, string text)
+    {
+        var eq = text.IndexOf('=');
+        if (eq <= 0 || !survey.TryGetItem(text[..eq].Trim(), out var item) || item.Options.Count == 0) return null;
+        var choices = string.Join("、", item.Options.Select(o => ConsoleNames.Option(item, o.Code)));
+        return $"絞り込み「{text}」: {ConsoleNames.Name(survey, item)} の選択肢は {choices}、{SegmentFilter.NoAnswerWord} です。";
+    }
+
+    /// <summary>Every value the pick-lists offer: per choice item, each option and 無回答, as ITEM=CODE.</summary>
+    public static IEnumerable<(Item Item, IReadOnlyList<(string Value, string Text)> Choices)> PickList(Survey survey) =>
+        survey.Items.Where(i => i.Kind is ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix)
+            .Select(i => (i, (IReadOnlyList<(string, string)>)i.Options.Select(o => ($"{i.Code}={o.Code}", ConsoleNames.Option(i, o.Code)))
+                .Append(($"{i.Code}={SegmentFilter.NoAnswerWord}", SegmentFilter.NoAnswerWord)).ToList()));
 }
 
 /// <summary>The submitted responses in the database, as the tabulator and the report read them.</summary>
