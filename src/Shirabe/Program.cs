@@ -18,6 +18,6 @@ public sealed class Program
         }
         // Messages of the command-line parser itself (unknown option, missing value) in Japanese, like ours.
         CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("ja-JP");
-        return await ShirabeCommands.Root().Parse(args).InvokeAsync();
+        return await ShirabeCommands.RunAsync(args);
     }
 }
