@@ -99,9 +99,9 @@ public class TransferTests
         var output = Path.Combine(Path.GetTempPath(), $"shirabe-export-{Guid.NewGuid():N}.csv");
         try
         {
-            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
-            Assert.Equal(2, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
-            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["export", "--responses", output, "--db", app.Database.ConnectionString]).InvokeAsync());
+            Assert.Equal(0, await Cli.ShirabeCommands.RunAsync(["import", ReconstructedCsv, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(2, await Cli.ShirabeCommands.RunAsync(["import", ReconstructedCsv, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(0, await Cli.ShirabeCommands.RunAsync(["export", "--responses", output, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
 
             Assert.Equal(File.ReadAllBytes(ReconstructedCsv), File.ReadAllBytes(output));
         }

@@ -53,7 +53,11 @@ public static class ShirabeCommands
     /// unexpected error (a bug: its stack trace is shown); 2 a <see cref="UserError"/> or a file that cannot be read or
     /// written: one message saying what to fix and what was not done.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null,
+    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null,
+        CancellationToken cancel = default) => RunAsync(Root(), args, output, error, cancel);
+
+    /// <summary>As <see cref="RunAsync(string[], TextWriter?, TextWriter?, CancellationToken)"/> with another command tree (tests).</summary>
+    internal static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null,
         CancellationToken cancel = default)
     {
         var config = new InvocationConfiguration
@@ -62,7 +66,7 @@ public static class ShirabeCommands
             Error = error ?? Console.Error,
             EnableDefaultExceptionHandler = false,
         };
-        var parsed = Root().Parse(args);
+        var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var message in ParseErrors.Describe(parsed)) config.Error.WriteLine(message);
