@@ -219,6 +219,33 @@ public class CliTests
         Assert.False(File.Exists(output + ".part"));
     }
 
+    [Fact]
+    public async Task Report_Xlsx_LeavesOutPersonalItems_UnlessAskedFor()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-cli-").FullName;
+        try
+        {
+            List<string> RawHeader(string path)
+            {
+                using var book = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(path, false);
+                var wb = book.WorkbookPart!;
+                var sheet = wb.Workbook!.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Single(s => s.Name == "回答データ");
+                var part = (DocumentFormat.OpenXml.Packaging.WorksheetPart)wb.GetPartById(sheet.Id!.Value!);
+                return part.Worksheet!.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().First()
+                    .Elements<DocumentFormat.OpenXml.Spreadsheet.Cell>().Select(c => c.InlineString!.InnerText).ToList();
+            }
+            string without = Path.Combine(dir, "a.xlsx"), with = Path.Combine(dir, "b.xlsx");
+            Assert.Equal(0, (await Run("report", "--survey", Survey, "--responses", Responses, "--format", "xlsx", "--out", without)).Code);
+            Assert.Equal(0, (await Run("report", "--survey", Survey, "--responses", Responses, "--format", "xlsx", "--out", with, "--include-personal")).Code);
+            var plain = RawHeader(without);
+            var all = RawHeader(with);
+            Assert.Equal(["id", "submitted_at", "q1_2_a", "q1_3"], plain.Take(4));
+            Assert.Equal(["id", "submitted_at", "q1_1_a", "q1_1_b", "q1_2_a", "q1_2_b", "q1_3"], all.Take(7));
+            Assert.Equal(plain.Count + 3, all.Count);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     // ------------------------------------------------------------------ survey check, responses generate
 
     [Fact]
