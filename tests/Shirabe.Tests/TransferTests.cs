@@ -55,7 +55,7 @@ public class TransferTests
         await using (var db = app.Db())
         await using (var csv = File.OpenRead(ReconstructedCsv))
         {
-            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ResponsesTransfer.ImportAsync(db, app.Survey, csv, app.Clock));
+            var e = await Assert.ThrowsAsync<Core.UserError>(() => ResponsesTransfer.ImportAsync(db, app.Survey, csv, app.Clock));
             Assert.Contains("R01", e.Message);
         }
         await using var check = app.Db();
