@@ -33,11 +33,17 @@ else
   dotnet build Shirabe.slnx --no-restore -c Release -v quiet -nologo
   filter=()
 fi
+# A --filter of the caller is combined with the fast run's own (dotnet test keeps only the last one given).
+args=()
+while (($#)); do
+  if [[ "$1" == --filter && $# -ge 2 && ${#filter[@]} -gt 0 ]]; then filter=(--filter "($2)&${filter[1]}"); shift 2
+  else args+=("$1"); shift; fi
+done
 # One run per test project, each with its own TRX file (a solution-wide run can give two projects the same file name).
 for project in "${projects[@]}"; do
   name="$(basename "$project" .csproj)"
   dotnet test "$project" --no-build -c Release --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    ${filter[@]+"${filter[@]}"} "$@" || status=$?
+    ${filter[@]+"${filter[@]}"} ${args[@]+"${args[@]}"} || status=$?
 done
 
 # Sum the counters of every TRX file: the .NET runners do not print the closing line CI reads.
