@@ -45,6 +45,9 @@ public class PersonalItemsTests
         Assert.Equal(["1-b", "1-c", "2"], plain.Items.Select(t => t.Item.Code));
         Assert.DoesNotContain("山田", TabulationJson.ToJson(plain));
         Assert.Equal(["1-a", "1-b", "1-c", "2"], Tabulate.Survey(survey, responses, includePersonal: true).Items.Select(t => t.Item.Code));
+        // Asking for a personal item's table (a report that lists names) says how to include it.
+        Assert.Contains("--include-personal", Assert.Throws<UserError>(() => plain["1-a"]).Message);
+        Assert.Throws<KeyNotFoundException>(() => plain["9-9"]);
         // Read in parts, the same.
         Assert.Equal(TabulationJson.ToJson(plain), TabulationJson.ToJson(Tabulate.SurveyInParts(survey, [responses[..0], responses])));
     }

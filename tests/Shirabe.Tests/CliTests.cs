@@ -246,6 +246,28 @@ public class CliTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [Fact]
+    public async Task Report_OnAPersonalItem_AsksForIncludePersonal()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-cli-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(Survey, "survey.yaml"), Path.Combine(dir, "survey.yaml"));
+            await File.WriteAllTextAsync(Path.Combine(dir, "report.yaml"),
+                "survey: sc3-2023\ntitle: t\nparts:\n  - table: { kind: text, item: 1-2-b, caption: 役職 }\n");
+            var output = Path.Combine(dir, "out.html");
+            var refused = await Run("report", "--survey", dir, "--responses", Responses, "--format", "html", "--out", output);
+            Assert.Equal(2, refused.Code);
+            Assert.Contains("設問 1-2-b は回答者個人の情報（personal: true）のため集計していません（含めるには --include-personal）。", refused.Err);
+            Assert.False(File.Exists(output));
+
+            var title = Sc3Responses()[0].Answers[ReportFixtures.Survey()["1-2-b"].Index].Text!;
+            Assert.Equal(0, (await Run("report", "--survey", dir, "--responses", Responses, "--format", "html", "--out", output, "--include-personal")).Code);
+            Assert.Contains(title, await File.ReadAllTextAsync(output));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     // ------------------------------------------------------------------ survey check, responses generate
 
     [Fact]
