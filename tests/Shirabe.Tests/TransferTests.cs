@@ -55,7 +55,7 @@ public class TransferTests
         await using (var db = app.Db())
         await using (var csv = File.OpenRead(ReconstructedCsv))
         {
-            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ResponsesTransfer.ImportAsync(db, app.Survey, csv, app.Clock));
+            var e = await Assert.ThrowsAsync<Core.UserError>(() => ResponsesTransfer.ImportAsync(db, app.Survey, csv, app.Clock));
             Assert.Contains("R01", e.Message);
         }
         await using var check = app.Db();
@@ -100,9 +100,9 @@ public class TransferTests
         var output = Path.Combine(Path.GetTempPath(), $"shirabe-export-{Guid.NewGuid():N}.csv");
         try
         {
-            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
-            Assert.Equal(2, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
-            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["export", "--responses", output, "--db", app.Database.ConnectionString]).InvokeAsync());
+            Assert.Equal(0, await Cli.ShirabeCommands.RunAsync(["import", ReconstructedCsv, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(2, await Cli.ShirabeCommands.RunAsync(["import", ReconstructedCsv, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(0, await Cli.ShirabeCommands.RunAsync(["export", "--responses", output, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
 
             Assert.Equal(File.ReadAllBytes(ReconstructedCsv), File.ReadAllBytes(output));
         }

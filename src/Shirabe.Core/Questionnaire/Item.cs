@@ -20,6 +20,11 @@ public sealed class Item
     public Condition? ShowIf { get; init; }
     /// <summary>Whether the respondent must answer. The SC3 survey requires nothing: blanks are 無回答.</summary>
     public bool Required { get; init; }
+    /// <summary>
+    /// Personal data of the respondent (name, reading, job title, contact): kept in the responses, left out of
+    /// tabulations and reports unless asked for.
+    /// </summary>
+    public bool Personal { get; init; }
     /// <summary>Position in <see cref="Survey.Items"/>.</summary>
     public int Index { get; internal set; }
     public string QuestionCode { get; internal set; } = "";

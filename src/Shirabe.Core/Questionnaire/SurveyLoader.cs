@@ -11,7 +11,7 @@ public sealed record DefinitionProblem(string File, long Line, long Column, stri
 }
 
 public sealed class SurveyDefinitionException(IReadOnlyList<DefinitionProblem> problems)
-    : Exception("調査票の定義に誤りがあります:\n" + string.Join("\n", problems))
+    : UserError("調査票の定義に誤りがあります:\n" + string.Join("\n", problems))
 {
     public IReadOnlyList<DefinitionProblem> Problems { get; } = problems;
 }
@@ -151,7 +151,7 @@ public sealed class SurveyLoader
         return new Section(id, title, questions);
     }
 
-    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required"];
+    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required", "personal"];
 
     private Question? ParseQuestion(YamlMappingNode node)
     {
@@ -245,6 +245,7 @@ public sealed class SurveyLoader
             Parts = parts,
             Total = total,
             Required = OptionalString(node, "required") is "true",
+            Personal = Flag(node, "personal"),
             ShowIf = showIfNode is null ? null : ParseCondition(code, showIfNode),
         };
         if (!_items.TryAdd(code, item)) Problem(node, $"設問番号 {code} が重複しています。");
@@ -385,6 +386,16 @@ public sealed class SurveyLoader
         if (child is YamlScalarNode { Value: { } v }) return v;
         Problem(child, $"{key} は文字列で書いてください。");
         return null;
+    }
+
+    /// <summary>An optional true/false flag (false when absent).</summary>
+    private bool Flag(YamlMappingNode node, string key)
+    {
+        var value = OptionalString(node, key);
+        if (value is null or "false") return false;
+        if (value is "true") return true;
+        Problem(node[key], $"{key} は true か false で書いてください。");
+        return false;
     }
 
     private string? RequiredString(YamlMappingNode node, string key)

@@ -39,7 +39,7 @@ public static class ConsoleSegments
         foreach (var f in (filters ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Take(10))
         {
             try { list.Add(SegmentFilter.Parse(survey, f.Trim())); }
-            catch (ArgumentException e) { errors.Add(Explain(survey, f.Trim()) ?? e.Message); }
+            catch (Core.UserError e) { errors.Add(Explain(survey, f.Trim()) ?? e.Message); }
         }
         return list.Count > 0 ? new Segment(list) : null;
     }

@@ -32,7 +32,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
         {
             if (_browser is { IsConnected: true }) return _browser;
             if (!File.Exists(_executable))
-                throw new InvalidOperationException($"Chromium が見つかりません（{_executable}）。scripts/install.sh を実行してください。");
+                throw new Core.UserError($"Chromium が見つかりません（{_executable}）。scripts/install.sh を実行してください。");
             _browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
                 ExecutablePath = _executable,
