@@ -177,18 +177,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         _ => item.Columns.First(),
     };
 
-    /// <summary>
-    /// How a skip rule shows on this page: null = always shown; "hidden" = its condition is on earlier pages and is not
-    /// met (not rendered); otherwise rendered, with data attributes for respond.js.
-    /// </summary>
-    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item)
-    {
-        if (item.ShowIf is not { } c) return (true, null, null, false);
-        var onPage = FormPage.Items.ToHashSet();
-        var here = c.Items.Where(onPage.Contains).ToList();
-        _savedShown ??= Survey.Shown(_savedAnswers);
-        var metBefore = c.Items.Where(i => !onPage.Contains(i)).Any(i => c.IsMetBy(i, _savedAnswers, _savedShown));
-        if (here.Count == 0) return (metBefore, null, null, metBefore);
-        return (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf), metBefore);
-    }
+    /// <summary>How a skip rule shows on this page (see <see cref="FormPage.Visibility"/>).</summary>
+    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item) =>
+        FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
 }
