@@ -47,6 +47,19 @@ public sealed class Item
     }
 
     /// <summary>
+    /// Whether <paramref name="answer"/> (to this item) chose any of <paramref name="codes"/>: for a multiple item, among
+    /// its choices. Not asked and no answer choose nothing. Skip rules and segment filters both match this way.
+    /// </summary>
+    public bool ChoseAny(Answer answer, IReadOnlyList<int> codes)
+    {
+        if (answer.State != AnswerState.Given) return false;
+        for (var i = 0; i < codes.Count; i++)
+            if (Kind == ItemKind.Multiple ? answer.Has(codes[i]) : answer.Choice == codes[i])
+                return true;
+        return false;
+    }
+
+    /// <summary>
     /// Checks a value given to this item (not asked / no answer are always valid here; the skip rule is checked by the caller).
     /// Returns null when valid, else a Japanese message saying what to fix.
     /// </summary>

@@ -14,7 +14,18 @@ public sealed class Survey
         Contact = contact;
         Scales = scales;
         Sections = sections;
-        Items = sections.SelectMany(s => s.Questions).SelectMany(q => q.Items).ToArray();
+        // Each item learns its place here, however the survey was built (loader, tests, generated).
+        var items = new List<Item>();
+        foreach (var section in sections)
+            foreach (var question in section.Questions)
+                foreach (var item in question.Items)
+                {
+                    item.Index = items.Count;
+                    item.QuestionCode = question.Code;
+                    item.SectionId = section.Id;
+                    items.Add(item);
+                }
+        Items = items.ToArray();
         _byCode = Items.ToDictionary(i => i.Code, StringComparer.Ordinal);
     }
 
@@ -56,6 +67,10 @@ public sealed record SurveyPeriod(DateOnly Opens, DateOnly Closes, TimeZoneInfo 
         var local = day.ToDateTime(TimeOnly.MinValue);
         return new DateTimeOffset(local, TimeZone.GetUtcOffset(local)).ToUniversalTime();
     }
+
+    /// <summary>A time stored in UTC (the database's timestamps) as it was in the survey's time zone.</summary>
+    public DateTimeOffset ToLocal(DateTime utc) =>
+        TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), TimeZone);
 
     public SurveyPhase PhaseAt(DateTimeOffset now) =>
         now < OpensAt ? SurveyPhase.NotYetOpen : now < ClosesAt ? SurveyPhase.Open : SurveyPhase.Closed;

@@ -91,15 +91,6 @@ public sealed class SurveyLoader
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections);
-        var index = 0;
-        foreach (var section in survey.Sections)
-            foreach (var question in section.Questions)
-                foreach (var item in question.Items)
-                {
-                    item.Index = index++;
-                    item.QuestionCode = question.Code;
-                    item.SectionId = section.Id;
-                }
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;

@@ -31,12 +31,7 @@ public sealed record SegmentFilter
     public bool Matches(Response response)
     {
         var a = response.Answers[Item.Index];
-        if (a.State == AnswerState.NoAnswer) return NoAnswer;
-        if (a.State != AnswerState.Given) return false;
-        foreach (var c in Codes)
-            if (Item.Kind == ItemKind.Multiple ? a.Has(c) : a.Choice == c)
-                return true;
-        return false;
+        return a.State == AnswerState.NoAnswer ? NoAnswer : Item.ChoseAny(a, Codes);
     }
 
     public const string NoAnswerWord = "無回答";

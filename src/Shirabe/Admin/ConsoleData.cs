@@ -22,9 +22,7 @@ public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, s
     public string EditsFile => Path.Combine(Folder, ReportRun.EditsFileName);
 
     /// <summary>A time stored in UTC, as shown in the console (the survey's time zone, Asia/Tokyo).</summary>
-    public string Local(DateTime utc) =>
-        TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), Survey.Period.TimeZone)
-            .ToString("yyyy-MM-dd HH:mm");
+    public string Local(DateTime utc) => Survey.Period.ToLocal(utc).ToString("yyyy-MM-dd HH:mm");
 
     public string Local(DateTimeOffset t) => Local(t.UtcDateTime);
 }

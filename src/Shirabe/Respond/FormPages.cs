@@ -12,6 +12,21 @@ public sealed record FormPage(Section Section, int Index, IReadOnlyList<Question
     /// <summary>Under the personal link: /s/2 for a section's first page, /s/2/2 for its second.</summary>
     public string Path => Index == 0 ? $"/s/{Section.Id}" : $"/s/{Section.Id}/{Index + 1}";
     public IEnumerable<Item> Items => Questions.SelectMany(q => q.Items);
+
+    /// <summary>
+    /// How <paramref name="item"/>'s skip rule shows on this page, given the saved answers and what they show: not
+    /// rendered when the rule looks only at earlier pages and is not met there; else rendered, with this page's items
+    /// the rule looks at (column names) and its codes for respond.js, and whether it is met on the other pages already.
+    /// </summary>
+    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item, IReadOnlyList<Answer> saved, bool[] shown)
+    {
+        if (item.ShowIf is not { } c) return (true, null, null, false);
+        var onPage = Items.ToHashSet();
+        var here = c.Items.Where(onPage.Contains).ToList();
+        var metBefore = c.Items.Where(i => !onPage.Contains(i)).Any(i => c.IsMetBy(i, saved, shown));
+        if (here.Count == 0) return (metBefore, null, null, metBefore);
+        return (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf), metBefore);
+    }
 }
 
 /// <summary>How far a section is answered, from the draft: nothing given, given but pages unsaved, every page saved.</summary>

@@ -24,8 +24,7 @@ public static class RespondEndpoints
         if (invitation is null) return TypedResults.StatusCode(StatusCodes.Status404NotFound);
         var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var s = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
-        var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true, utc =>
-            TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), survey.Period.TimeZone).ToString("yyyy年M月d日 H:mm"));
+        var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true);
         var bytes = await pdf.RenderAsync(doc.ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
         return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Association.Code}.pdf");
     }

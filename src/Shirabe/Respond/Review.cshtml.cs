@@ -46,18 +46,11 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
         if (Problems.Count > 0)
             return Fail(StatusCodes.Status422UnprocessableEntity, "回答に確認が必要な箇所があります。各ページで修正してから送信してください。");
 
-        var answers = StoredAnswers.Serialize(StoredAnswers.ToCells(Survey, StoredAnswers.ToAnswers(Survey, SavedCells)));
-        var now = Clock.GetUtcNow().UtcDateTime;
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // whole seconds, as in the responses file
         try
         {
             await using var tx = await Db.Database.BeginTransactionAsync(HttpContext.RequestAborted);
-            var submission = Submission ?? Db.Submissions.Add(new Submission { InvitationId = Invitation.Id, FirstSubmittedAt = now }).Entity;
-            submission.Version++;
-            submission.Answers = answers;
-            submission.DraftVersion = version;
-            submission.SubmittedAt = now;
-            Db.AnswerHistory.Add(new AnswerHistory { InvitationId = Invitation.Id, Version = submission.Version, Answers = answers, SubmittedAt = now });
+            var submission = Submission ?? Db.Submissions.Add(new Submission { InvitationId = Invitation.Id }).Entity;
+            Db.AnswerHistory.Add(submission.Record(Survey, Draft, Clock.GetUtcNow().UtcDateTime));
             await Db.SaveChangesAsync(HttpContext.RequestAborted);
             await tx.CommitAsync(HttpContext.RequestAborted);
         }

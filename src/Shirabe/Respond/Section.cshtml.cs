@@ -28,6 +28,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     public Dictionary<string, string> Errors { get; private set; } = [];
     private Dictionary<string, string[]> _values = [];
     private Answer[] _savedAnswers = [];
+    private bool[]? _savedShown;
 
     public async Task<IActionResult> OnGetAsync(string section, int? part, bool saved = false)
     {
@@ -115,17 +116,8 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     {
         for (var attempt = 0; ; attempt++)
         {
-            var draft = Draft;
-            if (draft is null)
-            {
-                draft = new Draft { InvitationId = Invitation.Id, Answers = "{}" };
-                Db.Drafts.Add(draft);
-            }
-            var merged = StoredAnswers.Parse(draft.Answers);
-            foreach (var (k, v) in cells) merged[k] = v;
-            draft.Answers = StoredAnswers.Serialize(merged);
-            draft.Version++;
-            draft.UpdatedAt = Clock.GetUtcNow().UtcDateTime;
+            var draft = Draft ?? Db.Drafts.Add(new Draft { InvitationId = Invitation.Id }).Entity;
+            var merged = draft.Save(cells, Clock.GetUtcNow().UtcDateTime);
             try
             {
                 await Db.SaveChangesAsync(HttpContext.RequestAborted);
@@ -185,20 +177,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         _ => item.Columns.First(),
     };
 
-    /// <summary>
-    /// How a skip rule shows on this page: null = always shown; "hidden" = its condition is on earlier pages and is not
-    /// met (not rendered); otherwise rendered, with data attributes for respond.js.
-    /// </summary>
-    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item)
-    {
-        if (item.ShowIf is not { } c) return (true, null, null, false);
-        var onPage = FormPage.Items.ToHashSet();
-        var here = c.Items.Where(onPage.Contains).ToList();
-        var shown = Survey.Shown(_savedAnswers);
-        var metBefore = c.Items.Where(i => !onPage.Contains(i)).Any(i =>
-            shown[i.Index] && _savedAnswers[i.Index].State == AnswerState.Given
-            && c.AnyOf.Any(code => i.Kind == ItemKind.Multiple ? _savedAnswers[i.Index].Has(code) : _savedAnswers[i.Index].Choice == code));
-        if (here.Count == 0) return (metBefore, null, null, metBefore);
-        return (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf), metBefore);
-    }
+    /// <summary>How a skip rule shows on this page (see <see cref="FormPage.Visibility"/>).</summary>
+    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item) =>
+        FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
 }
