@@ -23,6 +23,8 @@ public static partial class Charts
     private static readonly Color[] Ramp = [Color.FromHex("#C6DBEF"), Color.FromHex("#6BAED6"), Color.FromHex("#08519C"), Color.FromHex("#08306B")];
     private static readonly Color NoAnswerColor = Color.FromHex("#FFFFFF");
     private static readonly Color Ink = Color.FromHex("#222222");
+    /// <summary>The grey of 無回答's hatching, in the bars and in the legend key.</summary>
+    public static readonly Color HatchColor = Color.FromHex("#999999");
 
     private static readonly Lock FontGate = new();
 
@@ -228,7 +230,7 @@ public static partial class Charts
                     Value = cumulative[i] + v,
                     FillColor = fill,
                     FillHatch = noAnswer ? new ScottPlot.Hatches.Striped() : null,
-                    FillHatchColor = Color.FromHex("#999999"),
+                    FillHatchColor = HatchColor,
                     LineColor = Color.FromHex("#555555"),
                     LineWidth = 0.5f,
                     Label = s.Labels[i],
@@ -239,7 +241,16 @@ public static partial class Charts
             }
             var bp = plot.Add.Bars(bars);
             bp.Horizontal = true;
-            bp.LegendText = s.Name;
+            // A legend key of its own: the bars' automatic key is their fill colour alone, so 無回答 (white, hatched) had no visible swatch.
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = s.Name,
+                FillColor = fill,
+                FillHatch = noAnswer ? new ScottPlot.Hatches.Striped() : null,
+                FillHatchColor = HatchColor,
+                OutlineColor = Color.FromHex("#555555"),
+                OutlineWidth = 1,
+            });
             bp.ValueLabelStyle.FontSize = 10.5f;
             bp.ValueLabelStyle.ForeColor = dark ? Colors.White : Ink;
             if (noAnswer)

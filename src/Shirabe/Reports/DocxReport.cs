@@ -187,7 +187,7 @@ public static class DocxReport
                 var c = row.Cells[i];
                 var span = row.Kind == RowKind.Group && i == row.Cells.Count - 1 ? columns - i : 1;
                 tr.Append(CellOf(c.Text, widths.Skip(col).Take(span).Sum(), span, header: false,
-                    number: c.IsNumber || c.Text.StartsWith('('), bold: row.Kind != RowKind.Body));
+                    number: c.AlignsRight, bold: row.Kind != RowKind.Body));
                 col += span;
             }
             table.Append(tr);
