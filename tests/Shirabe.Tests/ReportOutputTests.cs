@@ -100,7 +100,7 @@ public static class PrintedNumbers
     public static readonly string[] ListingRows =
     [
         "20%80%0%0%0%100%", "85%15%0%91%9%0%", "14.5%85.5%0%80%20%0%", "43%30%27%18%55%27%", "95%0%5%0%100%0%",
-        "(無回答）0%0%100%", "51%41%8%28%43%29%",
+        "（無回答）0%0%100%", "51%41%8%28%43%29%",
     ];
 
     public static readonly string[] ListingGroups =
@@ -109,17 +109,45 @@ public static class PrintedNumbers
     public static string Pct(long count, long n) => Percent.Of(count, n).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
 }
 
-/// <summary>Collects the text of each caption's region: from the caption to the next caption.</summary>
+/// <summary>Collects the text of each caption's region: from the caption to the next other caption (a table continued on the next page is one region).</summary>
 internal static class Regions
 {
     public static Dictionary<string, string> ByCaption(string compactBody)
     {
-        var labels = Regex.Matches(compactBody, @"(表|図)2-\d+").Cast<Match>().ToList();
+        var labels = Regex.Matches(compactBody, @"(表|図)2-\d+(?!\d)").Cast<Match>().ToList();
         var result = new Dictionary<string, string>();
         for (var i = 0; i < labels.Count; i++)
         {
-            var end = i + 1 < labels.Count ? labels[i + 1].Index : compactBody.Length;
-            result.TryAdd(labels[i].Value, compactBody[labels[i].Index..end]);
+            var next = labels.Skip(i + 1).FirstOrDefault(l => l.Value != labels[i].Value);
+            result.TryAdd(labels[i].Value, compactBody[labels[i].Index..(next?.Index ?? compactBody.Length)]);
+        }
+        return result;
+    }
+}
+
+/// <summary>What the answer type under each caption must be, from the kinds of the items in survey.yaml (not from the report code).</summary>
+internal static class AnswerTypes
+{
+    public static Dictionary<string, string> ByLabel()
+    {
+        var survey = ReportFixtures.Survey();
+        var definition = ReportFixtures.Definition(survey);
+        var result = new Dictionary<string, string>();
+        int tables = 0, figures = 0;
+        foreach (var part in definition.Parts)
+        {
+            if (part.Table is not { IsNumbered: true } spec) continue;
+            tables++;
+            if (spec.Kind == Shirabe.Core.Reports.TableKind.Overview) continue;
+            var type = survey[spec.Items[0]].Kind switch
+            {
+                Shirabe.Core.Questionnaire.ItemKind.Multiple => "複数回答",
+                Shirabe.Core.Questionnaire.ItemKind.Text => "自由記述",
+                Shirabe.Core.Questionnaire.ItemKind.Split => "数値回答",
+                _ => "単数回答",
+            };
+            result[$"表2-{tables}"] = type;
+            if (part.Figure is not null) result[$"図2-{++figures}"] = type;
         }
         return result;
     }
@@ -148,6 +176,128 @@ public sealed class ReportPdfFixture : IAsyncLifetime
 
 public class ReportPdfTests(ReportPdfFixture pdf) : IClassFixture<ReportPdfFixture>
 {
+    private string[] Pages => pdf.Text.Split('\f');
+
+    /// <summary>The index of the first page after the contents (whose last entry is the last caption and its page).</summary>
+    private int FirstBodyPage
+    {
+        get
+        {
+            var last = new Regex(Regex.Escape(ReportFixtures.Compact(PrintedNumbers.Captions[^1])) + @"\d+");
+            return Array.FindIndex(Pages, p => last.IsMatch(ReportFixtures.Compact(p))) + 1;
+        }
+    }
+
+    private static bool IsFooter(string line) => Regex.IsMatch(line, @"^\s*\d+ / \d+\s*$");
+
+    /// <summary>The entries of the contents and the list of tables and figures: text (without spaces) and page.</summary>
+    private List<(string Text, int Page)> Contents()
+    {
+        var entries = new List<(string Text, int Page)>();
+        foreach (var line in Pages.Take(FirstBodyPage).SelectMany(p => p.Split('\n')))
+        {
+            if (string.IsNullOrWhiteSpace(line) || IsFooter(line) || line.Trim() is "目次" or "図表一覧") continue;
+            var m = Regex.Match(line, @"^(.*\S)\s{2,}(\d+)\s*$");
+            if (m.Success) entries.Add((ReportFixtures.Compact(m.Groups[1].Value), int.Parse(m.Groups[2].Value)));
+            else if (entries.Count > 0) entries[^1] = (entries[^1].Text + ReportFixtures.Compact(line), entries[^1].Page); // a wrapped entry
+        }
+        return entries;
+    }
+
+    [Fact]
+    public void Pdf_Contents_GiveThePageWhereEachHeadingAndCaptionIs()
+    {
+        var entries = Contents();
+        var body = FirstBodyPage;
+        foreach (var caption in PrintedNumbers.Captions)
+            Assert.Contains(entries, e => e.Text == ReportFixtures.Compact(caption));
+        Assert.Contains(entries, e => e.Text == "2.2.1回答者属性");
+        Assert.True(entries.Count > PrintedNumbers.Captions.Length + 30, $"{entries.Count} entries");
+        foreach (var (text, page) in entries)
+        {
+            var at = Enumerable.Range(body, Pages.Length - body).First(i => ReportFixtures.Compact(Pages[i]).Contains(text, StringComparison.Ordinal));
+            Assert.True(at + 1 == page, $"「{text}」 is listed on page {page} but printed on page {at + 1}");
+        }
+    }
+
+    [Fact]
+    public void Pdf_EveryTableAndFigure_SaysItsAnswerTypeAndBase_UnderItsCaption()
+    {
+        var body = ReportFixtures.Compact(string.Join("\n", Pages.Skip(FirstBodyPage)));
+        var types = AnswerTypes.ByLabel();
+        Assert.Equal(PrintedNumbers.Captions.Length - 1, types.Count); // all but 表 2-1, the survey's overview
+        foreach (var caption in PrintedNumbers.Captions)
+        {
+            var label = Regex.Match(ReportFixtures.Compact(caption), @"^(表|図)2-\d+").Value;
+            if (!types.TryGetValue(label, out var type)) continue;
+            Assert.Matches(Regex.Escape(ReportFixtures.Compact(caption)) + Regex.Escape(type) + @"（n(=\d+|は項目ごと)", body);
+        }
+        Assert.Contains("複数回答（n=", body);
+        Assert.Contains("単数回答（n=48）", body);
+    }
+
+    [Fact]
+    public void Pdf_NoTableCaptionIsLeftAtTheFootOfAPage()
+    {
+        // Where Chromium put each table (its caption opens it) and its first two rows, as poppler reads the PDF.
+        var dests = ReportFixtures.Tool("pdfinfo", "-dests", pdf.Path);
+        var page = Regex.Matches(dests, @"^\s*(\d+)\s+\[[^\]]*\]\s+""([^""]+)""", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[2].Value, m => int.Parse(m.Groups[1].Value));
+        for (var n = 1; n <= PrintedNumbers.Captions.Count(c => c.StartsWith('表')); n++)
+        {
+            Assert.True(page[$"tab-{n}-r0"] == page[$"tab-{n}"], $"表 2-{n}: its first row is not on its caption's page");
+            if (page.TryGetValue($"tab-{n}-r1", out var second)) Assert.True(second == page[$"tab-{n}"], $"表 2-{n}: its second row is not on its caption's page");
+        }
+        // In the text: no page ends with a caption or the answer type under it.
+        foreach (var p in Pages.Skip(FirstBodyPage))
+        {
+            var lines = p.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l) && !IsFooter(l)).ToList();
+            if (lines.Count == 0) continue;
+            Assert.DoesNotMatch(@"^\s*表 2-\d+ ", lines[^1]);
+            Assert.DoesNotMatch(@"^\s*(単数回答|複数回答|自由記述|数値回答)（n", lines[^1]);
+        }
+    }
+
+    [Fact]
+    public void Pdf_ContinuedTables_SayContinued_AndRepeatTheirHeaderAndGroupLabel()
+    {
+        var seen = new HashSet<string>();
+        var continued = new List<(string Label, string Page)>();
+        foreach (var p in Pages.Skip(FirstBodyPage))
+        {
+            var lines = p.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (Regex.Match(lines[i], @"^\s*(表 2-\d+) ") is not { Success: true } m) continue;
+                // The caption with its wrapped line, if any.
+                var caption = ReportFixtures.Compact(lines[i] + (i + 1 < lines.Length && !lines[i + 1].Contains("（n") ? lines[i + 1] : ""));
+                if (seen.Add(m.Groups[1].Value)) Assert.DoesNotContain("（続き）", caption);
+                else
+                {
+                    Assert.Contains("（続き）", caption);
+                    continued.Add((m.Groups[1].Value, p));
+                }
+            }
+        }
+        var listing = Assert.Single(continued, c => c.Label == "表 2-4").Page;
+        Assert.Contains("業界団体企業規模の割合製造業とサービス業の割合業種会員数大企業中小企業その他製造業サービス業その他", ReportFixtures.Compact(listing));
+        // The first line under the header names the group (業種 and its count) the rows belong to.
+        var afterHeader = listing.Split('\n').SkipWhile(l => !l.Contains("大企業")).Skip(1).First(l => l.Trim().Length > 0);
+        Assert.Matches(@"（\d+）", afterHeader);
+        Assert.DoesNotContain("%", afterHeader);
+        Assert.Contains(continued, c => c.Label != "表 2-4"); // the long free-text tables too
+    }
+
+    [Fact]
+    public void Pdf_QuestionReferences_DoNotBreakAcrossLines_AndBracketsAreFullWidth()
+    {
+        foreach (var line in pdf.Text.Split('\n'))
+            Assert.DoesNotMatch(@"設問\s*(\d+-?)*\s*$", line);
+        Assert.Contains("（設問 4-5）", pdf.Text);
+        Assert.DoesNotContain("(無回答）", pdf.Text);
+        Assert.Contains("（無回答）", Regions.ByCaption(Body)["表2-4"]);
+    }
+
     /// <summary>The body: after the list of tables and figures that opens the report.</summary>
     private string Body
     {
@@ -311,6 +461,47 @@ public class ReportOfficeTests
                 Assert.Contains(string.Concat(percents.Select(p => p + "%")) + n, CellsOf(table));
         Assert.NotEmpty(word.MainDocumentPart.ImageParts);
         Assert.Equal(16, word.MainDocumentPart.ImageParts.Count());
+    }
+
+    [Fact]
+    public async Task Docx_HasContentsAndFigureListFields_RepeatedHeaders_AndAnswerTypesUnderCaptions()
+    {
+        var bytes = await ReportFixtures.RenderAsync(ReportFixtures.Run(), ReportFormat.Docx);
+        using var word = WordprocessingDocument.Open(new MemoryStream(bytes), false);
+        Assert.Empty(new OpenXmlValidator(FileFormatVersions.Office2019).Validate(word));
+        var body = word.MainDocumentPart!.Document!.Body!;
+
+        var fields = body.Descendants<W.FieldCode>().Select(f => f.Text.Trim()).ToList();
+        Assert.Contains(fields, f => f.StartsWith("TOC \\o \"1-4\"", StringComparison.Ordinal));
+        Assert.Contains(fields, f => f.Contains("\\c \"表\"", StringComparison.Ordinal));
+        Assert.Contains(fields, f => f.Contains("\\c \"図\"", StringComparison.Ordinal));
+        Assert.True(word.MainDocumentPart.DocumentSettingsPart!.Settings!.GetFirstChild<W.UpdateFieldsOnOpen>()!.Val!.Value);
+
+        // Header rows repeat on each page; the caption keeps with the table, and so do its first rows.
+        foreach (var table in body.Elements<W.Table>().Where(t => t.Elements<W.TableRow>().Any(r => r.TableRowProperties?.GetFirstChild<W.TableHeader>() is not null)))
+        {
+            var rows = table.Elements<W.TableRow>().ToList();
+            var header = rows.TakeWhile(r => r.TableRowProperties?.GetFirstChild<W.TableHeader>() is not null).Count();
+            Assert.InRange(header, 1, 2);
+            Assert.All(rows.Skip(header).Take(Math.Min(2, rows.Count - header - 1)),
+                r => Assert.All(r.Descendants<W.ParagraphProperties>(), p => Assert.NotNull(p.GetFirstChild<W.KeepNext>())));
+        }
+        var types = AnswerTypes.ByLabel();
+        var paragraphs = body.Elements<W.Paragraph>().ToList();
+        var checkedCount = 0;
+        for (var i = 0; i < paragraphs.Count - 1; i++)
+        {
+            if (paragraphs[i].ParagraphProperties?.ParagraphStyleId?.Val?.Value != "Caption") continue;
+            Assert.NotNull(paragraphs[i].ParagraphProperties!.GetFirstChild<W.KeepNext>());
+            var label = Regex.Match(ReportFixtures.Compact(paragraphs[i].InnerText), @"^(表|図)2-\d+").Value;
+            if (!types.TryGetValue(label, out var type)) continue;
+            Assert.StartsWith(type + "（n", paragraphs[i + 1].InnerText);
+            checkedCount++;
+        }
+        Assert.Equal(types.Count, checkedCount);
+        // Notes that carry their own marker (※1) get no second one.
+        Assert.Contains(paragraphs, p => p.InnerText.StartsWith("※1 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(paragraphs, p => p.InnerText.StartsWith("・※", StringComparison.Ordinal));
     }
 
     [Fact]

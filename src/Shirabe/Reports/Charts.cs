@@ -87,6 +87,7 @@ public static partial class Charts
         string svg;
         lock (FontGate) svg = Draw(chart).GetSvgXml(Width, Height(chart));
         svg = FixLookAlikes(FixRadicals(svg), chart);
+        svg = Hatch(svg);
         svg = IdAttribute().Replace(svg, m => $"id=\"{idPrefix}{m.Groups[1].Value}\"");
         svg = UrlReference().Replace(svg, m => $"url(#{idPrefix}{m.Groups[1].Value})");
         var start = svg.IndexOf("<svg", StringComparison.Ordinal);
@@ -95,6 +96,24 @@ public static partial class Charts
         var h = Height(chart);
         return svg.Replace($"width=\"{Width}\" height=\"{h}\">", $"width=\"{Width}\" height=\"{h}\" viewBox=\"0 0 {Width} {h}\" role=\"img\">");
     }
+
+    /// <summary>
+    /// Skia's SVG output drops the hatching (a shader it cannot write) and leaves an empty &lt;defs/&gt; before the white
+    /// fill of each 無回答 segment and key: those fills get an SVG pattern of the same stripes.
+    /// </summary>
+    private static string Hatch(string svg)
+    {
+        if (!HatchedFill().IsMatch(svg)) return svg;
+        var hatched = HatchedFill().Replace(svg, "<rect fill=\"url(#hatch)\"");
+        var open = hatched.IndexOf('>', hatched.IndexOf("<svg", StringComparison.Ordinal)) + 1;
+        var grey = HatchColor.ToHex()[..7];
+        var pattern = "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">"
+            + "<rect width=\"6\" height=\"6\" fill=\"white\"/><rect width=\"3\" height=\"6\" fill=\"" + grey + "\"/></pattern></defs>";
+        return hatched.Insert(open, pattern);
+    }
+
+    [GeneratedRegex(@"<defs/>\s*<rect fill=""white""")]
+    private static partial Regex HatchedFill();
 
     /// <summary>Kangxi radicals (U+2F00–U+2FD5) and CJK radical supplements → their unified ideographs (NFKC of that character only).</summary>
     public static string FixRadicals(string text)
