@@ -248,13 +248,14 @@ public class ReportPdfTests(ReportPdfFixture pdf) : IClassFixture<ReportPdfFixtu
             Assert.True(page[$"tab-{n}-r0"] == page[$"tab-{n}"], $"表 2-{n}: its first row is not on its caption's page");
             if (page.TryGetValue($"tab-{n}-r1", out var second)) Assert.True(second == page[$"tab-{n}"], $"表 2-{n}: its second row is not on its caption's page");
         }
-        // In the text: no page ends with a caption or the answer type under it.
+        // In the text: no page ends with a table's caption or the answer type under it (a figure's caption is under its chart).
         foreach (var p in Pages.Skip(FirstBodyPage))
         {
             var lines = p.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l) && !IsFooter(l)).ToList();
             if (lines.Count == 0) continue;
             Assert.DoesNotMatch(@"^\s*表 2-\d+ ", lines[^1]);
-            Assert.DoesNotMatch(@"^\s*(単数回答|複数回答|自由記述|数値回答)（n", lines[^1]);
+            if (Regex.IsMatch(lines[^1], @"^\s*(単数回答|複数回答|自由記述|数値回答)（n"))
+                Assert.Contains(lines.TakeLast(3), l => Regex.IsMatch(l, @"^\s*図 2-\d+ "));
         }
     }
 
