@@ -556,6 +556,20 @@ public class ReportOfficeTests
     }
 }
 
+public class ReportHtmlTests
+{
+    [Fact]
+    public async Task Html_NotesWithTheirOwnMarker_GetNoBullet_AndCaptionsSayTheAnswerType()
+    {
+        var html = System.Text.Encoding.UTF8.GetString(await ReportFixtures.RenderAsync(ReportFixtures.Run(), ReportFormat.Html));
+        Assert.Contains("<li class=\"marked\">※1 「No.」は、回答日が早い順である。</li>", html);
+        Assert.Matches(@"\.notes li\.marked \{ list-style: none; \}", html);
+        Assert.Contains("<li>各設問の回答方法には、", html); // a note without a marker of its own keeps its bullet
+        Assert.Contains("<span class=\"basis\">複数回答（n=", html);
+        Assert.DoesNotContain("（続き）</span>", html.Replace("<span class=\"cont hidden\">（続き）</span>", "")); // no page, no continuation
+    }
+}
+
 /// <summary>Free text that would run as script or as a formula comes out as plain text in every format.</summary>
 public class ReportEscapingTests
 {

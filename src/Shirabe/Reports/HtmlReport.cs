@@ -106,7 +106,7 @@ public static partial class HtmlReport
 
     private static void Toc(StringBuilder h, ReportDocument doc, PageLayout? layout)
     {
-        h.Append("<nav class=\"toc\"><h2>目次</h2><ol>\n");
+        h.Append(layout is null ? "<nav class=\"toc\">" : "<nav class=\"toc paged\">").Append("<h2>目次</h2><ol>\n");
         foreach (var b in doc.Headings.Where(b => b.Level <= 4))
             Entry(h, "l" + b.Level, b.Anchor, b.Full, layout);
         h.Append("</ol>\n<h2>図表一覧</h2><ol class=\"figures\">\n");
@@ -262,8 +262,9 @@ public static partial class HtmlReport
         .toc ol { list-style: none; padding-left: 0; }
         .toc li.l2 { padding-left: 1em; } .toc li.l3 { padding-left: 2em; } .toc li.l4 { padding-left: 3em; font-size: 9.5pt; }
         .toc .figures li { font-size: 9pt; }
-        .toc a { color: inherit; text-decoration: none; display: flex; align-items: baseline; }
-        .toc a::after { content: ""; flex: 1 1 1em; order: 2; border-bottom: 1px dotted #999; margin: 0 .3em; }
+        .toc a { color: inherit; text-decoration: none; }
+        .toc.paged a { display: flex; align-items: baseline; }
+        .toc.paged a::after { content: ""; flex: 1 1 1em; order: 2; border-bottom: 1px dotted #999; margin: 0 .3em; }
         .toc .page { order: 3; min-width: 2.5em; text-align: right; }
         @page { size: A4; }
         @media print {
