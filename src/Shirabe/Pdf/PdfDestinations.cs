@@ -11,20 +11,20 @@ public readonly record struct PdfPlace(int Page, double Y);
 /// Reads the named destinations of a PDF that Chromium printed: Chromium writes one for every element that a link in the
 /// document points to (its id), in the catalog's /Dests dictionary, as [page /XYZ x y zoom]. That is where each heading,
 /// caption and table row landed, which a second render uses for page numbers and continued tables.
-/// Only Chromium's (Skia's) plain layout is read: objects written out, not in object streams.
+/// Only Chromium's (Skia's) plain layout is read: a classic cross-reference table, objects not in object streams.
 /// </summary>
 public static partial class PdfDestinations
 {
     public static IReadOnlyDictionary<string, PdfPlace> Read(byte[] pdf)
     {
         var text = Encoding.Latin1.GetString(pdf);
-        var objects = new Dictionary<int, int>();
-        foreach (Match m in ObjectStart().Matches(text)) objects[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = m.Index + m.Length;
+        var objects = Offsets(text);
         string? Body(int id)
         {
-            if (!objects.TryGetValue(id, out var at)) return null;
-            var end = text.IndexOf("endobj", at, StringComparison.Ordinal);
-            return end < 0 ? null : text[at..end];
+            if (!objects.TryGetValue(id, out var at) || at < 0 || at >= text.Length) return null;
+            var start = text.IndexOf(" obj", at, StringComparison.Ordinal);
+            var end = start < 0 ? -1 : text.IndexOf("endobj", start, StringComparison.Ordinal);
+            return end < 0 ? null : text[(start + 4)..end];
         }
         int? Ref(string? body, string key) =>
             body is not null && Regex.Match(body, "/" + key + @"\s+(\d+)\s+0\s+R") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
@@ -55,8 +55,32 @@ public static partial class PdfDestinations
         return result;
     }
 
-    [GeneratedRegex(@"(?<=\n|^)(\d+) 0 obj\s*")]
-    private static partial Regex ObjectStart();
+    /// <summary>Object number → offset, from the cross-reference table that startxref points to (a stream's bytes may look like an object header).</summary>
+    private static Dictionary<int, int> Offsets(string text)
+    {
+        var offsets = new Dictionary<int, int>();
+        var startxref = text.LastIndexOf("startxref", StringComparison.Ordinal);
+        if (startxref < 0 || StartXref().Match(text, startxref) is not { Success: true } at) return offsets;
+        var position = int.Parse(at.Groups[1].Value, CultureInfo.InvariantCulture);
+        if (position < 0 || position >= text.Length || string.CompareOrdinal(text, position, "xref", 0, 4) != 0) return offsets;
+        var end = text.IndexOf("trailer", position, StringComparison.Ordinal);
+        var section = text[position..(end < 0 ? text.Length : end)];
+        var first = 0;
+        foreach (var line in section.Split('\n').Skip(1))
+        {
+            var parts = line.Trim().Split(' ');
+            if (parts.Length == 2) first = int.Parse(parts[0], CultureInfo.InvariantCulture); // a subsection: first number, count
+            else if (parts.Length == 3)
+            {
+                if (parts[2] == "n") offsets[first] = int.Parse(parts[0], CultureInfo.InvariantCulture);
+                first++;
+            }
+        }
+        return offsets;
+    }
+
+    [GeneratedRegex(@"startxref\s+(\d+)")]
+    private static partial Regex StartXref();
 
     [GeneratedRegex(@"/Type\s*/Page\b(?!s)")]
     private static partial Regex PageType();

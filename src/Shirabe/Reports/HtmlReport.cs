@@ -207,10 +207,10 @@ public static partial class HtmlReport
         h.Append("</tr>\n");
     }
 
-    /// <summary>Question and table references (設問 4-5, 表 2-3, 1-6) never break across lines.</summary>
+    /// <summary>Question references (設問 4-5, 設問1-6, 4-1-a) never break across lines; a caption's own label opens its line anyway.</summary>
     private static string Tokens(string s) => Reference().Replace(E(s), m => "<span class=\"nw\">" + m.Value + "</span>");
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?:(?:設問|表|図)\s*)?\d+(?:-\d+)+(?:-[a-z])?|(?:設問|表|図)\s*\d+")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"設問\s*\d+(?:-\d+)*(?:-[a-z])?|(?<![表図]\s?)\b\d+(?:-\d+)+(?:-[a-z])?")]
     private static partial System.Text.RegularExpressions.Regex Reference();
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
