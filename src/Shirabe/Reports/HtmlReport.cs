@@ -54,10 +54,16 @@ public static partial class HtmlReport
                     Table(h, t, TableId(t, ++tables), layout);
                     break;
                 case FigureBlock f:
-                    if (layout?.Svgs.ContainsKey(f.Number) != true) progress?.Report($"図を作成中（{++drawn}/{figures}）");
-                    var svg = layout is null ? Charts.Svg(f.Chart, $"f{f.Number}-")
-                        : layout.Svgs.TryGetValue(f.Number, out var drawnSvg) ? drawnSvg
-                        : layout.Svgs[f.Number] = Charts.Svg(f.Chart, $"f{f.Number}-");
+                    string svg;
+                    if (layout is { Measured: false }) // the first pass only measures: an empty picture of the chart's size
+                        svg = $"<svg width=\"{Charts.Width}\" height=\"{Charts.Height(f.Chart)}\" viewBox=\"0 0 {Charts.Width} {Charts.Height(f.Chart)}\"></svg>";
+                    else if (layout?.Svgs.TryGetValue(f.Number, out var done) == true) svg = done;
+                    else
+                    {
+                        progress?.Report($"図を作成中（{++drawn}/{figures}）");
+                        svg = Charts.Svg(f.Chart, $"f{f.Number}-");
+                        if (layout is not null) layout.Svgs[f.Number] = svg;
+                    }
                     h.Append("<figure class=\"chart\" id=\"fig-").Append(f.Number).Append("\">").Append(svg)
                         .Append("<figcaption>").Append(Tokens(f.FullCaption));
                     if (f.Basis is not null) h.Append("<span class=\"basis\">").Append(E(f.Basis)).Append("</span>");

@@ -12,13 +12,16 @@ public sealed class PageLayout
     public Dictionary<string, int> Pages { get; } = [];
     /// <summary>Table id → indexes of the rows that start a new page.</summary>
     public Dictionary<string, SortedSet<int>> Splits { get; } = [];
+    /// <summary>Whether a render has been read: before that, charts are empty boxes of their size (nothing to print yet).</summary>
+    public bool Measured { get; private set; }
     /// <summary>Charts drawn once for all passes.</summary>
     internal Dictionary<int, string> Svgs { get; } = [];
 
     /// <summary>Takes in where a render put things; true when the document must be rendered again.</summary>
     public bool Update(ReportDocument doc, IReadOnlyDictionary<string, PdfPlace> places)
     {
-        var changed = false;
+        var changed = !Measured;
+        Measured = true;
         IEnumerable<string> anchors = doc.Headings.Where(h => h.Level <= 4).Select(h => h.Anchor)
             .Concat(doc.Tables.Where(t => t.Label is not null).Select(t => "tab-" + t.Number))
             .Concat(doc.Figures.Select(f => "fig-" + f.Number));
@@ -50,7 +53,8 @@ public sealed class PageLayout
 
 /// <summary>
 /// The report as PDF, printed by Chromium in passes on one page: the first shows where headings, captions and table
-/// rows land (PDF destinations), the next prints the contents' page numbers and splits tables where the pages break.
+/// rows land (PDF destinations; its charts are empty boxes of their size), the next prints the charts, the contents'
+/// page numbers, and splits tables where the pages break.
 /// It stops as soon as a render agrees with what it was given (normally the second), at most <see cref="MaxPasses"/>.
 /// </summary>
 public static class ReportPdf
@@ -68,7 +72,7 @@ public static class ReportPdf
         {
             if (!layout.Update(doc, PdfDestinations.Read(pdf)) || ++passes >= MaxPasses) return null;
             progress?.Report("目次のページ番号と表の改ページを反映中…");
-            return HtmlReport.Render(doc, null, layout);
+            return HtmlReport.Render(doc, progress, layout);
         }, ChromiumPdf.PageNumberFooter, cancel, timeout);
     }
 }
