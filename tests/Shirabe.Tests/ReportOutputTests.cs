@@ -102,7 +102,7 @@ public static class PrintedNumbers
     public static readonly string[] ListingRows =
     [
         "20%80%0%0%0%100%", "85%15%0%91%9%0%", "14.5%85.5%0%80%20%0%", "43%30%27%18%55%27%", "95%0%5%0%100%0%",
-        "(無回答）0%0%100%", "51%41%8%28%43%29%",
+        "（無回答）0%0%100%", "51%41%8%28%43%29%",
     ];
 
     public static readonly string[] ListingGroups =
@@ -110,17 +110,45 @@ public static class PrintedNumbers
 
 }
 
-/// <summary>Collects the text of each caption's region: from the caption to the next caption.</summary>
+/// <summary>Collects the text of each caption's region: from the caption to the next other caption (a table continued on the next page is one region).</summary>
 internal static class Regions
 {
     public static Dictionary<string, string> ByCaption(string compactBody)
     {
-        var labels = Regex.Matches(compactBody, @"(表|図)2-\d+").Cast<Match>().ToList();
+        var labels = Regex.Matches(compactBody, @"(表|図)2-\d+(?!\d)").Cast<Match>().ToList();
         var result = new Dictionary<string, string>();
         for (var i = 0; i < labels.Count; i++)
         {
-            var end = i + 1 < labels.Count ? labels[i + 1].Index : compactBody.Length;
-            result.TryAdd(labels[i].Value, compactBody[labels[i].Index..end]);
+            var next = labels.Skip(i + 1).FirstOrDefault(l => l.Value != labels[i].Value);
+            result.TryAdd(labels[i].Value, compactBody[labels[i].Index..(next?.Index ?? compactBody.Length)]);
+        }
+        return result;
+    }
+}
+
+/// <summary>What the answer type under each caption must be, from the kinds of the items in survey.yaml (not from the report code).</summary>
+internal static class AnswerTypes
+{
+    public static Dictionary<string, string> ByLabel()
+    {
+        var survey = ReportFixtures.Survey();
+        var definition = ReportFixtures.Definition(survey);
+        var result = new Dictionary<string, string>();
+        int tables = 0, figures = 0;
+        foreach (var part in definition.Parts)
+        {
+            if (part.Table is not { IsNumbered: true } spec) continue;
+            tables++;
+            if (spec.Kind == Shirabe.Core.Reports.TableKind.Overview) continue;
+            var type = survey[spec.Items[0]].Kind switch
+            {
+                Shirabe.Core.Questionnaire.ItemKind.Multiple => "複数回答",
+                Shirabe.Core.Questionnaire.ItemKind.Text => "自由記述",
+                Shirabe.Core.Questionnaire.ItemKind.Split => "数値回答",
+                _ => "単数回答",
+            };
+            result[$"表2-{tables}"] = type;
+            if (part.Figure is not null) result[$"図2-{++figures}"] = type;
         }
         return result;
     }
@@ -160,6 +188,47 @@ public class ReportOfficeTests
                 Assert.Contains(string.Concat(percents.Select(p => p + "%")) + n, CellsOf(table));
         Assert.NotEmpty(word.MainDocumentPart.ImageParts);
         Assert.Equal(16, word.MainDocumentPart.ImageParts.Count());
+    }
+
+    [Fact]
+    public async Task Docx_HasContentsAndFigureListFields_RepeatedHeaders_AndAnswerTypesUnderCaptions()
+    {
+        var bytes = await ReportFixtures.RenderAsync(ReportFixtures.Run(), ReportFormat.Docx);
+        using var word = WordprocessingDocument.Open(new MemoryStream(bytes), false);
+        Assert.Empty(new OpenXmlValidator(FileFormatVersions.Office2019).Validate(word));
+        var body = word.MainDocumentPart!.Document!.Body!;
+
+        var fields = body.Descendants<W.FieldCode>().Select(f => f.Text.Trim()).ToList();
+        Assert.Contains(fields, f => f.StartsWith("TOC \\o \"1-4\"", StringComparison.Ordinal));
+        Assert.Contains(fields, f => f.Contains("\\c \"表\"", StringComparison.Ordinal));
+        Assert.Contains(fields, f => f.Contains("\\c \"図\"", StringComparison.Ordinal));
+        Assert.True(word.MainDocumentPart.DocumentSettingsPart!.Settings!.GetFirstChild<W.UpdateFieldsOnOpen>()!.Val!.Value);
+
+        // Header rows repeat on each page; the caption keeps with the table, and so do its first rows.
+        foreach (var table in body.Elements<W.Table>().Where(t => t.Elements<W.TableRow>().Any(r => r.TableRowProperties?.GetFirstChild<W.TableHeader>() is not null)))
+        {
+            var rows = table.Elements<W.TableRow>().ToList();
+            var header = rows.TakeWhile(r => r.TableRowProperties?.GetFirstChild<W.TableHeader>() is not null).Count();
+            Assert.InRange(header, 1, 2);
+            Assert.All(rows.Skip(header).Take(Math.Min(2, rows.Count - header - 1)),
+                r => Assert.All(r.Descendants<W.ParagraphProperties>(), p => Assert.NotNull(p.GetFirstChild<W.KeepNext>())));
+        }
+        var types = AnswerTypes.ByLabel();
+        var paragraphs = body.Elements<W.Paragraph>().ToList();
+        var checkedCount = 0;
+        for (var i = 0; i < paragraphs.Count - 1; i++)
+        {
+            if (paragraphs[i].ParagraphProperties?.ParagraphStyleId?.Val?.Value != "Caption") continue;
+            Assert.NotNull(paragraphs[i].ParagraphProperties!.GetFirstChild<W.KeepNext>());
+            var label = Regex.Match(ReportFixtures.Compact(paragraphs[i].InnerText), @"^(表|図)2-\d+").Value;
+            if (!types.TryGetValue(label, out var type)) continue;
+            Assert.StartsWith(type + "（n", paragraphs[i + 1].InnerText);
+            checkedCount++;
+        }
+        Assert.Equal(types.Count, checkedCount);
+        // Notes that carry their own marker (※1) get no second one.
+        Assert.Contains(paragraphs, p => p.InnerText.StartsWith("※1 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(paragraphs, p => p.InnerText.StartsWith("・※", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -213,6 +282,20 @@ public class ReportOfficeTests
         var codebook = Rows("コードブック");
         Assert.Contains(codebook, r => Text(r[0]) == "q2_9_a" && Text(r[4]).Contains("6=特に無し"));
         Assert.NotNull(sheets["表2-5"].DrawingsPart);
+    }
+}
+
+public class ReportHtmlTests
+{
+    [Fact]
+    public async Task Html_NotesWithTheirOwnMarker_GetNoBullet_AndCaptionsSayTheAnswerType()
+    {
+        var html = System.Text.Encoding.UTF8.GetString(await ReportFixtures.RenderAsync(ReportFixtures.Run(), ReportFormat.Html));
+        Assert.Contains("<li class=\"marked\">※1 「No.」は、回答日が早い順である。</li>", html);
+        Assert.Matches(@"\.notes li\.marked \{ list-style: none; \}", html);
+        Assert.Contains("<li>各設問の回答方法には、", html); // a note without a marker of its own keeps its bullet
+        Assert.Contains("<span class=\"basis\">複数回答（n=", html);
+        Assert.DoesNotContain("（続き）</span>", html.Replace("<span class=\"cont hidden\">（続き）</span>", "")); // no page, no continuation
     }
 }
 

@@ -24,10 +24,133 @@ public sealed class ReportPdfFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Slow (the whole report printed by Chromium once, ≈ 10 s): apart from the millisecond tests, skipped by `scripts/test.sh --fast`.</summary>
+/// <summary>Slow (the whole report printed by Chromium, ≈ 10 s): apart from the millisecond tests, skipped by `scripts/test.sh --fast`.</summary>
 [Trait("Needs", "Chromium")]
 public class ReportPdfTests(ReportPdfFixture pdf) : IClassFixture<ReportPdfFixture>
 {
+    private string[] Pages => pdf.Text.Split('\f');
+
+    /// <summary>The index of the first page after the contents (whose last entry is the last caption and its page).</summary>
+    private int FirstBodyPage
+    {
+        get
+        {
+            var last = new Regex(Regex.Escape(ReportFixtures.Compact(PrintedNumbers.Captions[^1])) + @"\d+");
+            return Array.FindIndex(Pages, p => last.IsMatch(ReportFixtures.Compact(p))) + 1;
+        }
+    }
+
+    private static bool IsFooter(string line) => Regex.IsMatch(line, @"^\s*\d+ / \d+\s*$");
+
+    /// <summary>The entries of the contents and the list of tables and figures: text (without spaces) and page.</summary>
+    private List<(string Text, int Page)> Contents()
+    {
+        var entries = new List<(string Text, int Page)>();
+        foreach (var line in Pages.Take(FirstBodyPage).SelectMany(p => p.Split('\n')))
+        {
+            if (string.IsNullOrWhiteSpace(line) || IsFooter(line) || line.Trim() is "目次" or "図表一覧") continue;
+            var m = Regex.Match(line, @"^(.*\S)\s{2,}(\d+)\s*$");
+            if (m.Success) entries.Add((ReportFixtures.Compact(m.Groups[1].Value), int.Parse(m.Groups[2].Value)));
+            else if (entries.Count > 0) entries[^1] = (entries[^1].Text + ReportFixtures.Compact(line), entries[^1].Page); // a wrapped entry
+        }
+        return entries;
+    }
+
+    [Fact]
+    public void Pdf_Contents_GiveThePageWhereEachHeadingAndCaptionIs()
+    {
+        var entries = Contents();
+        var body = FirstBodyPage;
+        foreach (var caption in PrintedNumbers.Captions)
+            Assert.Contains(entries, e => e.Text == ReportFixtures.Compact(caption));
+        Assert.Contains(entries, e => e.Text == "2.2.1回答者属性");
+        Assert.True(entries.Count > PrintedNumbers.Captions.Length + 30, $"{entries.Count} entries");
+        foreach (var (text, page) in entries)
+        {
+            var at = Enumerable.Range(body, Pages.Length - body).First(i => ReportFixtures.Compact(Pages[i]).Contains(text, StringComparison.Ordinal));
+            Assert.True(at + 1 == page, $"「{text}」 is listed on page {page} but printed on page {at + 1}");
+        }
+    }
+
+    [Fact]
+    public void Pdf_EveryTableAndFigure_SaysItsAnswerTypeAndBase_UnderItsCaption()
+    {
+        var body = ReportFixtures.Compact(string.Join("\n", Pages.Skip(FirstBodyPage)));
+        var types = AnswerTypes.ByLabel();
+        Assert.Equal(PrintedNumbers.Captions.Length - 1, types.Count); // all but 表 2-1, the survey's overview
+        foreach (var caption in PrintedNumbers.Captions)
+        {
+            var label = Regex.Match(ReportFixtures.Compact(caption), @"^(表|図)2-\d+").Value;
+            if (!types.TryGetValue(label, out var type)) continue;
+            Assert.Matches(Regex.Escape(ReportFixtures.Compact(caption)) + Regex.Escape(type) + @"（n(=\d+|は項目ごと)", body);
+        }
+        Assert.Contains("複数回答（n=", body);
+        Assert.Contains("単数回答（n=48）", body);
+    }
+
+    [Fact]
+    public void Pdf_NoTableCaptionIsLeftAtTheFootOfAPage()
+    {
+        // Where Chromium put each table (its caption opens it) and its first two rows, as poppler reads the PDF.
+        var dests = ReportFixtures.Tool("pdfinfo", "-dests", pdf.Path);
+        var page = Regex.Matches(dests, @"^\s*(\d+)\s+\[[^\]]*\]\s+""([^""]+)""", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[2].Value, m => int.Parse(m.Groups[1].Value));
+        for (var n = 1; n <= PrintedNumbers.Captions.Count(c => c.StartsWith('表')); n++)
+        {
+            Assert.True(page[$"tab-{n}-r0"] == page[$"tab-{n}"], $"表 2-{n}: its first row is not on its caption's page");
+            if (page.TryGetValue($"tab-{n}-r1", out var second)) Assert.True(second == page[$"tab-{n}"], $"表 2-{n}: its second row is not on its caption's page");
+        }
+        // In the text: no page ends with a table's caption or the answer type under it (a figure's caption is under its chart).
+        foreach (var p in Pages.Skip(FirstBodyPage))
+        {
+            var lines = p.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l) && !IsFooter(l)).ToList();
+            if (lines.Count == 0) continue;
+            Assert.DoesNotMatch(@"^\s*表 2-\d+ ", lines[^1]);
+            if (Regex.IsMatch(lines[^1], @"^\s*(単数回答|複数回答|自由記述|数値回答)（n"))
+                Assert.Contains(lines.TakeLast(3), l => Regex.IsMatch(l, @"^\s*図 2-\d+ "));
+        }
+    }
+
+    [Fact]
+    public void Pdf_ContinuedTables_SayContinued_AndRepeatTheirHeaderAndGroupLabel()
+    {
+        var seen = new HashSet<string>();
+        var continued = new List<(string Label, string Page)>();
+        foreach (var p in Pages.Skip(FirstBodyPage))
+        {
+            var lines = p.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (Regex.Match(lines[i], @"^\s*(表 2-\d+) ") is not { Success: true } m) continue;
+                // The caption with its wrapped line, if any.
+                var caption = ReportFixtures.Compact(lines[i] + (i + 1 < lines.Length && !lines[i + 1].Contains("（n") ? lines[i + 1] : ""));
+                if (seen.Add(m.Groups[1].Value)) Assert.DoesNotContain("（続き）", caption);
+                else
+                {
+                    Assert.Contains("（続き）", caption);
+                    continued.Add((m.Groups[1].Value, p));
+                }
+            }
+        }
+        var listing = Assert.Single(continued, c => c.Label == "表 2-4").Page;
+        Assert.Contains("業界団体企業規模の割合製造業とサービス業の割合業種会員数大企業中小企業その他製造業サービス業その他", ReportFixtures.Compact(listing));
+        // The first line under the header names the group (業種 and its count) the rows belong to.
+        var afterHeader = listing.Split('\n').SkipWhile(l => !l.Contains("大企業")).Skip(1).First(l => l.Trim().Length > 0);
+        Assert.Matches(@"（\d+）", afterHeader);
+        Assert.DoesNotContain("%", afterHeader);
+        Assert.Contains(continued, c => c.Label != "表 2-4"); // the long free-text tables too
+    }
+
+    [Fact]
+    public void Pdf_QuestionReferences_DoNotBreakAcrossLines_AndBracketsAreFullWidth()
+    {
+        foreach (var line in pdf.Text.Split('\n'))
+            Assert.DoesNotMatch(@"設問\s*(\d+-?)*\s*$", line);
+        Assert.Contains("（設問 4-5）", pdf.Text);
+        Assert.DoesNotContain("(無回答）", pdf.Text);
+        Assert.Contains("（無回答）", Regions.ByCaption(Body)["表2-4"]);
+    }
+
     /// <summary>The body: after the list of tables and figures that opens the report.</summary>
     private string Body
     {

@@ -145,9 +145,7 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
             case ReportFormat.Html:
                 return System.Text.Encoding.UTF8.GetBytes(HtmlReport.Render(built.Document, progress));
             case ReportFormat.Pdf:
-                var html = HtmlReport.Render(built.Document, progress);
-                progress?.Report("Chromium で PDF に変換中…");
-                return await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, TimeSpan.FromMinutes(10));
+                return await ReportPdf.RenderAsync(built.Document, chromium, progress, cancel, TimeSpan.FromMinutes(10));
             case ReportFormat.Docx:
                 DocxReport.Write(built.Document, ms, progress);
                 break;

@@ -74,6 +74,39 @@ public sealed class ChromiumPdf : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Renders <paramref name="html"/>, then gives the PDF to <paramref name="next"/>, which returns the next version of
+    /// the document (or null: this PDF is the one), all on one page of the shared browser: a layout that depends on
+    /// where the pages broke (the report's page numbers) costs a render, not a new page or browser.
+    /// </summary>
+    public async Task<byte[]> RenderPassesAsync(string html, Func<byte[], string?> next, string? footerTemplate = null,
+        CancellationToken cancel = default, TimeSpan? timeout = null)
+    {
+        var browser = await BrowserAsync();
+        await using var page = await browser.NewPageAsync();
+        if (timeout is { } t) page.DefaultTimeout = (int)t.TotalMilliseconds;
+        await page.SetJavaScriptEnabledAsync(false);
+        while (true)
+        {
+            await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
+            cancel.ThrowIfCancellationRequested();
+            // The same options as RenderAsync.
+            var pdf = await page.PdfDataAsync(new PdfOptions
+            {
+                Format = PaperFormat.A4,
+                PrintBackground = true,
+                PreferCSSPageSize = true,
+                DisplayHeaderFooter = footerTemplate is not null,
+                HeaderTemplate = "<span></span>",
+                FooterTemplate = footerTemplate ?? "",
+                MarginOptions = new MarginOptions { Top = "18mm", Bottom = "18mm", Left = "16mm", Right = "16mm" },
+            });
+            cancel.ThrowIfCancellationRequested();
+            if (next(pdf) is not { } again) return pdf;
+            html = again;
+        }
+    }
+
     /// <summary>A footer with "n / N" centred, in the report's font.</summary>
     public const string PageNumberFooter =
         "<div style=\"width:100%;text-align:center;font-size:9px;font-family:'Noto Sans CJK JP',sans-serif;color:#444\">"

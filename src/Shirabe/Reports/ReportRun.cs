@@ -69,11 +69,9 @@ public sealed class ReportRun
                 await WriteText(output, HtmlReport.Render(doc, progress), cancel);
                 break;
             case ReportFormat.Pdf:
-                var html = HtmlReport.Render(doc, progress);
-                progress?.Report("Chromium で PDF に変換中…");
                 await using (var chromium = new ChromiumPdf())
                 {
-                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, PdfTimeout);
+                    var pdf = await ReportPdf.RenderAsync(doc, chromium, progress, cancel, PdfTimeout);
                     await output.WriteAsync(pdf, cancel);
                 }
                 break;

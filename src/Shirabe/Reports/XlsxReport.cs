@@ -124,6 +124,7 @@ public static class XlsxReport
         {
             var r = 1u;
             Row(w, r++, [Str(t.FullCaption, StyleTitle)]);
+            if (t.Basis is not null) Row(w, r++, [Str(t.Basis)]);
             foreach (var header in t.Header)
             {
                 var cells = new List<XCell>();
