@@ -34,9 +34,16 @@ public static class ReportCommands
                 var fmt = Enum.Parse<ReportFormat>(r.GetValue(format)!, ignoreCase: true);
                 var path = r.GetValue(output)!;
                 var temp = path + ".part";
-                await using (var stream = File.Create(temp))
-                    await run.WriteAsync(fmt, stream, progress, cancel);
-                File.Move(temp, path, overwrite: true);
+                try
+                {
+                    await using (var stream = File.Create(temp))
+                        await run.WriteAsync(fmt, stream, progress, cancel);
+                    File.Move(temp, path, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(temp); // after any failure (or cancel): no half-written file is left behind
+                }
                 Console.Error.WriteLine($"{path} を作成しました（{new FileInfo(path).Length:#,0} バイト、{watch.Elapsed.TotalSeconds:0.0} 秒）。");
                 return 0;
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Shirabe.Core.Responses;
 
 namespace Shirabe.Reports;
 
@@ -130,7 +131,8 @@ public static class HtmlReport
         h.Append("</figure>\n");
     }
 
-    private static string E(string s) => WebUtility.HtmlEncode(s);
+    /// <summary>Escaped, without characters XML cannot hold (the rule every report writer shares).</summary>
+    private static string E(string s) => WebUtility.HtmlEncode(XmlText.Clean(s));
     private static string Lines(string s) => E(s).Replace("\r\n", "\n").Replace("\n", "<br>");
 
     private const string Css = """

@@ -29,7 +29,7 @@ public static class XlsxReport
             rawEntry = WriteWorkbook(book, doc, survey, progress);
         progress?.Report("Excel: 回答データを書き出し中…");
         workbook.Position = 0;
-        Repack(workbook, output, rawEntry, s => WriteResponses(s, survey, responses));
+        Repack(workbook, output, rawEntry, s => WriteResponses(s, survey, responses, doc.AnswerEdits));
     }
 
     /// <summary>Writes everything but the raw responses; returns the zip entry name of their (empty) sheet.</summary>
@@ -60,7 +60,7 @@ public static class XlsxReport
 
         var raw = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("回答データ", raw));
-        entries.Add(("回答データ", "回答データ（回答ファイルの列と値のまま。空欄は無回答、NA は対象外）"));
+        entries.Add(("回答データ", "回答データ（回答ファイルの列と値。自由記述は報告書用の編集を反映。空欄は無回答、NA は対象外）"));
         WriteSheet(raw, [], null, _ => { });
         var codebook = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("コードブック", codebook));
@@ -138,7 +138,8 @@ public static class XlsxReport
     }
 
     /// <summary>The raw responses sheet as SpreadsheetML, streamed row by row (inline strings, numbers as numbers).</summary>
-    private static void WriteResponses(Stream target, Survey survey, IEnumerable<Response> responses)
+    private static void WriteResponses(Stream target, Survey survey, IEnumerable<Response> responses,
+        IReadOnlyDictionary<(string Column, string Respondent), string> edits)
     {
         const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         var header = ResponsesCsv.Header(survey).ToList();
@@ -175,7 +176,7 @@ public static class XlsxReport
             x.WriteStartElement("t", ns);
             if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])))
                 x.WriteAttributeString("xml", "space", null, "preserve");
-            x.WriteString(XmlSafe(Neutralise(text)));
+            x.WriteString(Neutralise(text));
             x.WriteEndElement();
             x.WriteEndElement();
             x.WriteEndElement();
@@ -194,12 +195,25 @@ public static class XlsxReport
             fields.Clear();
             fields.Add(response.Id);
             fields.Add(response.SubmittedAt is { } at ? ResponsesCsv.FormatTimestamp(at) : "");
-            foreach (var item in survey.Items) ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
+            var where = "";
+            try
+            {
+                foreach (var item in survey.Items)
+                {
+                    where = $"設問 {item.Code}";
+                    ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
+                    if (item.Kind == ItemKind.Text && edits.Count > 0 && edits.TryGetValue((item.ColumnName, response.Id), out var edited))
+                        fields[^1] = edited;
+                }
+            }
+            catch (Exception e) { throw Failed(response.Id, where, e); }
             x.WriteStartElement("row", ns);
             x.WriteAttributeString("r", r.ToString(CultureInfo.InvariantCulture));
             for (var i = 0; i < fields.Count; i++)
             {
                 var f = fields[i];
+                try
+                {
                 if (f.Length == 0) continue;
                 if (!textColumns[i] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
                 {
@@ -209,6 +223,8 @@ public static class XlsxReport
                     x.WriteEndElement();
                 }
                 else Text(i, r, f, StyleText);
+                }
+                catch (Exception e) when (e is not IOException) { throw Failed(response.Id, $"列 {header[i]}", e); }
             }
             x.WriteEndElement();
         }
@@ -216,6 +232,10 @@ public static class XlsxReport
         x.WriteEndElement();
         x.WriteEndDocument();
     }
+
+    /// <summary>A failure in the raw-responses sheet names the respondent and the item, so the answer can be found.</summary>
+    private static InvalidOperationException Failed(string respondent, string where, Exception e) =>
+        new($"回答データの書き出しに失敗しました（回答者 {respondent}、{where}）: {e.Message}", e);
 
     private static void WriteCodebook(WorksheetPart part, Survey survey)
     {
@@ -253,8 +273,11 @@ public static class XlsxReport
     private static XCell Str(string text, uint style = StyleText) => new(Neutralise(text), null, style);
     private static XCell Num(decimal value, uint style) => new(null, value, style);
 
-    /// <summary>Text that Excel would read as a formula stays text (the same rule as the spreadsheet CSV export).</summary>
-    public static string Neutralise(string text) => ResponsesCsv.SpreadsheetSafe(text);
+    /// <summary>
+    /// Text as a cell: without characters XML cannot hold (<see cref="XmlText.Clean"/>), and text that Excel would read
+    /// as a formula stays text (the same rule as the spreadsheet CSV export).
+    /// </summary>
+    public static string Neutralise(string text) => ResponsesCsv.SpreadsheetSafe(XmlText.Clean(text));
 
     private static void WriteSheet(WorksheetPart part, double[] widths, string? drawingId, Action<OpenXmlWriter> rows)
     {
@@ -285,7 +308,7 @@ public static class XlsxReport
             }
             else if (!string.IsNullOrEmpty(c.Text))
             {
-                w.WriteElement(new S.Cell(new InlineString(new Text(XmlSafe(c.Text)) { Space = SpaceProcessingModeValues.Preserve }))
+                w.WriteElement(new S.Cell(new InlineString(new Text(c.Text) { Space = SpaceProcessingModeValues.Preserve }))
                     { CellReference = reference, DataType = CellValues.InlineString, StyleIndex = c.Style });
             }
             else if (c.Style != StyleText)
@@ -295,9 +318,6 @@ public static class XlsxReport
         }
         w.WriteEndElement();
     }
-
-    private static string XmlSafe(string s) =>
-        s.Any(c => c < 0x20 && c is not ('\t' or '\n' or '\r')) ? new string(s.Where(c => c >= 0x20 || c is '\t' or '\n' or '\r').ToArray()) : s;
 
     internal static string ColumnName(int index)
     {
@@ -317,7 +337,7 @@ public static class XlsxReport
             new Xdr.Extent { Cx = cx, Cy = cy },
             new Xdr.Picture(
                 new Xdr.NonVisualPictureProperties(
-                    new Xdr.NonVisualDrawingProperties { Id = 2U, Name = figure.Label, Description = figure.FullCaption },
+                    new Xdr.NonVisualDrawingProperties { Id = 2U, Name = XmlText.Clean(figure.Label), Description = XmlText.Clean(figure.FullCaption) },
                     new Xdr.NonVisualPictureDrawingProperties(new A.PictureLocks { NoChangeAspect = true })),
                 new Xdr.BlipFill(new A.Blip { Embed = drawing.GetIdOfPart(image) }, new A.Stretch(new A.FillRectangle())),
                 new Xdr.ShapeProperties(

@@ -132,6 +132,8 @@ public static class FormAnswers
     {
         if (values.Count > 1) return ("", "回答欄が重複して送信されました。画面を再読み込みしてから入力してください。");
         var text = (values.ToString() ?? "").Replace("\r\n", "\n").Replace('\r', '\n');
+        // Refused, not stripped: the respondent sees what will be stored (docs/decisions/012).
+        if (XmlText.IndexOfInvalid(text) is var bad and >= 0) return ("", "この回答欄に" + XmlText.Message(text, bad));
         if (text.Trim().Length == 0) text = "";
         return text.Length > MaxTextLength
             ? ("", $"{text.Length:N0} 文字入力されています。{MaxTextLength:N0} 文字以内で入力してください。")
