@@ -51,6 +51,14 @@ public class InputHardeningTests
     }
 
     [Fact]
+    public void Import_RefusesAnIdLongerThanTheDatabaseHolds()
+    {
+        Assert.Single(Read(CsvWith("q2_2", "ok", id: new string('x', 40))));
+        var e = Assert.Throws<ResponsesFileException>(() => Read(CsvWith("q2_2", "ok", id: new string('x', 41))));
+        Assert.Contains("id は 40 文字以内", Assert.Single(e.Problems).Message);
+    }
+
+    [Fact]
     public void Import_KeepsTabsLineFeedsAndSupplementaryCharacters()
     {
         var r = Read(CsvWith("q2_2", "一行目\n\t二行目 𠮷")).Single();

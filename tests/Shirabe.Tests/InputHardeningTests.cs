@@ -133,6 +133,34 @@ public class InputHardeningTests
         Assert.Contains("使えない文字", await refused.Content.ReadAsStringAsync());
     }
 
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task AReportJobThatFails_SaysWhatIsWrong_NotToRetryLater(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        await using (var db = app.Db())
+        {
+            var submission = await db.Submissions.FirstAsync();
+            submission.Answers = "{\"q1_3\": [broken"; // a row no report can read
+            await db.SaveChangesAsync();
+        }
+        var client = await app.SignedInClientAsync();
+
+        var start = await AdminTestKit.PostFormAsync(client, "/admin", "/admin/report?handler=download", ("format", "xlsx"));
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var status = start.Headers.Location!.OriginalString;
+        string page;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((page = await client.GetStringAsync(status)).Contains("data-state=\"running\""))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job never ended");
+            await Task.Delay(200);
+        }
+        Assert.Contains("data-state=\"failed\"", page);
+        Assert.Contains("報告書を作成できませんでした: ", WebUtility.HtmlDecode(page));
+        Assert.DoesNotContain("時間をおいて", page);
+    }
+
     [Fact]
     public void AFailureInTheRawSheet_NamesTheRespondentAndTheItem()
     {

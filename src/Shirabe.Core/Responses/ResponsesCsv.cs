@@ -44,6 +44,8 @@ public static class ResponsesCsv
     public const string IdColumn = "id";
     public const string SubmittedAtColumn = "submitted_at";
     public const string NotAskedValue = "NA";
+    /// <summary>The longest id (an association code in the database).</summary>
+    public const int MaxIdLength = 40;
 
     /// <summary>
     /// Reads and checks every row. Valid rows are yielded as they are read; when the whole file has been read, any
@@ -193,6 +195,7 @@ public static class ResponsesCsv
         var id = map.Id >= 0 ? csv.GetString(map.Id) : "";
         if (id.Length == 0) problems.Add(new(row, IdColumn, null, "id が空です。"));
         else if (XmlText.IndexOfInvalid(id) is var badId and >= 0) problems.Add(new(row, IdColumn, null, XmlText.Message(id, badId)));
+        else if (id.Length > MaxIdLength) problems.Add(new(row, IdColumn, null, $"id は {MaxIdLength} 文字以内にしてください（{id.Length:#,0} 文字あります）。"));
         else if (!ids.Add(id)) problems.Add(new(row, IdColumn, id, "同じ id の行がすでにあります（id は重複できません）。"));
 
         DateTimeOffset? submittedAt = null;
