@@ -182,6 +182,18 @@ public static class XlsxReport
             x.WriteEndElement();
         }
 
+        void Field(int column, long row, string f)
+        {
+            if (!textColumns[column] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
+            {
+                x.WriteStartElement("c", ns);
+                x.WriteAttributeString("r", names[column] + row.ToString(CultureInfo.InvariantCulture));
+                x.WriteElementString("v", ns, f);
+                x.WriteEndElement();
+            }
+            else Text(column, row, f, StyleText);
+        }
+
         x.WriteStartElement("row", ns);
         x.WriteAttributeString("r", "1");
         for (var i = 0; i < header.Count; i++) Text(i, 1, header[i], StyleHeader);
@@ -195,35 +207,24 @@ public static class XlsxReport
             fields.Clear();
             fields.Add(response.Id);
             fields.Add(response.SubmittedAt is { } at ? ResponsesCsv.FormatTimestamp(at) : "");
-            var where = "";
+            Shirabe.Core.Questionnaire.Item? current = null;
             try
             {
                 foreach (var item in survey.Items)
                 {
-                    where = $"設問 {item.Code}";
+                    current = item;
                     ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
                     if (item.Kind == ItemKind.Text && edits.Count > 0 && edits.TryGetValue((item.ColumnName, response.Id), out var edited))
                         fields[^1] = edited;
                 }
             }
-            catch (Exception e) { throw Failed(response.Id, where, e); }
+            catch (Exception e) { throw Failed(response.Id, $"設問 {current?.Code}", e); }
             x.WriteStartElement("row", ns);
             x.WriteAttributeString("r", r.ToString(CultureInfo.InvariantCulture));
             for (var i = 0; i < fields.Count; i++)
             {
-                var f = fields[i];
-                try
-                {
-                if (f.Length == 0) continue;
-                if (!textColumns[i] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
-                {
-                    x.WriteStartElement("c", ns);
-                    x.WriteAttributeString("r", names[i] + r.ToString(CultureInfo.InvariantCulture));
-                    x.WriteElementString("v", ns, f);
-                    x.WriteEndElement();
-                }
-                else Text(i, r, f, StyleText);
-                }
+                if (fields[i].Length == 0) continue;
+                try { Field(i, r, fields[i]); }
                 catch (Exception e) when (e is not IOException) { throw Failed(response.Id, $"列 {header[i]}", e); }
             }
             x.WriteEndElement();
