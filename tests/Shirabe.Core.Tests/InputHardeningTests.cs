@@ -195,7 +195,7 @@ public class InputHardeningTests
         {
             try { _ = ResponsesCsv.Read(new MemoryStream(bytes), Fixtures.Sc3).ToList(); }
             catch (ResponsesFileException) { }
-        }, iter: 1500);
+        }, iter: 1000);
 
         Gen.OneOf(NastyChar.Array[0, 40], NastyChar.Array[3000, 5000]).Select(c => new string(c)).Sample(text =>
         {
@@ -212,6 +212,6 @@ public class InputHardeningTests
             var stored = rows.Single().Answers[Fixtures.Sc3["2-2"].Index].Text ?? "";
             Assert.True(XmlText.IsValid(stored));
             Assert.Equal(text.Replace("\r\n", "\n"), stored.Replace("\r\n", "\n"), ignoreLineEndingDifferences: true);
-        }, iter: 1500);
+        }, iter: 1000);
     }
 }
