@@ -62,6 +62,7 @@ public static class ShirabeApp
             if (HttpMethods.IsPost(context.Request.Method)) context.Request.EnableBuffering();
             return next(context);
         });
+        app.UseMiddleware<FormBodyGuard>();
         app.UseAdminConsole();
         app.UseRouting();
         app.UseAuthentication();

@@ -38,13 +38,15 @@ public sealed class SurveyLoader
         var file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file))
             throw new SurveyDefinitionException([new(file, 0, 0, "ファイルがありません。")]);
-        return Load(File.ReadAllText(file), file);
+        return Load(YamlLimits.ReadFile(file, m => new SurveyDefinitionException([new(file, 1, 1, m)])), file);
     }
 
     public static Survey Load(string yaml, string file = FileName) => new SurveyLoader(file).Parse(yaml);
 
     private Survey Parse(string yaml)
     {
+        if (YamlLimits.Check(yaml) is var (line, column, message))
+            throw new SurveyDefinitionException([new(_file, line, column, message)]);
         var stream = new YamlStream();
         try
         {

@@ -21,11 +21,13 @@ public static class ReportDefinitionLoader
     {
         var file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file)) throw new ReportDefinitionException([$"{file}: ファイルがありません。"]);
-        return Load(File.ReadAllText(file), survey, file);
+        return Load(YamlLimits.ReadFile(file, m => new ReportDefinitionException([$"{file}: {m}"])), survey, file);
     }
 
     public static ReportDefinition Load(string yaml, Survey survey, string file = FileName)
     {
+        if (YamlLimits.Check(yaml) is var (line, column, message))
+            throw new ReportDefinitionException([$"{file}:{line}:{column}: {message}"]);
         Dto root;
         try
         {

@@ -44,6 +44,8 @@ public static class ResponsesCsv
     public const string IdColumn = "id";
     public const string SubmittedAtColumn = "submitted_at";
     public const string NotAskedValue = "NA";
+    /// <summary>The longest id (an association code in the database).</summary>
+    public const int MaxIdLength = 40;
 
     /// <summary>
     /// Reads and checks every row. Valid rows are yielded as they are read; when the whole file has been read, any
@@ -192,6 +194,8 @@ public static class ResponsesCsv
         }
         var id = map.Id >= 0 ? csv.GetString(map.Id) : "";
         if (id.Length == 0) problems.Add(new(row, IdColumn, null, "id が空です。"));
+        else if (XmlText.IndexOfInvalid(id) is var badId and >= 0) problems.Add(new(row, IdColumn, null, XmlText.Message(id, badId)));
+        else if (id.Length > MaxIdLength) problems.Add(new(row, IdColumn, null, $"id は {MaxIdLength} 文字以内にしてください（{id.Length:#,0} 文字あります）。"));
         else if (!ids.Add(id)) problems.Add(new(row, IdColumn, id, "同じ id の行がすでにあります（id は重複できません）。"));
 
         DateTimeOffset? submittedAt = null;
@@ -233,6 +237,12 @@ public static class ResponsesCsv
         if (item.Kind == ItemKind.Text)
         {
             var text = csv.GetFieldSpan(ordinals[0]);
+            if (XmlText.IndexOfInvalid(text) is var bad and >= 0)
+            {
+                // the value is not echoed: the message names the character and where it is
+                problems.Add(new(row, item.ColumnName, null, $"設問 {item.Code}: {XmlText.Message(text, bad)}"));
+                return Answer.NoAnswer;
+            }
             return text.Length == 0 ? Answer.NoAnswer : Answer.FromText(text.ToString());
         }
         if (item.Kind == ItemKind.Split)
@@ -432,11 +442,17 @@ public static class ResponsesCsv
     }
 
     /// <summary>
-    /// Text that a spreadsheet would take for a formula — beginning with = + - @, or a tab or CR — gets a leading
-    /// apostrophe, so it stays text. Numbers and codes never begin so (a negative number is not a valid cell here).
+    /// Text that a spreadsheet would take for a formula — beginning with = + - @ or their full-width forms, also after
+    /// leading spaces, line feeds or a BOM, or beginning with a tab or CR — gets a leading apostrophe, so it stays text. Numbers and codes never begin so (a negative number is not a valid cell here).
     /// </summary>
-    public static string SpreadsheetSafe(string text) =>
-        text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
+    public static string SpreadsheetSafe(string text)
+    {
+        if (text.Length == 0) return text;
+        if (text[0] is '\t' or '\r') return "'" + text;
+        // Spreadsheets skip leading blanks, line feeds and a BOM, and read full-width ＝＋－＠ as the ASCII ones.
+        var start = text.AsSpan().TrimStart(" \t\r\n\uFEFF\u3000\u200B");
+        return start.Length > 0 && start[0] is '=' or '+' or '-' or '@' or '＝' or '＋' or '－' or '＠' ? "'" + text : text;
+    }
 
     /// <summary>The cell(s) of one item, as written to the file.</summary>
     public static void AddCells(List<string> fields, Item item, Answer a)

@@ -78,7 +78,10 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, Survey survey, TimeP
         catch (Exception e)
         {
             log.LogError(e, "Report job {Id} ({Format}) failed", job.Id, job.Format);
-            job.Error = "報告書を作成できませんでした。時間をおいてもう一度お試しください。";
+            // What went wrong, not "try later": a failure of the data or the layout fails again on retry.
+            job.Error = e is OperationCanceledException
+                ? "サーバーの停止により報告書の作成を中断しました。もう一度作成してください。"
+                : $"報告書を作成できませんでした: {e.Message}";
             job.State = JobState.Failed;
         }
     }

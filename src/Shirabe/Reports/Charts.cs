@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Shirabe.Core.Reports;
+using Shirabe.Core.Responses;
 using Shirabe.Core.Tabulation;
 using ScottPlot;
 
@@ -86,7 +87,7 @@ public static partial class Charts
     {
         string svg;
         lock (FontGate) svg = Draw(chart).GetSvgXml(Width, Height(chart));
-        svg = FixLookAlikes(FixRadicals(svg), chart);
+        svg = FixLookAlikes(FixRadicals(XmlText.Clean(svg)), chart);
         svg = Hatch(svg);
         svg = IdAttribute().Replace(svg, m => $"id=\"{idPrefix}{m.Groups[1].Value}\"");
         svg = UrlReference().Replace(svg, m => $"url(#{idPrefix}{m.Groups[1].Value})");

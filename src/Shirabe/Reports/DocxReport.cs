@@ -2,6 +2,7 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
 using Shirabe.Core.Reports;
+using Shirabe.Core.Responses;
 using A = DocumentFormat.OpenXml.Drawing;
 using DW = DocumentFormat.OpenXml.Drawing.Wordprocessing;
 using PIC = DocumentFormat.OpenXml.Drawing.Pictures;
@@ -114,20 +115,16 @@ public static class DocxReport
     /// <summary>Text with line breaks as &lt;w:br/&gt;; Word escapes nothing itself, the SDK writes XML-escaped text.</summary>
     private static void AppendText(OpenXmlCompositeElement p, string text, RunProperties? props = null)
     {
-        var lines = text.Replace("\r\n", "\n").Split('\n');
+        var lines = XmlText.Clean(text).Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
         var run = new Run();
         if (props is not null) run.Append(props);
         for (var i = 0; i < lines.Length; i++)
         {
             if (i > 0) run.Append(new Break());
-            run.Append(new Text(XmlSafe(lines[i])) { Space = SpaceProcessingModeValues.Preserve });
+            run.Append(new Text(lines[i]) { Space = SpaceProcessingModeValues.Preserve });
         }
         p.Append(run);
     }
-
-    /// <summary>Characters XML 1.0 forbids (control characters in pasted text) would make the file unreadable.</summary>
-    private static string XmlSafe(string s) =>
-        s.Any(c => c < 0x20 && c is not ('\t' or '\n' or '\r')) ? new string(s.Where(c => c >= 0x20 || c is '\t').ToArray()) : s;
 
     /// <summary>「表 2-」 + SEQ 表 field + caption, in the Caption style, kept with the table that follows.</summary>
     private static Paragraph Caption(string? label, string seq, int? number, string caption)
@@ -253,7 +250,7 @@ public static class DocxReport
         return new Drawing(new DW.Inline(
             new DW.Extent { Cx = cx, Cy = cy },
             new DW.EffectExtent { LeftEdge = 0, TopEdge = 0, RightEdge = 0, BottomEdge = 0 },
-            new DW.DocProperties { Id = id, Name = "図 " + id, Description = name },
+            new DW.DocProperties { Id = id, Name = "図 " + id, Description = XmlText.Clean(name) },
             new DW.NonVisualGraphicFrameDrawingProperties(new A.GraphicFrameLocks { NoChangeAspect = true }),
             new A.Graphic(new A.GraphicData(
                 new PIC.Picture(

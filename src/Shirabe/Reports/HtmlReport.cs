@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Shirabe.Core.Responses;
 
 namespace Shirabe.Reports;
 
@@ -219,7 +220,8 @@ public static partial class HtmlReport
     [System.Text.RegularExpressions.GeneratedRegex(@"設問\s*\d+(?:-\d+)*(?:-[a-z])?|(?<![表図]\s?)\b\d+(?:-\d+)+(?:-[a-z])?")]
     private static partial System.Text.RegularExpressions.Regex Reference();
 
-    private static string E(string s) => WebUtility.HtmlEncode(s);
+    /// <summary>Escaped, without characters XML cannot hold (the rule every report writer shares).</summary>
+    private static string E(string s) => WebUtility.HtmlEncode(XmlText.Clean(s));
     private static string Lines(string s) => E(s).Replace("\r\n", "\n").Replace("\n", "<br>");
 
     private const string Css = """

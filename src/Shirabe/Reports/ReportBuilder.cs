@@ -76,7 +76,26 @@ public static class ReportBuilder
             }
             if (part.Notes is { } notes) blocks.Add(new NotesBlock(notes.Title, notes.Items.Select(i => Fill(i, input)).ToArray()));
         }
-        return new ReportDocument(def.Title, survey.Title, blocks);
+        return new ReportDocument(def.Title, survey.Title, blocks) { AnswerEdits = AnswerEdits(input) };
+    }
+
+    /// <summary>
+    /// The secretariat's edits of free-text answers by (column, respondent), for the raw-responses sheet: an answer
+    /// edited in curation is written as edited there too. An edit made against an older text (stale) is not applied.
+    /// </summary>
+    private static Dictionary<(string Column, string Respondent), string> AnswerEdits(ReportInput input)
+    {
+        var edited = new Dictionary<(string, string), string>();
+        foreach (var part in input.Definition.Parts)
+        {
+            if (part.Table is not { Kind: TableKind.Text } spec || !input.Edits.Curation.TryGetValue(part.Key, out var c) || c.Edits.Count == 0)
+                continue;
+            foreach (var code in spec.Items)
+                foreach (var a in input.Tabulation.Text(code).Answers)
+                    if (c.Edits.TryGetValue(a.Respondent, out var e) && e.Original == a.Text)
+                        edited[(input.Survey[code].ColumnName, a.Respondent)] = e.Text;
+        }
+        return edited;
     }
 
     private static string Fill(string text, ReportInput input)

@@ -11,6 +11,9 @@ public sealed record ReportDocument(string Title, string SurveyTitle, IReadOnlyL
     public IEnumerable<TableBlock> Tables => Blocks.OfType<TableBlock>();
     public IEnumerable<FigureBlock> Figures => Blocks.OfType<FigureBlock>();
     public IEnumerable<HeadingBlock> Headings => Blocks.OfType<HeadingBlock>();
+    /// <summary>Free-text answers as edited in curation, by (column, respondent): the raw-responses sheet writes these.</summary>
+    public IReadOnlyDictionary<(string Column, string Respondent), string> AnswerEdits { get; init; } =
+        new Dictionary<(string Column, string Respondent), string>();
 }
 
 public abstract record Block;

@@ -35,7 +35,7 @@ public static class XlsxReport
         progress?.Report("Excel: 回答データを書き出し中…");
         workbook.Position = 0;
         var items = survey.Items.Where(i => includePersonal || !i.Personal).ToList();
-        Repack(workbook, output, rawEntry, s => WriteResponses(s, items, responses));
+        Repack(workbook, output, rawEntry, s => WriteResponses(s, items, responses, doc.AnswerEdits));
     }
 
     /// <summary>Writes everything but the raw responses; returns the zip entry name of their (empty) sheet.</summary>
@@ -66,7 +66,7 @@ public static class XlsxReport
 
         var raw = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("回答データ", raw));
-        entries.Add(("回答データ", "回答データ（回答ファイルの列と値のまま。空欄は無回答、NA は対象外）"));
+        entries.Add(("回答データ", "回答データ（回答ファイルの列と値。自由記述は報告書用の編集を反映。空欄は無回答、NA は対象外）"));
         WriteSheet(raw, [], null, _ => { });
         var codebook = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("コードブック", codebook));
@@ -145,7 +145,8 @@ public static class XlsxReport
     }
 
     /// <summary>The raw responses sheet as SpreadsheetML, streamed row by row (inline strings, numbers as numbers).</summary>
-    private static void WriteResponses(Stream target, IReadOnlyList<Core.Questionnaire.Item> items, IEnumerable<Response> responses)
+    private static void WriteResponses(Stream target, IReadOnlyList<Core.Questionnaire.Item> items, IEnumerable<Response> responses,
+        IReadOnlyDictionary<(string Column, string Respondent), string> edits)
     {
         const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         List<string> header = [ResponsesCsv.IdColumn, ResponsesCsv.SubmittedAtColumn, .. items.SelectMany(i => i.Columns)];
@@ -182,10 +183,22 @@ public static class XlsxReport
             x.WriteStartElement("t", ns);
             if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])))
                 x.WriteAttributeString("xml", "space", null, "preserve");
-            x.WriteString(XmlSafe(ResponsesCsv.SpreadsheetSafe(text)));
+            x.WriteString(Neutralise(text));
             x.WriteEndElement();
             x.WriteEndElement();
             x.WriteEndElement();
+        }
+
+        void Field(int column, long row, string f)
+        {
+            if (!textColumns[column] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
+            {
+                x.WriteStartElement("c", ns);
+                x.WriteAttributeString("r", names[column] + row.ToString(CultureInfo.InvariantCulture));
+                x.WriteElementString("v", ns, f);
+                x.WriteEndElement();
+            }
+            else Text(column, row, f, StyleText);
         }
 
         x.WriteStartElement("row", ns);
@@ -201,21 +214,25 @@ public static class XlsxReport
             fields.Clear();
             fields.Add(response.Id);
             fields.Add(response.SubmittedAt is { } at ? ResponsesCsv.FormatTimestamp(at) : "");
-            foreach (var item in items) ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
+            Shirabe.Core.Questionnaire.Item? current = null;
+            try
+            {
+                foreach (var item in items)
+                {
+                    current = item;
+                    ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
+                    if (item.Kind == ItemKind.Text && edits.Count > 0 && edits.TryGetValue((item.ColumnName, response.Id), out var edited))
+                        fields[^1] = edited;
+                }
+            }
+            catch (Exception e) { throw Failed(response.Id, $"設問 {current?.Code}", e); }
             x.WriteStartElement("row", ns);
             x.WriteAttributeString("r", r.ToString(CultureInfo.InvariantCulture));
             for (var i = 0; i < fields.Count; i++)
             {
-                var f = fields[i];
-                if (f.Length == 0) continue;
-                if (!textColumns[i] && decimal.TryParse(f, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
-                {
-                    x.WriteStartElement("c", ns);
-                    x.WriteAttributeString("r", names[i] + r.ToString(CultureInfo.InvariantCulture));
-                    x.WriteElementString("v", ns, f);
-                    x.WriteEndElement();
-                }
-                else Text(i, r, f, StyleText);
+                if (fields[i].Length == 0) continue;
+                try { Field(i, r, fields[i]); }
+                catch (Exception e) when (e is not IOException) { throw Failed(response.Id, $"列 {header[i]}", e); }
             }
             x.WriteEndElement();
         }
@@ -223,6 +240,10 @@ public static class XlsxReport
         x.WriteEndElement();
         x.WriteEndDocument();
     }
+
+    /// <summary>A failure in the raw-responses sheet names the respondent and the item, so the answer can be found.</summary>
+    private static InvalidOperationException Failed(string respondent, string where, Exception e) =>
+        new($"回答データの書き出しに失敗しました（回答者 {respondent}、{where}）: {e.Message}", e);
 
     private static void WriteCodebook(WorksheetPart part, Survey survey)
     {
@@ -257,9 +278,14 @@ public static class XlsxReport
 
     private readonly record struct XCell(string? Text, decimal? Number, uint Style);
 
-    private static XCell Str(string text, uint style = StyleText) => new(ResponsesCsv.SpreadsheetSafe(text), null, style);
+    private static XCell Str(string text, uint style = StyleText) => new(Neutralise(text), null, style);
     private static XCell Num(decimal value, uint style) => new(null, value, style);
 
+    /// <summary>
+    /// Text as a cell: without characters XML cannot hold (<see cref="XmlText.Clean"/>), and text that Excel would read
+    /// as a formula stays text (the same rule as the spreadsheet CSV export).
+    /// </summary>
+    private static string Neutralise(string text) => ResponsesCsv.SpreadsheetSafe(XmlText.Clean(text));
 
     private static void WriteSheet(WorksheetPart part, double[] widths, string? drawingId, Action<OpenXmlWriter> rows)
     {
@@ -290,7 +316,7 @@ public static class XlsxReport
             }
             else if (!string.IsNullOrEmpty(c.Text))
             {
-                w.WriteElement(new S.Cell(new InlineString(new Text(XmlSafe(c.Text)) { Space = SpaceProcessingModeValues.Preserve }))
+                w.WriteElement(new S.Cell(new InlineString(new Text(c.Text) { Space = SpaceProcessingModeValues.Preserve }))
                     { CellReference = reference, DataType = CellValues.InlineString, StyleIndex = c.Style });
             }
             else if (c.Style != StyleText)
@@ -300,9 +326,6 @@ public static class XlsxReport
         }
         w.WriteEndElement();
     }
-
-    private static string XmlSafe(string s) =>
-        s.Any(c => c < 0x20 && c is not ('\t' or '\n' or '\r')) ? new string(s.Where(c => c >= 0x20 || c is '\t' or '\n' or '\r').ToArray()) : s;
 
     internal static string ColumnName(int index)
     {
@@ -322,7 +345,7 @@ public static class XlsxReport
             new Xdr.Extent { Cx = cx, Cy = cy },
             new Xdr.Picture(
                 new Xdr.NonVisualPictureProperties(
-                    new Xdr.NonVisualDrawingProperties { Id = 2U, Name = figure.Label, Description = figure.FullCaption },
+                    new Xdr.NonVisualDrawingProperties { Id = 2U, Name = XmlText.Clean(figure.Label), Description = XmlText.Clean(figure.FullCaption) },
                     new Xdr.NonVisualPictureDrawingProperties(new A.PictureLocks { NoChangeAspect = true })),
                 new Xdr.BlipFill(new A.Blip { Embed = drawing.GetIdOfPart(image) }, new A.Stretch(new A.FillRectangle())),
                 new Xdr.ShapeProperties(

@@ -135,6 +135,8 @@ public static class FormAnswers
     {
         if (values.Count > 1) return ("", "回答欄が重複して送信されました。画面を再読み込みしてから入力してください。");
         var text = (values.ToString() ?? "").Replace("\r\n", "\n").Replace('\r', '\n');
+        // Refused, not stripped: the respondent sees what will be stored (docs/decisions/012).
+        if (XmlText.IndexOfInvalid(text) is var bad and >= 0) return ("", "この回答欄に" + XmlText.Message(text, bad));
         if (text.Trim().Length == 0) text = "";
         return text.Length > MaxTextLength
             ? ("", $"{text.Length:N0} 文字入力されています。{MaxTextLength:N0} 文字以内で入力してください。")
@@ -166,7 +168,17 @@ public static class FormAnswers
     private static (string, string?) Number(StringValues values)
     {
         if (values.Count > 1) return ("", "回答欄が重複して送信されました。画面を再読み込みしてから入力してください。");
-        var t = (values.ToString() ?? "").Normalize(NormalizationForm.FormKC).Trim().TrimEnd('%').Trim();
+        var raw = values.ToString() ?? "";
+        if (XmlText.IndexOfInvalid(raw) is var bad and >= 0) return ("", "この回答欄に" + XmlText.Message(raw, bad));
+        string t;
+        try
+        {
+            t = raw.Normalize(NormalizationForm.FormKC).Trim().TrimEnd('%').Trim();
+        }
+        catch (ArgumentException) // a code point normalisation refuses (found by the form fuzz test)
+        {
+            t = raw;
+        }
         if (t.Length == 0) return ("", null);
         if (t.Length > 20 || !decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v))
             return ("", $"「{Shorten(t)}」は数字ではありません。0 から 100 までの数字で入力してください（例: 25）。");

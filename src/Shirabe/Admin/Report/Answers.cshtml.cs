@@ -48,6 +48,11 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
             Error = $"編集後の回答は 1～{MaxLength:#,0} 文字、理由は 200 文字以内で入力してください。";
             return Page();
         }
+        if (Core.Responses.XmlText.IndexOfInvalid(text + reason) is var bad and >= 0)
+        {
+            Error = "編集後の回答または理由に" + Core.Responses.XmlText.Message(text + reason, bad);
+            return Page();
+        }
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.EditAnswer(Key, answer.Respondent, answer.Text, text, by, reason), HttpContext.RequestAborted);
         return Redirect(Here + "#a-" + answer.Respondent);
