@@ -86,7 +86,13 @@ public static class ShirabeApp
             ? new ShiftedTimeProvider(now) : TimeProvider.System);
         services.AddSingleton<FailedLookupLimiter>();
         services.AddScoped<InvitationLookup>();
-        services.AddSingleton<ChromiumPdf>(_ => new ChromiumPdf());
+        services.AddSingleton<ChromiumPdf>(sp =>
+        {
+            var s = sp.GetRequiredService<ShirabeSettings>();
+            return new ChromiumPdf(pages: s.PdfPages, queue: s.PdfQueue);
+        });
+        services.AddSingleton<BlankPdfCache>();
+        services.AddSingleton<AnswersPdfLimiter>();
         services.AddHostedService<StartupTasks>();
 
         // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).
@@ -133,6 +139,8 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
         var settings = services.GetRequiredService<ShirabeSettings>();
         var db = services.GetRequiredService<Database>();
         if (settings.MigrateOnStart) await db.MigrateAsync(cancel);
+        var stale = ChromiumPdf.DeleteStaleProfiles(Path.GetTempPath());
+        if (stale > 0) log.LogInformation("Deleted {Count} Chromium profiles left by earlier runs", stale);
         var clock = services.GetRequiredService<TimeProvider>();
         log.LogInformation("Survey {Survey} ({Phase} at {Now:u}), database {Db}", survey.Id,
             survey.Period.PhaseAt(clock.GetUtcNow()), clock.GetUtcNow(), db.Describe());
