@@ -43,13 +43,7 @@ public static class ShirabeApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        // Behind a TLS-terminating proxy on this machine: the client's address (rate limit) and scheme (HSTS).
-        // Only loopback proxies are trusted (the default KnownProxies).
-        app.UseForwardedHeaders(new ForwardedHeadersOptions
-        {
-            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
-                               | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
-        });
+        UseTrustedProxies(app, app.Services.GetRequiredService<ShirabeSettings>());
         // A respondent never sees a stack trace: errors and bare status codes get a Japanese page.
         app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
@@ -70,6 +64,32 @@ public static class ShirabeApp
         app.MapRespondEndpoints();
         app.MapAdminEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// Behind a TLS-terminating proxy: the client's address (rate limits) and scheme (HSTS) from X-Forwarded-For /
+    /// -Proto, believed only from the configured proxies (Shirabe:KnownProxies, Shirabe:KnownNetworks). With none
+    /// configured the headers are ignored: any local process could otherwise pose as a proxy and rotate its address.
+    /// </summary>
+    private static void UseTrustedProxies(WebApplication app, ShirabeSettings settings)
+    {
+        if (settings.KnownProxies.Count == 0 && settings.KnownNetworks.Count == 0) return;
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                               | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        };
+        // Replace the loopback defaults; at least one entry is added below, so the lists are never both empty
+        // (empty lists would make ASP.NET Core believe every proxy).
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.KnownProxies)
+            options.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var ip) ? ip
+                : throw new ArgumentException($"Shirabe:KnownProxies の「{proxy}」は IP アドレスではありません。"));
+        foreach (var network in settings.KnownNetworks)
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var n) ? n
+                : throw new ArgumentException($"Shirabe:KnownNetworks の「{network}」はネットワーク（例: 10.0.0.0/8）ではありません。"));
+        app.UseForwardedHeaders(options);
     }
 
     public static void AddServices(IServiceCollection services)
