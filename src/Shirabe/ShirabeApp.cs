@@ -145,8 +145,11 @@ public static class ShirabeApp
         // Keys survive restarts, so forms open in a browser stay valid across a redeploy.
         services.AddDataProtection().SetApplicationName("shirabe");
         services.AddOptions<KeyManagementOptions>().Configure<ShirabeSettings, ILoggerFactory>((o, s, logs) =>
-            o.XmlRepository = new FileSystemXmlRepository(
-                Directory.CreateDirectory(Path.Combine(s.DataDir, "keys")), logs));
+        {
+            DataFiles.SecureFolder(s.DataDir);
+            DataFiles.SecureFolder(Path.Combine(s.DataDir, "keys"));
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(s.DataDir, "keys")), logs);
+        });
     }
 }
 
