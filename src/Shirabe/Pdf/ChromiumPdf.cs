@@ -40,6 +40,9 @@ public sealed class ChromiumPdf : IAsyncDisposable
     /// <summary>Pages rendering at once.</summary>
     public int Pages { get; }
 
+    /// <summary>The running browser's profile folder (deleted when the browser ends), or null.</summary>
+    public string? Profile => _profile;
+
     /// <summary>Renders started since this renderer was made (tests: the blank questionnaire is rendered once).</summary>
     public int Renders => Volatile.Read(ref _renders);
 
@@ -149,28 +152,29 @@ public sealed class ChromiumPdf : IAsyncDisposable
         "<div style=\"width:100%;text-align:center;font-size:9px;font-family:'Noto Sans CJK JP',sans-serif;color:#444\">"
         + "<span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></div>";
 
-    /// <summary>Closes the browser (killing its whole process tree if it does not close at once) and deletes its profile.</summary>
+    /// <summary>
+    /// Ends the browser's whole process tree at once (a profile is throwaway, nothing needs a graceful close) and
+    /// deletes its profile. The fields are cleared last, so a process exit meanwhile still finds both.
+    /// </summary>
     private async Task CloseBrowserAsync()
     {
         var browser = _browser;
         var profile = _profile;
-        _browser = null;
-        _profile = null;
         if (browser is not null)
         {
-            var process = browser.Process;
+            Kill(browser.Process);
             try
             {
-                await browser.CloseAsync().WaitAsync(TimeSpan.FromSeconds(5));
+                await browser.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
             }
             catch (Exception e) when (e is TimeoutException or PuppeteerException or ObjectDisposedException or InvalidOperationException)
             {
-                // killed below
+                // the process is gone already
             }
-            Kill(process);
-            await browser.DisposeAsync();
         }
         DeleteProfile(profile);
+        _browser = null;
+        _profile = null;
     }
 
     private static void Kill(Process? process)
