@@ -122,6 +122,7 @@ public static class ShirabeApp
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/";
+            o.Conventions.ConfigureFilter(new PostNeedsAHandler());
             o.AddAdminPageConventions();
         });
         services.Configure<Microsoft.AspNetCore.Mvc.Razor.RazorViewEngineOptions>(o =>
@@ -151,6 +152,30 @@ public static class ShirabeApp
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(s.DataDir, "keys")), logs);
         });
     }
+}
+
+/// <summary>
+/// A POST (or any other method) to a page without a handler for it gets 405, not the page rendered without its GET
+/// having loaded anything (a 500).
+/// </summary>
+internal sealed class PostNeedsAHandler : Microsoft.AspNetCore.Mvc.Filters.IPageFilter, Microsoft.AspNetCore.Mvc.Filters.IOrderedFilter
+{
+    /// <summary>After the antiforgery check (order 1000): a post without its form token still gets 400.</summary>
+    public int Order => 2000;
+
+    public void OnPageHandlerSelected(Microsoft.AspNetCore.Mvc.Filters.PageHandlerSelectedContext context) { }
+
+    public void OnPageHandlerExecuting(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutingContext context)
+    {
+        var method = context.HttpContext.Request.Method;
+        // The error page re-executed for a failed POST keeps the method: it must still show that failure's page.
+        var reExecuted = context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
+                         || context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null;
+        if (context.HandlerMethod is null && !reExecuted && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+            context.Result = new Microsoft.AspNetCore.Mvc.StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
+    }
+
+    public void OnPageHandlerExecuted(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutedContext context) { }
 }
 
 /// <summary>On start: checks the survey definition and applies pending migrations (unless Shirabe:MigrateOnStart=false).</summary>
