@@ -64,7 +64,8 @@ public class ChromiumLifetimeTests
                 Path.Combine(AppContext.BaseDirectory, "shirabe.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
                 "--db", "Data Source=" + Path.Combine(dir, "s.db"), "--now", "2023-11-01",
             },
-            Environment = { ["Shirabe__DataDir"] = dir },
+            // A temp folder of its own: other processes on the machine make profiles in the shared one.
+            Environment = { ["Shirabe__DataDir"] = dir, ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(dir, "tmp")).FullName },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -88,7 +89,7 @@ public class ChromiumLifetimeTests
             await WaitForAsync(() => Task.FromResult(!chromium.Any(IsChromium)), TimeSpan.FromSeconds(10));
             var left = chromium.Where(IsChromium).Select(p => $"{p} {Describe(p)}").ToList();
             Assert.True(left.Count == 0, "still running: " + string.Join("\n", left));
-            Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), $"shirabe-chromium-{server.Id}-*"));
+            Assert.Empty(Directory.EnumerateDirectories(Path.Combine(dir, "tmp"), "shirabe-chromium-*"));
         }
         finally
         {

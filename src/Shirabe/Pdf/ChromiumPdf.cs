@@ -163,6 +163,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
         if (browser is not null)
         {
             Kill(browser.Process);
+            KillUsing(profile);
             try
             {
                 await browser.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
@@ -194,7 +195,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
     {
         if (profile is null) return;
         // Chromium may still be flushing for a moment after its process ended.
-        for (var attempt = 0; attempt < 5 && Directory.Exists(profile); attempt++)
+        for (var attempt = 0; attempt < 10 && Directory.Exists(profile); attempt++)
         {
             try
             {
@@ -215,7 +216,28 @@ public sealed class ChromiumPdf : IAsyncDisposable
     private void OnProcessExit(object? sender, EventArgs e)
     {
         Kill(_browser?.Process);
+        KillUsing(_profile); // also a browser still being launched, whose process object we do not have yet
         DeleteProfile(_profile);
+    }
+
+    /// <summary>Kills every process started with this profile (Linux: from /proc), whoever its parent is now.</summary>
+    private static void KillUsing(string? profile)
+    {
+        if (profile is null || !OperatingSystem.IsLinux()) return;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(profile, StringComparison.Ordinal)) continue;
+                using var process = Process.GetProcessById(pid);
+                Kill(process);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // gone meanwhile, or not ours
+            }
+        }
     }
 
     /// <summary>Once per process, before the first browser starts: profiles left by Shirabe processes that are gone.</summary>
