@@ -104,7 +104,7 @@ public partial class SignInHardeningTests
         var csrf = await TestApp.CsrfTokenAsync(client, "/admin/signin");
         var before = hasher.Checks;
         var responses = await Task.WhenAll(Enumerable.Range(0, 80).Select(i => client.PostAsync("/admin/signin",
-            new FormUrlEncodedContent([new("name", i % 2 == 0 ? AdminTestKit.Name : "guess" + i), new("password", "wrong-" + i), new("__RequestVerificationToken", csrf)]))));
+            new FormUrlEncodedContent([new("name", "guess" + i), new("password", "wrong-" + i), new("__RequestVerificationToken", csrf)]))));
 
         Assert.Equal(SignInLimiter.PerMinute, hasher.Checks - before);
         Assert.Equal(80 - SignInLimiter.PerMinute, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
