@@ -11,6 +11,12 @@ done
 # npm may come with Node.js from outside Debian: ask for the Debian package only when there is none.
 command -v npm >/dev/null || need+=(npm)
 if ((${#need[@]})); then
+  # apt needs root: say what is missing and how to get it instead of failing inside apt-get.
+  if ((EUID != 0)); then
+    echo "install: 次のパッケージがありません: ${need[*]}" >&2
+    echo "install: root で scripts/install.sh を実行してください（例: sudo scripts/install.sh）。" >&2
+    exit 1
+  fi
   echo "install: apt-get install ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null

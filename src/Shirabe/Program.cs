@@ -16,8 +16,8 @@ public sealed class Program
             await ShirabeApp.Build(args).RunAsync();
             return 0;
         }
-        // Messages of the command-line parser itself (unknown option, missing value) in Japanese, like ours.
+        // Japanese formatting and the library's own ja texts where ours do not replace them.
         CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("ja-JP");
-        return await ShirabeCommands.Root().Parse(args).InvokeAsync();
+        return await ShirabeCommands.RunAsync(args);
     }
 }

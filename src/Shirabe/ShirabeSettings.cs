@@ -56,7 +56,7 @@ public sealed class ShirabeSettings
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
             return new DateTimeOffset(d.ToDateTime(new TimeOnly(12, 0)), TimeSpan.FromHours(9));
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
-        throw new ArgumentException($"時刻「{text}」は YYYY-MM-DD か ISO 8601（例: 2023-11-01T10:00:00+09:00）で指定してください。");
+        throw new Core.UserError($"時刻「{text}」は YYYY-MM-DD か ISO 8601（例: 2023-11-01T10:00:00+09:00）で指定してください。");
     }
 }
 

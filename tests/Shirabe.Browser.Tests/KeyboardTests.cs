@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using PuppeteerSharp;
 using Shirabe.Core.Questionnaire;
+using Shirabe.Respond;
 
 namespace Shirabe.Browser.Tests;
 
@@ -43,7 +44,7 @@ public sealed class KeyboardTests(ShirabeSite site)
     /// Answers one page: Tab visits every control in order; at each, the person acts on what they want to answer.
     /// Radio groups take one Tab stop: Space chooses the focused option and the arrow keys move the choice.
     /// </summary>
-    private static async Task AnswerByKeyboardAsync(Respondent person, Section section, IReadOnlyList<Answer> answers, string button)
+    private static async Task AnswerByKeyboardAsync(Respondent person, FormPage section, IReadOnlyList<Answer> answers, string button)
     {
         var page = person.Page;
         var columns = new Dictionary<string, (Item Item, int Part)>(StringComparer.Ordinal);
@@ -63,7 +64,7 @@ public sealed class KeyboardTests(ShirabeSite site)
                 var navigation = page.WaitForNavigationAsync();
                 await page.Keyboard.PressAsync("Enter");
                 var response = await navigation;
-                Assert.True(response.Ok, $"{section.Id}: {response.Status}");
+                Assert.True(response.Ok, $"{section.Path}: {response.Status}");
                 return;
             }
             if (!columns.TryGetValue(f.Name, out var target)) continue;
@@ -86,7 +87,11 @@ public sealed class KeyboardTests(ShirabeSite site)
                     var text = item.Kind == ItemKind.Split
                         ? a.Parts![partIndex]?.ToString(CultureInfo.InvariantCulture) ?? ""
                         : a.Text!;
-                    if (f.Value.Length == 0) await page.Keyboard.TypeAsync(text);
+                    if (f.Value != text)
+                    {
+                        await person.SelectAllAsync(); // replaces a pre-filled value (the organisation name)
+                        await page.Keyboard.TypeAsync(text);
+                    }
                     break;
             }
         }
@@ -104,10 +109,10 @@ public sealed class KeyboardTests(ShirabeSite site)
         await person.OpenAsync($"/a/{token}");
 
         await TabToAndEnterAsync(page, "回答を始める");
-        foreach (var section in Survey.Sections)
+        foreach (var section in Sc3.Pages)
         {
-            Assert.Equal($"{section.Id} {section.Title}", await person.HeadingAsync());
-            var button = section == Survey.Sections[^1] ? "確認画面へ" : "次へ";
+            Assert.Equal($"{section.Section.Id} {section.Section.Title}", await person.HeadingAsync());
+            var button = section == Sc3.Pages[^1] ? "確認画面へ" : "次へ";
             await AnswerByKeyboardAsync(person, section, original.Answers, button);
         }
 

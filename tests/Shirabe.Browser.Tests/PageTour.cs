@@ -1,5 +1,6 @@
 using PuppeteerSharp;
 using Shirabe.Core.Questionnaire;
+using Shirabe.Respond;
 
 namespace Shirabe.Browser.Tests;
 
@@ -24,19 +25,19 @@ public static class PageTour
         var token = await site.Open.InviteAsync();
         await open.OpenAsync($"/a/{token}");
         await check("ご案内（受付期間中）");
-        foreach (var section in survey.Sections)
+        foreach (var section in Sc3.Pages)
         {
-            await open.OpenAsync($"/a/{token}/s/{section.Id}");
-            await check($"ページ {section.Id}");
+            await open.OpenAsync($"/a/{token}{section.Path}");
+            await check($"ページ {section.Path}");
             await MakeErrorAsync(page, section);
-            var response = await open.PressAsync(section == survey.Sections[^1] ? "確認画面へ" : "次へ");
+            var response = await open.PressAsync(section == Sc3.Pages[^1] ? "確認画面へ" : "次へ");
             Assert.Equal(422, (int)response.Status);
             Assert.NotNull(await page.QuerySelectorAsync("#error-summary"));
-            await check($"ページ {section.Id}（入力エラー表示）");
+            await check($"ページ {section.Path}（入力エラー表示）");
             // Correct it (empty the field) and go on: the page is saved and the next one (or the review) opens.
             await page.EvaluateFunctionAsync("id => { document.getElementById(id).value = ''; }", ErrorField(section));
-            response = await open.PressAsync(section == survey.Sections[^1] ? "確認画面へ" : "次へ");
-            Assert.True(response.Ok, $"{section.Id}: {response.Status}");
+            response = await open.PressAsync(section == Sc3.Pages[^1] ? "確認画面へ" : "次へ");
+            Assert.True(response.Ok, $"{section.Path}: {response.Status}");
         }
         Assert.Equal("回答内容の確認", await open.HeadingAsync());
         await check("確認画面");
@@ -67,15 +68,15 @@ public static class PageTour
     /// Enters something the server refuses on a section page: on page 1 percentages that do not add up to 100; on the
     /// others a text longer than 4,000 characters (what a browser without maxlength would send).
     /// </summary>
-    private static async Task MakeErrorAsync(IPage page, Section section)
+    private static async Task MakeErrorAsync(IPage page, FormPage section)
     {
-        if (section.Id == "1")
+        if (section.Section.Id == "1")
         {
             await page.ClickAsync("label[for='q1_4_a']");
             await page.Keyboard.TypeAsync("50");
             return;
         }
-        if (section.Id == "3")
+        if (section.Section.Id == "3")
         {
             await page.ClickAsync("label[for='q3_1-1']");
             await page.ClickAsync("label[for='q3_2_a-5']");
@@ -84,6 +85,6 @@ public static class PageTour
             t.removeAttribute('maxlength'); t.value = 'あ'.repeat(4001); }", ErrorField(section));
     }
 
-    private static string ErrorField(Section section) => section.Id == "1" ? "q1_4_a"
+    private static string ErrorField(FormPage section) => section.Section.Id == "1" ? "q1_4_a"
         : Respondent.ItemsOf(section).Last(i => i.Kind == ItemKind.Text && i.ShowIf is null || i.Code == "3-2-b").ColumnName;
 }

@@ -31,12 +31,12 @@ public sealed class QuestionnaireTests(ShirabeSite site)
         await person.OpenAsync($"/a/{token}");
         Assert.Equal(Survey.Title, await person.HeadingAsync());
         await person.PressAsync("回答を始める");
-        foreach (var section in Survey.Sections)
+        foreach (var section in Sc3.Pages)
         {
-            Assert.Equal($"{section.Id} {section.Title}", await person.HeadingAsync());
+            Assert.Equal($"{section.Section.Id} {section.Section.Title}", await person.HeadingAsync());
             await person.AnswerSectionAsync(section, original.Answers);
-            var response = await person.PressAsync(section == Survey.Sections[^1] ? "確認画面へ" : "次へ");
-            Assert.True(response.Ok, $"{section.Id}: {response.Status}");
+            var response = await person.PressAsync(section == Sc3.Pages[^1] ? "確認画面へ" : "次へ");
+            Assert.True(response.Ok, $"{section.Path}: {response.Status}");
         }
 
         Assert.Equal("回答内容の確認", await person.HeadingAsync());
@@ -60,7 +60,8 @@ public sealed class QuestionnaireTests(ShirabeSite site)
         var person = new Respondent(page, site.Open);
         await person.OpenAsync($"/a/{token}");
         await person.PressAsync("回答を始める");
-        foreach (var section in Survey.Sections.Take(2))
+        var firstTwo = Sc3.Pages.Where(p => p.Section.Id is "1" or "2").ToList();
+        foreach (var section in firstTwo)
         {
             await person.AnswerSectionAsync(section, original.Answers);
             await person.PressAsync("次へ");
@@ -74,16 +75,16 @@ public sealed class QuestionnaireTests(ShirabeSite site)
         person = new Respondent(page2, site.Open);
         await person.OpenAsync($"/a/{token}");
         await person.PressAsync("続きから回答する");
-        foreach (var section in Survey.Sections.Take(2))
+        foreach (var section in firstTwo)
         {
             await person.AssertPageHoldsAsync(section, original.Answers);
             await person.AssertSkipRulesAsync(section, original.Answers);
             await person.PressAsync("次へ");
         }
-        foreach (var section in Survey.Sections.Skip(2))
+        foreach (var section in Sc3.Pages.Skip(firstTwo.Count))
         {
             await person.AnswerSectionAsync(section, original.Answers);
-            await person.PressAsync(section == Survey.Sections[^1] ? "確認画面へ" : "次へ");
+            await person.PressAsync(section == Sc3.Pages[^1] ? "確認画面へ" : "次へ");
         }
         var before = Now(site.Open);
         await person.PressAsync("回答を送信する");
@@ -103,13 +104,13 @@ public sealed class QuestionnaireTests(ShirabeSite site)
         await using var _ = context;
         var person = new Respondent(page, site.Open);
         await person.OpenAsync($"/a/{token}/s/1");
-        var section = Survey.Sections[0];
+        var section = Sc3.Pages[0];
         await person.AnswerSectionAsync(section, answers);
         Assert.Contains("90", await person.TextAsync($"#{split.ColumnName}-sum"));
 
         var response = await person.PressAsync("次へ");
         Assert.Equal(422, (int)response.Status);
-        Assert.Equal($"{section.Id} {section.Title}", await person.HeadingAsync());
+        Assert.Equal($"{section.Section.Id} {section.Section.Title}", await person.HeadingAsync());
         Assert.Contains("合計が 90% です", await person.TextAsync("#error-summary"));
         Assert.Equal("error-summary", await page.EvaluateExpressionAsync<string>("document.activeElement.id"));
         Assert.Contains("合計が 90% です", await person.TextAsync($"#item-{split.ColumnName} .field-error"));

@@ -2,6 +2,7 @@ using System.Globalization;
 using PuppeteerSharp;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
+using Shirabe.Respond;
 
 namespace Shirabe.Browser.Tests;
 
@@ -47,13 +48,13 @@ public sealed class Respondent(IPage page, ShirabeServer server)
         "id => { const e = document.getElementById(id); return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; }",
         "item-" + item.ColumnName);
 
-    public static IEnumerable<Item> ItemsOf(Section section) => section.Questions.SelectMany(q => q.Items);
+    public static IEnumerable<Item> ItemsOf(FormPage page) => page.Items;
 
     /// <summary>
     /// Answers one page with <paramref name="answers"/> by mouse and typing: items that are not asked are not touched,
     /// and must be hidden once the page is filled in; every asked item must be shown.
     /// </summary>
-    public async Task AnswerSectionAsync(Section section, IReadOnlyList<Answer> answers)
+    public async Task AnswerSectionAsync(FormPage section, IReadOnlyList<Answer> answers)
     {
         foreach (var item in ItemsOf(section))
         {
@@ -64,6 +65,7 @@ public sealed class Respondent(IPage page, ShirabeServer server)
             {
                 case ItemKind.Text:
                     await page.ClickAsync($"label[for='{item.ColumnName}']");
+                    await SelectAllAsync(); // typing replaces what is there (the pre-filled organisation name)
                     await page.Keyboard.TypeAsync(a.Text!);
                     break;
                 case ItemKind.Single or ItemKind.Matrix:
@@ -87,7 +89,14 @@ public sealed class Respondent(IPage page, ShirabeServer server)
     }
 
     /// <summary>Every item of the page is shown exactly when the questionnaire's skip rules ask it.</summary>
-    public async Task AssertSkipRulesAsync(Section section, IReadOnlyList<Answer> answers)
+    public async Task SelectAllAsync()
+    {
+        await page.Keyboard.DownAsync("Control");
+        await page.Keyboard.PressAsync("a");
+        await page.Keyboard.UpAsync("Control");
+    }
+
+    public async Task AssertSkipRulesAsync(FormPage section, IReadOnlyList<Answer> answers)
     {
         var shown = Survey.Shown(answers);
         foreach (var item in ItemsOf(section))
@@ -109,7 +118,7 @@ public sealed class Respondent(IPage page, ShirabeServer server)
     }
 
     /// <summary>The page shows exactly these answers for every asked item of the section.</summary>
-    public async Task AssertPageHoldsAsync(Section section, IReadOnlyList<Answer> answers)
+    public async Task AssertPageHoldsAsync(FormPage section, IReadOnlyList<Answer> answers)
     {
         var shown = Survey.Shown(answers);
         foreach (var item in ItemsOf(section))

@@ -20,6 +20,8 @@ public static class Sc3
 
     private static readonly Lazy<Survey> LazySurvey = new(() => SurveyLoader.LoadFile(SurveyDir));
     public static Survey Survey => LazySurvey.Value;
+    /// <summary>The web form's pages (a long section is several pages).</summary>
+    public static IReadOnlyList<Shirabe.Respond.FormPage> Pages => Shirabe.Respond.FormPages.Of(Survey);
 
     /// <summary>A reconstructed respondent's row, read with the app's own reader (so the form must express it).</summary>
     public static Response Respondent(string id)

@@ -4,7 +4,7 @@ namespace Shirabe.Core.Tests;
 
 /// <summary>
 /// The reconstructed responses tabulated, checked against the figures printed in chapter 2 of the 2023 report
-/// (shared/seeds/000_199ab901c288c165.txt). Each row is transcribed from the report; where the report contradicts
+/// (the printed report, not kept in this repository). Each row is transcribed from the report; where the report contradicts
 /// itself, docs/known-issues-sc3-2023.md says which figure the data follows and the test says so too.
 /// </summary>
 public class ReportTablesTests

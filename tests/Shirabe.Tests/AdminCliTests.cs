@@ -14,7 +14,7 @@ public class AdminCliTests
         var db = Path.Combine(dir, "admin.db");
         try
         {
-            Assert.Equal(0, await ShirabeCommands.Root().Parse(["admin", "add-user", "--name", "sato", "--generate", "--db", db]).InvokeAsync());
+            Assert.Equal(0, await ShirabeCommands.RunAsync(["admin", "add-user", "--name", "sato", "--generate", "--db", db], TextWriter.Null, TextWriter.Null));
             string hash, stamp;
             await using (var ctx = new Database(db, dir).CreateContext())
             {
@@ -24,8 +24,8 @@ public class AdminCliTests
                 (hash, stamp) = (user.PasswordHash, user.Stamp);
             }
 
-            Assert.Equal(2, await ShirabeCommands.Root().Parse(["admin", "add-user", "--name", "sato", "--generate", "--db", db]).InvokeAsync());
-            Assert.Equal(0, await ShirabeCommands.Root().Parse(["admin", "add-user", "--name", "sato", "--generate", "--reset", "--db", db]).InvokeAsync());
+            Assert.Equal(2, await ShirabeCommands.RunAsync(["admin", "add-user", "--name", "sato", "--generate", "--db", db], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(0, await ShirabeCommands.RunAsync(["admin", "add-user", "--name", "sato", "--generate", "--reset", "--db", db], TextWriter.Null, TextWriter.Null));
             await using (var ctx = new Database(db, dir).CreateContext())
             {
                 var user = await ctx.AdminUsers.SingleAsync();

@@ -29,7 +29,7 @@ public partial class AdminProgressTests
         }
         var client = await app.SignedInClientAsync();
 
-        var html = await HttpAssert.StatusAsync(HttpStatusCode.OK, await client.GetAsync("/admin"));
+        var html = await HttpAssert.StatusAsync(HttpStatusCode.OK, await client.GetAsync("/admin?size=100"));
         Assert.Equal(57, links.Count);
         Assert.Equal("57", AdminTestKit.ById(html, "count-invited"));
         Assert.Equal("48", AdminTestKit.ById(html, "count-submitted"));
@@ -39,7 +39,7 @@ public partial class AdminProgressTests
         Assert.Equal("84.2%", AdminTestKit.ById(html, "rate"));
         Assert.Equal(48, Regex.Matches(html, "<td class=\"status-submitted\">提出済").Count);
         Assert.Matches("N01</td>\\s*<th scope=\"row\">一般社団法人日本架空精密機器工業会</th>\\s*<td>製造業</td>\\s*<td class=\"status-draft\">回答中（下書き）</td>\\s*<td>2023-11-01 10:30</td>", html);
-        Assert.Matches("N02</td>\\s*<th scope=\"row\">[^<]+</th>\\s*<td>[^<]*</td>\\s*<td>未開封</td>\\s*<td>―</td>", html);
+        Assert.Matches("N02</td>\\s*<th scope=\"row\">[^<]+</th>\\s*<td>[^<]*</td>\\s*<td class=\"status-unopened\">未開封</td>\\s*<td>―</td>", html);
     }
 
     [Fact]
@@ -66,7 +66,8 @@ public partial class AdminProgressTests
             associationId = await db.Associations.Where(a => a.Code == "R01").Select(a => a.Id).SingleAsync();
         var client = await app.SignedInClientAsync();
 
-        var response = await AdminTestKit.PostFormAsync(client, "/admin", "/admin?handler=reissue", ("associationId", associationId.ToString()));
+        var confirm = $"/admin/invitees/{associationId}/reissue";
+        var response = await AdminTestKit.PostFormAsync(client, confirm, confirm);
         var html = await HttpAssert.StatusAsync(HttpStatusCode.OK, response);
         var newLink = AdminTestKit.ById(html, "new-link");
         Assert.Matches("^http://localhost/a/[A-Za-z0-9_-]{24}$", newLink);

@@ -33,7 +33,7 @@ public class AdminResultsTests
 
         var html = await client.GetStringAsync("/admin/results?f=1-6%3D5");
         Assert.Equal("25", AdminTestKit.ById(html, "n"));
-        Assert.Equal("1-6 = 5 製造業", AdminTestKit.ById(html, "segment"));
+        Assert.Equal("設問 1-6 会員の業種 = 5. 製造業", AdminTestKit.ById(html, "segment"));
         Assert.Equal(25, AdminTestKit.Counts(AdminTestKit.Section(html, "t-1-3"))[^1]);
 
         // Two filters: manufacturing associations with 100 to 500 members.
@@ -64,7 +64,7 @@ public class AdminResultsTests
         var cols = Table(html, "cross-col");
         Assert.EndsWith("%", rows[("1", "1")]);
         Assert.EndsWith("%", cols[("1", "1")]);
-        Assert.Contains("クロス集計: 4-3-a", html);
+        Assert.Contains("クロス集計: 表側 設問 4-3-a 業界ガイドライン策定支援の活用意向：活用意向 × 表頭 設問 4-4-a 専門家派遣による規程・体制構築支援の活用意向：活用意向（n = 48）", html);
     }
 
     [Fact]
@@ -118,5 +118,86 @@ public class AdminResultsTests
         var table = html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
         return Regex.Matches(table, "data-row=\"([^\"]+)\" data-col=\"([^\"]+)\">([^<]*)<")
             .ToDictionary(m => (m.Groups[1].Value, m.Groups[2].Value), m => m.Groups[3].Value);
+    }
+}
+
+/// <summary>The results page's pick-lists, its pages per section and their contents (issue 8, items 10 and 12).</summary>
+public class AdminResultsNavigationTests
+{
+    [Fact]
+    public async Task FiltersAndCrossTables_ArePickListsNamedByWording()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var html = await client.GetStringAsync("/admin/results");
+        // Each filter is a select of ITEM=CODE values grouped by item, labelled with the item's and the option's wording.
+        Assert.Equal(2, Regex.Matches(html, "<select id=\"f[0-9]\" name=\"f\">").Count);
+        var two = await client.GetStringAsync("/admin/results?f=1-6%3D5&f=1-3%3D4");
+        Assert.Equal(3, Regex.Matches(two, "<select id=\"f[0-9]\" name=\"f\">").Count); // one more than chosen
+        Assert.Contains("<optgroup label=\"設問 1-6 会員の業種\">", html);
+        Assert.Contains("<option value=\"1-6=5\">1-6 5. 製造業</option>", html);
+        Assert.Contains("<option value=\"1-3=無回答\">1-3 無回答</option>", html);
+        // 4-3-a and 4-4-a (both labelled 活用意向) are told apart by their question's title.
+        var rows = html[html.IndexOf("<select id=\"rows\"", StringComparison.Ordinal)..];
+        rows = rows[..rows.IndexOf("</select>", StringComparison.Ordinal)];
+        Assert.Contains(">設問 4-3-a 業界ガイドライン策定支援の活用意向：活用意向</option>", rows);
+        Assert.Contains(">設問 4-4-a 専門家派遣による規程・体制構築支援の活用意向：活用意向</option>", rows);
+        var names = Regex.Matches(rows, "<option value=\"[^\"]+\">([^<]+)</option>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task TypedFilters_StillWork_AndAreKeptInThePickList()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var chosen = await client.GetStringAsync("/admin/results?f=1-6%3D5");
+        Assert.Contains("<option value=\"1-6=5\" selected=\"selected\">", chosen);
+        // Two codes at once are not in the list: shown as given, selected, so the form sends them again.
+        var two = await client.GetStringAsync("/admin/results?f=1-6%3D5,6");
+        Assert.Contains("<option value=\"1-6=5,6\" selected>指定どおり: 1-6=5,6</option>", two);
+        Assert.Equal("設問 1-6 会員の業種 = 5. 製造業 または 6. 電気・ガス・熱供給・水道業", AdminTestKit.ById(two, "segment"));
+
+        // A wrong code is explained with the options' wording, not bare numbers.
+        var wrong = await client.GetStringAsync("/admin/results?f=1-3%3D9");
+        Assert.Contains("設問 1-3 会員数 の選択肢は 1. 10社未満、2. 10社～50社未満", WebUtility.HtmlDecode(wrong));
+        Assert.Equal("48", AdminTestKit.ById(wrong, "n"));
+    }
+
+    [Fact]
+    public async Task EachSection_HasItsOwnPageWithAContentsList()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        var first = await client.GetStringAsync("/admin/results");
+        Assert.Contains("id=\"t-1-3\"", first);
+        Assert.DoesNotContain("id=\"t-4-3-a\"", first);
+        Assert.Contains("<strong aria-current=\"page\">1. ", first);
+
+        var fourth = await client.GetStringAsync("/admin/results?section=4&f=1-6%3D5");
+        Assert.DoesNotContain("id=\"t-1-3\"", fourth);
+        Assert.Contains("id=\"t-4-3-a\"", fourth);
+        Assert.Equal("25", AdminTestKit.ById(fourth, "n")); // the segment applies on every section page
+        // The contents list links every table of the page, and the section links keep the segment.
+        var toc = fourth[fourth.IndexOf("id=\"toc\"", StringComparison.Ordinal)..];
+        toc = toc[..toc.IndexOf("</nav>", StringComparison.Ordinal)];
+        var anchors = Regex.Matches(toc, "href=\"#t-([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        var tables = Regex.Matches(fourth, "<section class=\"live-table\" id=\"t-([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(tables);
+        Assert.Equal(tables, anchors);
+        Assert.Contains("href=\"/admin/results?f=1-6%3D5&amp;section=2\"", fourth);
+
+        var all = await client.GetStringAsync("/admin/results?section=all");
+        Assert.Contains("id=\"t-1-3\"", all);
+        Assert.Contains("id=\"t-4-3-a\"", all);
+        int Tables(string page) => Regex.Matches(page, "<section class=\"live-table\"").Count;
+        Assert.True(Tables(first) < Tables(all) / 2, $"section 1: {Tables(first)} tables, all: {Tables(all)}");
+        Assert.True(all.Length < 300_000, $"{all.Length} bytes"); // the issue's budget per console page
     }
 }

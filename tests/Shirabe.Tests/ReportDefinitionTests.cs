@@ -9,7 +9,7 @@ public class ReportDefinitionTests
     {
         var def = ReportFixtures.Definition(ReportFixtures.Survey());
         Assert.Equal(35, def.Tables.Count(t => t.IsNumbered));
-        Assert.Equal(16, def.Figures.Count());
+        Assert.Equal(16, def.Parts.Count(p => p.Figure is not null));
         Assert.Equal(2, def.Chapter);
         Assert.Equal(57, def.Invitations);
     }

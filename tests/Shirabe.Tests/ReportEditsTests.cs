@@ -105,7 +105,7 @@ public class ReportEditsTests
             editor.EditNarrative("1-3", "本文", "draft", "abc", "佐藤");
             editor.SelectAnswers("2-2", ["R01"], "佐藤");
             editor.EditAnswer("2-2", "R01", "元の回答", "編集後", "佐藤", "匿名化");
-            edits.Save(path);
+            File.WriteAllText(path, edits.ToJson());
             var back = ReportEdits.Load(path);
             Assert.Equal("本文", back.Narratives["1-3"].Text);
             Assert.Equal(["R01"], back.Curation["2-2"].Selected!);

@@ -29,11 +29,16 @@ public class TamperedPostTests
         Assert.Contains("id=\"q1_4_c\" value=\"10\"", html);
         Assert.Contains("value=\"山田 太郎\"", html);
         Assert.Matches("id=\"q1_3-4\" value=\"4\" checked", html);
-        Assert.Null(await app.DraftAsync("T01"));
+        // The other answers of the page are saved; the wrong one is not, and the page says so.
+        Assert.Contains("下の 1 件以外（7 件）は保存しました。下の 1 件は保存されていません。", html);
+        var draft = await app.DraftAsync("T01");
+        Assert.Equal("山田 太郎", draft!["q1_1_a"]);
+        Assert.Equal("4", draft["q1_3"]);
+        Assert.False(draft.ContainsKey("q1_4_a"));
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task PostingAnUnknownOption_Returns422AndSavesNothing(string provider)
+    public async Task PostingAnUnknownOption_Returns422AndDoesNotSaveIt(string provider)
     {
         await using var app = await TestApp.StartAsync(provider);
         var token = await app.InviteAsync();
@@ -42,11 +47,11 @@ public class TamperedPostTests
 
         var html = await HttpAssert.StatusAsync(HttpStatusCode.UnprocessableEntity, response);
         Assert.Contains("選択肢 9 はありません（1、2、3、4、5、6 から選んでください）", html);
-        Assert.Null(await app.DraftAsync("T01"));
+        Assert.False((await app.DraftAsync("T01"))!.ContainsKey("q1_3"));
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task PostingAValueOutOfRange_Returns422AndSavesNothing(string provider)
+    public async Task PostingAValueOutOfRange_Returns422AndDoesNotSaveIt(string provider)
     {
         await using var app = await TestApp.StartAsync(provider);
         var token = await app.InviteAsync();
@@ -62,11 +67,14 @@ public class TamperedPostTests
 
         var notANumber = await TestApp.PostSectionAsync(client, token, "1", [("q1_3", "1 OR 1=1")]);
         await HttpAssert.StatusAsync(HttpStatusCode.UnprocessableEntity, notANumber);
-        Assert.Null(await app.DraftAsync("T01"));
+        var draft = await app.DraftAsync("T01");
+        // Only the wrong values are refused: the later blank posts of page 1 saved blanks, never 150, -50 or the injection.
+        Assert.False(draft!.ContainsKey("q2_1_a"));
+        Assert.Equal(["", "", "", ""], new[] { draft["q1_4_a"], draft["q1_4_b"], draft["q1_4_c"], draft["q1_3"] });
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task AnsweringASkippedItem_Returns422WithTheRuleAndSavesNothing(string provider)
+    public async Task AnsweringASkippedItem_Returns422WithTheRuleAndDoesNotSaveIt(string provider)
     {
         await using var app = await TestApp.StartAsync(provider);
         var token = await app.InviteAsync();
@@ -77,11 +85,13 @@ public class TamperedPostTests
         var html = await HttpAssert.StatusAsync(HttpStatusCode.UnprocessableEntity, response);
         Assert.Contains("この設問は回答の対象外です（設問 4-1-a で「作成/改訂の意向無し」を選んだ場合にお答えください）", html);
         Assert.Contains(">理由</textarea>", html);
-        Assert.Null(await app.DraftAsync("T01"));
+        var draft = await app.DraftAsync("T01");
+        Assert.Equal("1", draft!["q4_1_a"]);
+        Assert.False(draft.ContainsKey("q4_1_b"));
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task Posting100KbOfText_Returns422AndSavesNothing(string provider)
+    public async Task Posting100KbOfText_Returns422AndDoesNotSaveIt(string provider)
     {
         await using var app = await TestApp.StartAsync(provider);
         var token = await app.InviteAsync();
@@ -90,7 +100,7 @@ public class TamperedPostTests
 
         var html = await HttpAssert.StatusAsync(HttpStatusCode.UnprocessableEntity, response);
         Assert.Contains("34,000 文字入力されています。4,000 文字以内で入力してください。", html);
-        Assert.Null(await app.DraftAsync("T01"));
+        Assert.False((await app.DraftAsync("T01"))!.ContainsKey("q2_2"));
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]

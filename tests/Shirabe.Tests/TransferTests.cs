@@ -55,7 +55,7 @@ public class TransferTests
         await using (var db = app.Db())
         await using (var csv = File.OpenRead(ReconstructedCsv))
         {
-            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ResponsesTransfer.ImportAsync(db, app.Survey, csv, app.Clock));
+            var e = await Assert.ThrowsAsync<Core.UserError>(() => ResponsesTransfer.ImportAsync(db, app.Survey, csv, app.Clock));
             Assert.Contains("R01", e.Message);
         }
         await using var check = app.Db();
@@ -70,7 +70,8 @@ public class TransferTests
         var token = await app.InviteAsync("W01");
         var client = app.Client();
         await TestApp.PostSectionAsync(client, token, "1", [("q1_3", "2"), ("q1_4_a", "14.50"), ("q1_4_b", "85.5"), ("q1_4_c", "0")]);
-        await TestApp.PostSectionAsync(client, token, "2", [("q2_9_a", "5"), ("q2_9_a", "1"), ("q2_2", "一行目\r\n二行目, \"引用\"")]);
+        await TestApp.PostSectionAsync(client, token, "2", [("q2_2", "一行目\r\n二行目, \"引用\"")]);
+        await TestApp.PostSectionAsync(client, token, "2/3", [("q2_9_a", "5"), ("q2_9_a", "1")]); // 2-9 is on section 2's third page
         await TestApp.PostSectionAsync(client, token, "3", [("q3_1", "3")]);
         await TestApp.SubmitAsync(client, token);
 
@@ -99,9 +100,9 @@ public class TransferTests
         var output = Path.Combine(Path.GetTempPath(), $"shirabe-export-{Guid.NewGuid():N}.csv");
         try
         {
-            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
-            Assert.Equal(2, await Cli.ShirabeCommands.Root().Parse(["import", ReconstructedCsv, "--db", app.Database.ConnectionString]).InvokeAsync());
-            Assert.Equal(0, await Cli.ShirabeCommands.Root().Parse(["export", "--responses", output, "--db", app.Database.ConnectionString]).InvokeAsync());
+            Assert.Equal(0, await Cli.ShirabeCommands.RunAsync(["import", ReconstructedCsv, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(2, await Cli.ShirabeCommands.RunAsync(["import", ReconstructedCsv, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
+            Assert.Equal(0, await Cli.ShirabeCommands.RunAsync(["export", "--responses", output, "--db", app.Database.ConnectionString], TextWriter.Null, TextWriter.Null));
 
             Assert.Equal(File.ReadAllBytes(ReconstructedCsv), File.ReadAllBytes(output));
         }

@@ -8,19 +8,15 @@ public sealed record Condition(IReadOnlyList<Item> Items, IReadOnlyList<int> Any
 {
     public bool IsMet(IReadOnlyList<Answer> answers, bool[] shown)
     {
-        // Index loops: this runs for every conditional item of every row read.
+        // An index loop: this runs for every conditional item of every row read.
         for (var i = 0; i < Items.Count; i++)
-        {
-            var item = Items[i];
-            if (!shown[item.Index]) continue;
-            var a = answers[item.Index];
-            if (a.State != AnswerState.Given) continue;
-            for (var j = 0; j < AnyOf.Count; j++)
-                if (item.Kind == ItemKind.Multiple ? a.Has(AnyOf[j]) : a.Choice == AnyOf[j])
-                    return true;
-        }
+            if (IsMetBy(Items[i], answers, shown)) return true;
         return false;
     }
+
+    /// <summary>Whether <paramref name="item"/> (one of <see cref="Items"/>) alone meets the rule.</summary>
+    public bool IsMetBy(Item item, IReadOnlyList<Answer> answers, bool[] shown) =>
+        shown[item.Index] && item.ChoseAny(answers[item.Index], AnyOf);
 
     /// <summary>Readable form, e.g. "3-1 が 1, 2 のいずれか".</summary>
     public override string ToString() =>

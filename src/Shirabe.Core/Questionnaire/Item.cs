@@ -8,6 +8,8 @@ public sealed class Item
     public required string Label { get; init; }
     /// <summary>Shorter wording for tables and charts, when the report simplifies the label.</summary>
     public string? Short { get; init; }
+    /// <summary>What the item stands for beyond its wording (survey.yaml `role`), e.g. the association's name.</summary>
+    public ItemRole Role { get; init; }
     /// <summary>Choices for single and multiple items; the scale's points for matrix rows; empty otherwise.</summary>
     public IReadOnlyList<Option> Options { get; init; } = [];
     public Scale? Scale { get; init; }
@@ -18,6 +20,11 @@ public sealed class Item
     public Condition? ShowIf { get; init; }
     /// <summary>Whether the respondent must answer. The SC3 survey requires nothing: blanks are 無回答.</summary>
     public bool Required { get; init; }
+    /// <summary>
+    /// Personal data of the respondent (name, reading, job title, contact): kept in the responses, left out of
+    /// tabulations and reports unless asked for.
+    /// </summary>
+    public bool Personal { get; init; }
     /// <summary>Position in <see cref="Survey.Items"/>.</summary>
     public int Index { get; internal set; }
     public string QuestionCode { get; internal set; } = "";
@@ -37,6 +44,19 @@ public sealed class Item
         foreach (var o in Options)
             if (o.Code == code) return o;
         return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="answer"/> (to this item) chose any of <paramref name="codes"/>: for a multiple item, among
+    /// its choices. Not asked and no answer choose nothing. Skip rules and segment filters both match this way.
+    /// </summary>
+    public bool ChoseAny(Answer answer, IReadOnlyList<int> codes)
+    {
+        if (answer.State != AnswerState.Given) return false;
+        for (var i = 0; i < codes.Count; i++)
+            if (Kind == ItemKind.Multiple ? answer.Has(codes[i]) : answer.Choice == codes[i])
+                return true;
+        return false;
     }
 
     /// <summary>
@@ -78,3 +98,6 @@ public sealed class Item
 
     public override string ToString() => Code;
 }
+
+/// <summary>An item's meaning the app relies on. <see cref="Organisation"/>: pre-filled with the invited association's name.</summary>
+public enum ItemRole { None, Organisation }

@@ -14,7 +14,18 @@ public sealed class Survey
         Contact = contact;
         Scales = scales;
         Sections = sections;
-        Items = sections.SelectMany(s => s.Questions).SelectMany(q => q.Items).ToArray();
+        // Each item learns its place here, however the survey was built (loader, tests, generated).
+        var items = new List<Item>();
+        foreach (var section in sections)
+            foreach (var question in section.Questions)
+                foreach (var item in question.Items)
+                {
+                    item.Index = items.Count;
+                    item.QuestionCode = question.Code;
+                    item.SectionId = section.Id;
+                    items.Add(item);
+                }
+        Items = items.ToArray();
         _byCode = Items.ToDictionary(i => i.Code, StringComparer.Ordinal);
     }
 
@@ -57,16 +68,45 @@ public sealed record SurveyPeriod(DateOnly Opens, DateOnly Closes, TimeZoneInfo 
         return new DateTimeOffset(local, TimeZone.GetUtcOffset(local)).ToUniversalTime();
     }
 
+    /// <summary>A time stored in UTC (the database's timestamps) as it was in the survey's time zone.</summary>
+    public DateTimeOffset ToLocal(DateTime utc) =>
+        TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), TimeZone);
+
     public SurveyPhase PhaseAt(DateTimeOffset now) =>
         now < OpensAt ? SurveyPhase.NotYetOpen : now < ClosesAt ? SurveyPhase.Open : SurveyPhase.Closed;
 }
 
 public enum SurveyPhase { NotYetOpen, Open, Closed }
 
-public sealed record Section(string Id, string Title, IReadOnlyList<Question> Questions);
+public sealed record Section(string Id, string Title, IReadOnlyList<Question> Questions)
+{
+    /// <summary>
+    /// The web form's pages of this section (one unless a question has <see cref="Question.PageBreak"/>): a long section
+    /// is shown on several pages but stays one section in the data.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Question>> Pages { get; } = SplitPages(Questions);
+
+    private static List<IReadOnlyList<Question>> SplitPages(IReadOnlyList<Question> questions)
+    {
+        var pages = new List<IReadOnlyList<Question>>();
+        var page = new List<Question>();
+        foreach (var q in questions)
+        {
+            if (q.PageBreak && page.Count > 0) { pages.Add(page); page = []; }
+            page.Add(q);
+        }
+        pages.Add(page);
+        return pages;
+    }
+}
 
 /// <summary>A numbered question of the form (設問 2-1); it holds one or more answerable items (2-1-a … 2-1-e).</summary>
-public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items);
+/// <param name="PageBreak">The web form starts a new page at this question.</param>
+public sealed record Question(string Code, string Prompt, string? Note, IReadOnlyList<Item> Items, bool PageBreak = false)
+{
+    /// <summary>A short name of the question for menus and headings (survey.yaml `title`), when the prompt is too long.</summary>
+    public string? Title { get; init; }
+}
 
 public enum ItemKind { Text, Single, Multiple, Matrix, Split }
 

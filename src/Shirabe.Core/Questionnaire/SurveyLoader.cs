@@ -11,7 +11,7 @@ public sealed record DefinitionProblem(string File, long Line, long Column, stri
 }
 
 public sealed class SurveyDefinitionException(IReadOnlyList<DefinitionProblem> problems)
-    : Exception("調査票の定義に誤りがあります:\n" + string.Join("\n", problems))
+    : UserError("調査票の定義に誤りがあります:\n" + string.Join("\n", problems))
 {
     public IReadOnlyList<DefinitionProblem> Problems { get; } = problems;
 }
@@ -91,15 +91,6 @@ public sealed class SurveyLoader
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections);
-        var index = 0;
-        foreach (var section in survey.Sections)
-            foreach (var question in section.Questions)
-                foreach (var item in question.Items)
-                {
-                    item.Index = index++;
-                    item.QuestionCode = question.Code;
-                    item.SectionId = section.Id;
-                }
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;
@@ -151,11 +142,11 @@ public sealed class SurveyLoader
         return new Section(id, title, questions);
     }
 
-    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required"];
+    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required", "personal"];
 
     private Question? ParseQuestion(YamlMappingNode node)
     {
-        Known(node, [.. ItemKeys, "prompt", "note", "items"]);
+        Known(node, [.. ItemKeys, "role", "prompt", "note", "items", "pageBreak", "title"]);
         var code = RequiredString(node, "code");
         var prompt = RequiredString(node, "prompt") ?? "";
         var note = OptionalString(node, "note");
@@ -170,7 +161,7 @@ public sealed class SurveyLoader
                 foreach (var i in seq)
                 {
                     if (AsMapping(i, "item") is not { } m) continue;
-                    Known(m, ItemKeys);
+                    Known(m, [.. ItemKeys, "role"]);
                     if (ParseItem(m, node, null) is { } item) items.Add(item);
                 }
             }
@@ -178,7 +169,7 @@ public sealed class SurveyLoader
         }
         else if (ParseItem(node, null, code) is { } item)
             items.Add(item);
-        return new Question(code, prompt, note, items);
+        return new Question(code, prompt, note, items, PageBreak: OptionalString(node, "pageBreak") is "true") { Title = OptionalString(node, "title") };
     }
 
     /// <summary>Reads an item from <paramref name="node"/>, taking defaults (kind, scale, showIf) from its question.</summary>
@@ -236,6 +227,7 @@ public sealed class SurveyLoader
         var item = new Item
         {
             Code = code,
+            Role = ParseRole(node),
             Kind = kind,
             Label = label ?? "",
             Short = OptionalString(node, "short"),
@@ -244,10 +236,20 @@ public sealed class SurveyLoader
             Parts = parts,
             Total = total,
             Required = OptionalString(node, "required") is "true",
+            Personal = Flag(node, "personal"),
             ShowIf = showIfNode is null ? null : ParseCondition(code, showIfNode),
         };
         if (!_items.TryAdd(code, item)) Problem(node, $"設問番号 {code} が重複しています。");
         return item;
+    }
+
+    private ItemRole ParseRole(YamlMappingNode node)
+    {
+        var role = OptionalString(node, "role");
+        if (role is null) return ItemRole.None;
+        if (role == "organisation") return ItemRole.Organisation;
+        Problem(node["role"], $"role「{role}」は使えません（organisation のみ）。");
+        return ItemRole.None;
     }
 
     private IReadOnlyList<SplitPart> ParseParts(string code, YamlNode? node, YamlMappingNode owner)
@@ -375,6 +377,16 @@ public sealed class SurveyLoader
         if (child is YamlScalarNode { Value: { } v }) return v;
         Problem(child, $"{key} は文字列で書いてください。");
         return null;
+    }
+
+    /// <summary>An optional true/false flag (false when absent).</summary>
+    private bool Flag(YamlMappingNode node, string key)
+    {
+        var value = OptionalString(node, key);
+        if (value is null or "false") return false;
+        if (value is "true") return true;
+        Problem(node[key], $"{key} は true か false で書いてください。");
+        return false;
     }
 
     private string? RequiredString(YamlMappingNode node, string key)

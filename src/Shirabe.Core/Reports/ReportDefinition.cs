@@ -14,7 +14,6 @@ public sealed record ReportDefinition(
 {
     /// <summary>Every table in order; its number is its position + 1.</summary>
     public IEnumerable<TableSpec> Tables => Parts.Select(p => p.Table).OfType<TableSpec>();
-    public IEnumerable<FigureSpec> Figures => Parts.Select(p => p.Figure).OfType<FigureSpec>();
 }
 
 /// <summary>

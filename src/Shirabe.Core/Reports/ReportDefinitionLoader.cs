@@ -6,7 +6,7 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace Shirabe.Core.Reports;
 
 public sealed class ReportDefinitionException(IReadOnlyList<string> problems)
-    : Exception("報告書の定義に誤りがあります:\n" + string.Join("\n", problems))
+    : UserError("報告書の定義に誤りがあります:\n" + string.Join("\n", problems))
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }

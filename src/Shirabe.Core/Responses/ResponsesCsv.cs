@@ -28,7 +28,7 @@ public sealed record ResponsesReadOptions
             "utf-8" or "utf8" => StrictUtf8,
             "cp932" or "shift_jis" or "shift-jis" or "sjis" or "windows-31j" =>
                 Encoding.GetEncoding(932, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback),
-            _ => throw new ArgumentException($"文字コード「{name}」には対応していません（utf-8 または cp932）。"),
+            _ => throw new UserError($"文字コード「{name}」には対応していません（utf-8 または cp932）。"),
         };
     }
 
@@ -36,7 +36,7 @@ public sealed record ResponsesReadOptions
 }
 
 /// <summary>
-/// The responses file of docs/codebook.md: CSV, one row per respondent, id, submitted_at, then q-columns.
+/// The responses file of docs/codebook-sc3-2023.md (its columns follow the survey definition): CSV, one row per respondent, id, submitted_at, then q-columns.
 /// Reading streams row by row and checks every cell against the questionnaire; writing emits the canonical form.
 /// </summary>
 public static class ResponsesCsv

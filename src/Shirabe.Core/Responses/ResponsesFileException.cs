@@ -17,16 +17,16 @@ public sealed record ResponsesProblem(long Row, string? Column, string? Value, s
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }
 
-/// <summary>A responses file that cannot be used. Nothing from it is imported or tabulated.</summary>
+/// <summary>A responses file that cannot be used. Nothing from it is imported or tabulated (the command says which).</summary>
 public sealed class ResponsesFileException(IReadOnlyList<ResponsesProblem> problems, long omitted = 0)
-    : Exception(Describe(problems, omitted))
+    : UserError(Describe(problems, omitted))
 {
     public IReadOnlyList<ResponsesProblem> Problems { get; } = problems;
     /// <summary>Problems found beyond the listing cap.</summary>
     public long Omitted { get; } = omitted;
 
     private static string Describe(IReadOnlyList<ResponsesProblem> problems, long omitted) =>
-        $"回答ファイルに {problems.Count + omitted} 件の問題があります。何も取り込んでいません。\n"
+        $"回答ファイルに {problems.Count + omitted} 件の問題があります。\n"
         + string.Join("\n", problems)
         + (omitted > 0 ? $"\n…ほか {omitted} 件" : "");
 }

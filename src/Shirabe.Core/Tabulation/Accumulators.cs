@@ -305,14 +305,18 @@ internal sealed class SurveyAccumulator
     private readonly Survey _survey;
     private readonly Segment? _segment;
     private readonly ItemAccumulator[] _items;
+    /// <summary>The answer index of each accumulated item (personal items are skipped unless asked for).</summary>
+    private readonly int[] _indices;
     private readonly CrossAccumulator? _cross;
     private long _respondents, _drafts;
 
-    public SurveyAccumulator(Survey survey, Segment? segment, (Item Rows, Item Columns)? cross)
+    public SurveyAccumulator(Survey survey, Segment? segment, (Item Rows, Item Columns)? cross, bool includePersonal)
     {
         _survey = survey;
         _segment = segment;
-        _items = survey.Items.Select(ItemAccumulator.For).ToArray();
+        var items = survey.Items.Where(i => includePersonal || !i.Personal).ToArray();
+        _items = items.Select(ItemAccumulator.For).ToArray();
+        _indices = items.Select(i => i.Index).ToArray();
         _cross = cross is { } c ? new CrossAccumulator(c.Rows, c.Columns) : null;
     }
 
@@ -323,7 +327,7 @@ internal sealed class SurveyAccumulator
         _respondents++;
         var answers = r.Answers;
         for (var i = 0; i < _items.Length; i++)
-            _items[i].Add(answers[i], r.Id);
+            _items[i].Add(answers[_indices[i]], r.Id);
         _cross?.Add(answers);
     }
 

@@ -13,12 +13,12 @@ public sealed record SegmentFilter
     public SegmentFilter(Item item, IReadOnlyList<int> codes, bool noAnswer = false)
     {
         if (item.Kind is not (ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix))
-            throw new ArgumentException($"設問 {item.Code} は選択式ではないため、絞り込みには使えません。");
+            throw new UserError($"設問 {item.Code} は選択式ではないため、絞り込みには使えません。");
         foreach (var c in codes)
             if (item.FindOption(c) is null)
-                throw new ArgumentException($"設問 {item.Code} に選択肢 {c} はありません（{string.Join("、", item.Options.Select(o => o.Code))}）。");
+                throw new UserError($"設問 {item.Code} に選択肢 {c} はありません（{string.Join("、", item.Options.Select(o => o.Code))}）。");
         if (codes.Count == 0 && !noAnswer)
-            throw new ArgumentException($"設問 {item.Code} の絞り込みに選択肢がありません。");
+            throw new UserError($"設問 {item.Code} の絞り込みに選択肢がありません。");
         Item = item;
         Codes = codes;
         NoAnswer = noAnswer;
@@ -31,35 +31,30 @@ public sealed record SegmentFilter
     public bool Matches(Response response)
     {
         var a = response.Answers[Item.Index];
-        if (a.State == AnswerState.NoAnswer) return NoAnswer;
-        if (a.State != AnswerState.Given) return false;
-        foreach (var c in Codes)
-            if (Item.Kind == ItemKind.Multiple ? a.Has(c) : a.Choice == c)
-                return true;
-        return false;
+        return a.State == AnswerState.NoAnswer ? NoAnswer : Item.ChoseAny(a, Codes);
     }
 
     public const string NoAnswerWord = "無回答";
 
     /// <summary>
     /// Parses "ITEM=CODE[,CODE…]" (e.g. "1-6=5", "1-6=5,6", "1-6=無回答").
-    /// Throws <see cref="ArgumentException"/> with a Japanese message when the item or a code does not exist.
+    /// Throws <see cref="UserError"/> with a Japanese message when the item or a code does not exist.
     /// </summary>
     public static SegmentFilter Parse(Survey survey, string text)
     {
         var eq = text.IndexOf('=');
         if (eq <= 0 || eq == text.Length - 1)
-            throw new ArgumentException($"絞り込み「{text}」は 設問番号=選択肢番号 の形で書いてください（例: 1-6=5）。");
+            throw new UserError($"絞り込み「{text}」は 設問番号=選択肢番号 の形で書いてください（例: 1-6=5）。");
         var code = text[..eq].Trim();
         if (!survey.TryGetItem(code, out var item))
-            throw new ArgumentException($"絞り込みの設問 {code} は調査票「{survey.Id}」にありません。");
+            throw new UserError($"絞り込みの設問 {code} は調査票「{survey.Id}」にありません。");
         var codes = new List<int>();
         var noAnswer = false;
         foreach (var part in text[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries))
         {
             if (part == NoAnswerWord) noAnswer = true;
             else if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var c)) codes.Add(c);
-            else throw new ArgumentException($"絞り込み「{text}」の「{part}」は選択肢番号ではありません（例: 1-6=5、無回答は 1-6=無回答）。");
+            else throw new UserError($"絞り込み「{text}」の「{part}」は選択肢番号ではありません（例: 1-6=5、無回答は 1-6=無回答）。");
         }
         return new SegmentFilter(item, codes, noAnswer);
     }

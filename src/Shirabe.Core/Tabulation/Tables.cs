@@ -78,7 +78,10 @@ public static class CrossTableExtensions
 public sealed record SurveyTabulation(Survey Survey, long Respondents, long Drafts, IReadOnlyList<ItemTable> Items)
 {
     public ItemTable this[string code] => Items.FirstOrDefault(t => t.Item.Code == code)
-        ?? throw new KeyNotFoundException($"設問 {code} はこの集計にありません。");
+        ?? throw (Survey.TryGetItem(code, out var item) && item.Personal
+            // e.g. a report table on a personal item: the user asks for it with --include-personal
+            ? new UserError($"設問 {code} は回答者個人の情報（personal: true）のため集計していません（含めるには --include-personal）。")
+            : new KeyNotFoundException($"設問 {code} はこの集計にありません。"));
 
     /// <summary>The segment tabulated (respondents matching every filter); null = everyone.</summary>
     public Segment? Segment { get; init; }

@@ -12,27 +12,28 @@ public static class Tabulate
 {
     /// <summary>
     /// Every item of <paramref name="survey"/> over the submitted responses in <paramref name="segment"/> (everyone when
-    /// null), and optionally a cross table of two choice items in the same pass.
+    /// null), and optionally a cross table of two choice items in the same pass. Personal items (<see cref="Item.Personal"/>:
+    /// names, titles) are not survey results and are left out unless <paramref name="includePersonal"/>.
     /// </summary>
     public static SurveyTabulation Survey(Survey survey, IEnumerable<Response> responses, Segment? segment = null,
-        (Item Rows, Item Columns)? cross = null)
+        (Item Rows, Item Columns)? cross = null, bool includePersonal = false)
     {
-        var acc = new SurveyAccumulator(survey, segment, cross);
+        var acc = new SurveyAccumulator(survey, segment, cross, includePersonal);
         foreach (var r in responses) acc.Add(r);
         return acc.Result();
     }
 
     /// <summary>
-    /// As <see cref="Survey(Questionnaire.Survey, IEnumerable{Response}, Segment?, ValueTuple{Item, Item}?)"/> over
+    /// As <see cref="Survey(Questionnaire.Survey, IEnumerable{Response}, Segment?, ValueTuple{Item, Item}?, bool)"/> over
     /// consecutive parts of one file (<see cref="ResponsesFileParts.Split"/>), each part on
     /// its own thread; the totals are merged in part order, so free-text listings keep file order. The result equals
     /// tabulating the parts concatenated. An exception from any part is thrown (the first by part order).
     /// </summary>
     public static SurveyTabulation SurveyInParts(Survey survey, IReadOnlyList<IEnumerable<Response>> parts, Segment? segment = null,
-        (Item Rows, Item Columns)? cross = null)
+        (Item Rows, Item Columns)? cross = null, bool includePersonal = false)
     {
-        if (parts.Count == 0) return Survey(survey, [], segment, cross);
-        var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross)).ToArray();
+        if (parts.Count == 0) return Survey(survey, [], segment, cross, includePersonal);
+        var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross, includePersonal)).ToArray();
         using var failed = new CancellationTokenSource(); // one part failing makes the others' totals useless: stop them
         var tasks = parts.Select((part, i) => Task.Factory.StartNew(() =>
         {

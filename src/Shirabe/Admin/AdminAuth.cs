@@ -106,12 +106,12 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
     {
         name = name.Trim();
         if (name.Length is 0 or > 100 || name.Any(char.IsControl))
-            throw new ArgumentException("ユーザー名は 1～100 文字で指定してください。");
+            throw new Core.UserError("ユーザー名は 1～100 文字で指定してください。");
         if (password.Length < AdminAuth.MinPasswordLength)
-            throw new ArgumentException($"パスワードは {AdminAuth.MinPasswordLength} 文字以上にしてください。");
+            throw new Core.UserError($"パスワードは {AdminAuth.MinPasswordLength} 文字以上にしてください。");
         var user = await db.AdminUsers.FirstOrDefaultAsync(u => u.Name == name, cancel);
         if (user is not null && !reset)
-            throw new InvalidOperationException($"ユーザー「{name}」はすでに登録されています（パスワードを変えるには --reset）。");
+            throw new Core.UserError($"ユーザー「{name}」はすでに登録されています（パスワードを変えるには --reset）。");
         if (user is null)
         {
             user = new AdminUser { Name = name, PasswordHash = "", Stamp = "", CreatedAt = clock.GetUtcNow().UtcDateTime };

@@ -13,6 +13,7 @@ public static class AdminConsole
         services.AddSingleton(sp => ConsoleSurvey.Load(sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Survey>()));
         services.AddScoped<ReportEditsStore>();
         services.AddScoped<ConsoleReport>();
+        services.AddScoped<Roster>();
         services.AddSingleton<ReportJobs>();
     }
 
@@ -41,6 +42,29 @@ public static class AdminConsole
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.Policy);
         admin.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
         admin.MapGet("/results/figures/{key}.png", FigurePng);
+        admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
+    }
+
+    /// <summary>The progress list as filtered on the page (?q=&amp;status=&amp;sort=&amp;dir=), every row, as CSV or XLSX.</summary>
+    private static async Task ExportRoster(string format, string? q, string? status, string? sort, string? dir,
+        Roster roster, ConsoleSurvey console, TimeProvider clock, HttpContext http)
+    {
+        var query = RosterQuery.From(q, status, sort, dir, null, null);
+        var rows = roster.AllAsync(query, http.RequestAborted);
+        var what = query.Status is { } s ? "回収状況-" + Roster.Label(s).Split('（')[0] : "回収状況";
+        var name = ConsoleFiles.Name(console.Survey, what, clock.GetUtcNow(), format);
+        http.Response.Headers.ContentDisposition = ConsoleFiles.Disposition(name);
+        if (format == "csv")
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            await RosterExport.WriteCsvAsync(rows, console, http.Response.Body, http.RequestAborted);
+        }
+        else
+        {
+            var bytes = await RosterExport.XlsxAsync(rows, console, http.RequestAborted);
+            http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
+        }
     }
 
     /// <summary>A live-results chart (the report's figure for the table <paramref name="key"/>) over the segment ?f=….</summary>
@@ -56,11 +80,12 @@ public static class AdminConsole
         return TypedResults.File(Reports.Charts.Png(figure.Chart), "image/png");
     }
 
-    private static Results<FileContentHttpResult, NotFound, Conflict<string>> DownloadReport(Guid id, ReportJobs jobs)
+    private static Results<FileContentHttpResult, NotFound, Conflict<string>> DownloadReport(Guid id, ReportJobs jobs, HttpContext http)
     {
         var job = jobs.Find(id);
         if (job is null) return TypedResults.NotFound();
         if (job is not { State: JobState.Done, File: { } file }) return TypedResults.Conflict("作成中です。");
-        return TypedResults.File(file, job.ContentType, job.FileName);
+        http.Response.Headers.ContentDisposition = ConsoleFiles.Disposition(job.FileName);
+        return TypedResults.File(file, job.ContentType);
     }
 }

@@ -22,9 +22,7 @@ public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, s
     public string EditsFile => Path.Combine(Folder, ReportRun.EditsFileName);
 
     /// <summary>A time stored in UTC, as shown in the console (the survey's time zone, Asia/Tokyo).</summary>
-    public string Local(DateTime utc) =>
-        TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), Survey.Period.TimeZone)
-            .ToString("yyyy-MM-dd HH:mm");
+    public string Local(DateTime utc) => Survey.Period.ToLocal(utc).ToString("yyyy-MM-dd HH:mm");
 
     public string Local(DateTimeOffset t) => Local(t.UtcDateTime);
 }
@@ -39,10 +37,25 @@ public static class ConsoleSegments
         foreach (var f in (filters ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Take(10))
         {
             try { list.Add(SegmentFilter.Parse(survey, f.Trim())); }
-            catch (ArgumentException e) { errors.Add(e.Message); }
+            catch (Core.UserError e) { errors.Add(Explain(survey, f.Trim()) ?? e.Message); }
         }
         return list.Count > 0 ? new Segment(list) : null;
     }
+
+    /// <summary>A wrong choice of a known item, said with the choices' wording (not bare numbers).</summary>
+    private static string? Explain(Survey survey, string text)
+    {
+        var eq = text.IndexOf('=');
+        if (eq <= 0 || !survey.TryGetItem(text[..eq].Trim(), out var item) || item.Options.Count == 0) return null;
+        var choices = string.Join("、", item.Options.Select(o => ConsoleNames.Option(item, o.Code)));
+        return $"絞り込み「{text}」: {ConsoleNames.Name(survey, item)} の選択肢は {choices}、{SegmentFilter.NoAnswerWord} です。";
+    }
+
+    /// <summary>Every value the pick-lists offer: per choice item, each option and 無回答, as ITEM=CODE.</summary>
+    public static IEnumerable<(Item Item, IReadOnlyList<(string Value, string Text)> Choices)> PickList(Survey survey) =>
+        survey.Items.Where(i => i.Kind is ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix)
+            .Select(i => (i, (IReadOnlyList<(string, string)>)i.Options.Select(o => ($"{i.Code}={o.Code}", ConsoleNames.Option(i, o.Code)))
+                .Append(($"{i.Code}={SegmentFilter.NoAnswerWord}", SegmentFilter.NoAnswerWord)).ToList()));
 }
 
 /// <summary>The submitted responses in the database, as the tabulator and the report read them.</summary>
@@ -132,9 +145,7 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
             case ReportFormat.Html:
                 return System.Text.Encoding.UTF8.GetBytes(HtmlReport.Render(built.Document, progress));
             case ReportFormat.Pdf:
-                var html = HtmlReport.Render(built.Document, progress);
-                progress?.Report("Chromium で PDF に変換中…");
-                return await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, TimeSpan.FromMinutes(10));
+                return await ReportPdf.RenderAsync(built.Document, chromium, progress, cancel, TimeSpan.FromMinutes(10));
             case ReportFormat.Docx:
                 DocxReport.Write(built.Document, ms, progress);
                 break;

@@ -1,101 +1,121 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
-using Shirabe.Data;
-using Shirabe.Fieldwork;
 
 namespace Shirabe.Admin;
 
-public enum FieldworkStatus { Unopened, Draft, Submitted, Closed }
-
-/// <summary>One invited association as the roster shows it.</summary>
-public sealed record RosterRow(int AssociationId, string Code, string Name, string? Industry, FieldworkStatus Status,
-    DateTime? LastActivity, DateTime InvitedAt, int? Version);
-
-/// <summary>Fieldwork progress: the roster of invited associations with their status; reissuing an invitation link.</summary>
-public sealed class IndexModel(ShirabeDb db, Survey survey, TimeProvider clock) : PageModel
+/// <summary>
+/// Fieldwork progress: counts per status, the response rate over time, and the invited associations, searched,
+/// filtered, sorted and paged by the database (?q=&amp;status=&amp;sort=&amp;dir=&amp;page=&amp;size=).
+/// </summary>
+public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock) : PageModel
 {
-    public List<RosterRow> Roster { get; private set; } = [];
+    [BindProperty(SupportsGet = true, Name = "q")] public string? Search { get; set; }
+    [BindProperty(SupportsGet = true, Name = "status")] public string? StatusText { get; set; }
+    [BindProperty(SupportsGet = true, Name = "sort")] public string? SortText { get; set; }
+    [BindProperty(SupportsGet = true, Name = "dir")] public string? DirText { get; set; }
+    [BindProperty(SupportsGet = true, Name = "size")] public int? Size { get; set; }
+
+    public RosterQuery Query { get; private set; } = RosterQuery.From(null, null, null, null, null, null);
+    public List<RosterRow> Rows { get; private set; } = [];
+    public int Total { get; private set; }
+    public Dictionary<FieldworkStatus, int> Counts { get; private set; } = [];
     public SurveyPhase Phase { get; private set; }
-    /// <summary>The new link after a reissue: shown in this response only, never stored.</summary>
-    public (string Name, string Url)? NewLink { get; private set; }
+    public ResponseRateChart Chart { get; private set; } = null!;
 
-    public int Count(FieldworkStatus s) => Roster.Count(r => r.Status == s);
-    public int Invited => Roster.Count;
-    public int Submitted => Count(FieldworkStatus.Submitted);
+    public int Invited => Counts.Values.Sum();
+    /// <summary>Responses: submitted, with or without unsent changes.</summary>
+    public int Submitted => Counts[FieldworkStatus.Submitted] + Counts[FieldworkStatus.Editing];
     public decimal Rate => Invited == 0 ? 0 : Core.Tabulation.Percent.Of(Submitted, Invited);
+    public int Pages => Math.Max(1, (Total + Query.PageSize - 1) / Query.PageSize);
 
-    public static string Label(FieldworkStatus s) => s switch
-    {
-        FieldworkStatus.Unopened => "未開封",
-        FieldworkStatus.Draft => "回答中（下書き）",
-        FieldworkStatus.Submitted => "提出済",
-        _ => "締切後",
-    };
-
-    public async Task OnGetAsync() => await LoadAsync();
-
-    /// <summary>Revokes the association's link and makes a new one; the answers so far move to the new link.</summary>
-    public async Task<IActionResult> OnPostReissueAsync(int associationId)
+    public async Task OnGetAsync()
     {
         var cancel = HttpContext.RequestAborted;
-        var association = await db.Associations.FirstOrDefaultAsync(a => a.Id == associationId, cancel);
-        if (association is null) return NotFound();
-        var now = clock.GetUtcNow().UtcDateTime;
-        var token = InvitationTokens.NewToken();
-        await using (var tx = await db.Database.BeginTransactionAsync(cancel))
-        {
-            var old = await db.Invitations.Where(i => i.AssociationId == associationId && i.SurveyId == survey.Id)
-                .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
-            // The roster shows the newest link's answers: those are the ones that move (one draft per invitation).
-            var current = old.Take(1).ToList();
-            var invitation = new Invitation
-            {
-                AssociationId = associationId, SurveyId = survey.Id, TokenHash = InvitationTokens.Hash(token), CreatedAt = now,
-            };
-            db.Invitations.Add(invitation);
-            await db.SaveChangesAsync(cancel);
-            await db.Invitations.Where(i => old.Contains(i.Id) && i.RevokedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancel);
-            // One draft and one submission per association: they follow the association to its new link.
-            await db.Drafts.Where(d => current.Contains(d.InvitationId))
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
-            await db.Submissions.Where(d => current.Contains(d.InvitationId))
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
-            await db.AnswerHistory.Where(d => current.Contains(d.InvitationId))
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
-            await tx.CommitAsync(cancel);
-        }
-        NewLink = (association.Name, $"{Request.Scheme}://{Request.Host}{InvitationTokens.Path(token)}");
-        await LoadAsync();
-        return Page();
-    }
-
-    private async Task LoadAsync()
-    {
-        var cancel = HttpContext.RequestAborted;
+        // "page" is Razor Pages' own route value: read it from the query string itself.
+        int? page = int.TryParse(Request.Query["page"], out var n) ? n : null;
+        Query = RosterQuery.From(Search, StatusText, SortText, DirText, page, Size);
         Phase = survey.Period.PhaseAt(clock.GetUtcNow());
-        var rows = await db.Invitations.AsNoTracking()
-            .Where(i => i.SurveyId == survey.Id && i.RevokedAt == null)
-            .Select(i => new
-            {
-                i.AssociationId, i.Association.Code, i.Association.Name, i.Association.Industry, i.CreatedAt,
-                Draft = db.Drafts.Where(d => d.InvitationId == i.Id).Select(d => (DateTime?)d.UpdatedAt).FirstOrDefault(),
-                Submitted = db.Submissions.Where(s => s.InvitationId == i.Id).Select(s => (DateTime?)s.SubmittedAt).FirstOrDefault(),
-                Version = db.Submissions.Where(s => s.InvitationId == i.Id).Select(s => (int?)s.Version).FirstOrDefault(),
-            })
-            .ToListAsync(cancel);
-        Roster = rows
-            .GroupBy(r => r.AssociationId).Select(g => g.OrderByDescending(r => r.CreatedAt).First()) // the newest link
-            .Select(r => new RosterRow(r.AssociationId, r.Code, r.Name, r.Industry,
-                r.Submitted is not null ? FieldworkStatus.Submitted
-                : Phase == SurveyPhase.Closed ? FieldworkStatus.Closed
-                : r.Draft is not null ? FieldworkStatus.Draft : FieldworkStatus.Unopened,
-                Max(r.Draft, r.Submitted), r.CreatedAt, r.Version))
-            .OrderBy(r => r.Code, StringComparer.Ordinal)
-            .ToList();
+        Counts = await roster.CountsAsync(cancel);
+        (Rows, Total) = await roster.PageAsync(Query, Counts, cancel);
+        if (Query.Page > Pages) // past the end (the list shrank): show the last page
+        {
+            Query = Query with { Page = Pages };
+            (Rows, Total) = await roster.PageAsync(Query, Counts, cancel);
+        }
+        Chart = ResponseRateChart.Build(survey.Period, clock.GetUtcNow(), await roster.FirstSubmissionsAsync(cancel), Invited);
     }
 
-    private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a > b ? a : b;
+    /// <summary>The list's address with some parameters changed (null removes one); defaults are left out.</summary>
+    public string Link(string? q = "", string? status = "", string? sort = "", string? dir = "", int? page = 0, int? size = 0, string path = "/admin")
+    {
+        var parts = new List<string>();
+        void Add(string name, string? value) { if (!string.IsNullOrEmpty(value)) parts.Add(name + "=" + Uri.EscapeDataString(value)); }
+        Add("q", q == "" ? Query.Search : q);
+        Add("status", status == "" ? Query.Status?.ToString().ToLowerInvariant() : status);
+        var s = sort == "" ? Query.Sort : sort;
+        Add("sort", s == "code" ? null : s);
+        Add("dir", dir == "" ? (Query.Descending ? "desc" : null) : dir);
+        var p = page == 0 ? Query.Page : page;
+        Add("page", p is null or 1 ? null : p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var z = size == 0 ? Query.PageSize : size;
+        Add("size", z is null || z == RosterQuery.PageSizes[0] ? null : z.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return parts.Count == 0 ? path : path + "?" + string.Join("&", parts);
+    }
+
+    /// <summary>A column header's link: sorts by it, ascending first, the other way when it is the current sort.</summary>
+    public string SortLink(string key) => Link(sort: key, dir: Query.Sort == key && !Query.Descending ? "desc" : null, page: null);
+
+    public string? AriaSort(string key) => Query.Sort == key ? (Query.Descending ? "descending" : "ascending") : null;
+}
+
+/// <summary>Submissions per day and the cumulative response rate against the invited, drawn as SVG on the page.</summary>
+public sealed record ResponseRateChart(IReadOnlyList<ResponseRateChart.Day> Days, int MaxPerDay, int Invited)
+{
+    public sealed record Day(DateOnly Date, int Submitted, int Cumulative, decimal Rate);
+
+    public const int Width = 640, Height = 220, Left = 44, Right = 48, Top = 12, Bottom = 28;
+    public int PlotWidth => Width - Left - Right;
+    public int PlotHeight => Height - Top - Bottom;
+
+    /// <summary>From the opening to today (or the close, if earlier); submissions before the opening count on day one.</summary>
+    public static ResponseRateChart Build(SurveyPeriod period, DateTimeOffset now, IEnumerable<DateTime> firstSubmissions, int invited)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, period.TimeZone).DateTime);
+        var last = today < period.Closes ? today : period.Closes;
+        if (last < period.Opens) last = period.Opens;
+        var perDay = firstSubmissions
+            .Select(t => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)), period.TimeZone).DateTime))
+            .Select(d => d < period.Opens ? period.Opens : d > last ? last : d)
+            .GroupBy(d => d).ToDictionary(g => g.Key, g => g.Count());
+        var days = new List<Day>();
+        var cumulative = 0;
+        for (var d = period.Opens; d <= last; d = d.AddDays(1))
+        {
+            var n = perDay.GetValueOrDefault(d);
+            cumulative += n;
+            days.Add(new Day(d, n, cumulative, invited == 0 ? 0 : Core.Tabulation.Percent.Of(cumulative, invited)));
+        }
+        return new ResponseRateChart(days, Math.Max(1, days.Count == 0 ? 1 : days.Max(x => x.Submitted)), invited);
+    }
+
+    /// <summary>A round top for the bars' axis (1, 2, 5, 10, 20, …).</summary>
+    public int AxisMax => Nice(MaxPerDay);
+
+    private static int Nice(int max)
+    {
+        for (var m = 1; ; m *= 10)
+            foreach (var step in new[] { 1, 2, 5 })
+                if (step * m >= max) return step * m;
+    }
+
+    public double X(int index) => Left + (index + 0.5) * PlotWidth / Math.Max(1, Days.Count);
+    public double BarWidth => Math.Max(1, PlotWidth / (double)Math.Max(1, Days.Count) * 0.7);
+    public double BarY(int n) => Top + PlotHeight - (double)n / AxisMax * PlotHeight;
+    public double RateY(decimal rate) => Top + PlotHeight - (double)rate / 100 * PlotHeight;
+
+    public string RateLine => string.Join(" ", Days.Select((d, i) =>
+        FormattableString.Invariant($"{X(i):0.#},{RateY(d.Rate):0.#}")));
+
+    public static string F(double v) => v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 }

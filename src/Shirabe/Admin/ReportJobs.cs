@@ -8,7 +8,7 @@ namespace Shirabe.Admin;
 public enum JobState { Waiting, Running, Done, Failed }
 
 /// <summary>A report being made for download. Lives in memory for an hour; the console shows its progress.</summary>
-public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeOffset createdAt)
+public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeOffset createdAt, string fileName)
 {
     public Guid Id { get; } = id;
     public ReportFormat Format { get; } = format;
@@ -19,7 +19,8 @@ public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeO
     public byte[]? File { get; set; }
     public string? Error { get; set; }
 
-    public string FileName => $"report.{Format.ToString().ToLowerInvariant()}";
+    /// <summary>「sc3-2023-報告書-20231215.pdf」.</summary>
+    public string FileName { get; } = fileName;
 
     public string ContentType => Format switch
     {
@@ -34,7 +35,7 @@ public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeO
 /// Makes reports in the background, one at a time (the server has few cores and Chromium is heavy): the console
 /// starts a job and shows a status page that refreshes itself until the file is ready.
 /// </summary>
-public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReportJobs> log) : IDisposable
+public sealed class ReportJobs(IServiceScopeFactory scopes, Survey survey, TimeProvider clock, ILogger<ReportJobs> log) : IDisposable
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<Guid, ReportJob> _jobs = new();
@@ -47,7 +48,8 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, 
     {
         var now = clock.GetUtcNow();
         foreach (var old in _jobs.Values.Where(j => now - j.CreatedAt > KeepFor)) _jobs.TryRemove(old.Id, out _);
-        var job = new ReportJob(Guid.NewGuid(), format, by, now);
+        var job = new ReportJob(Guid.NewGuid(), format, by, now,
+            ConsoleFiles.Name(survey, "報告書", now, format.ToString().ToLowerInvariant()));
         _jobs[job.Id] = job;
         _ = Task.Run(() => RunAsync(job));
         return job;

@@ -17,6 +17,13 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
     [BindProperty(SupportsGet = true, Name = "f")] public List<string> Filters { get; set; } = [];
     [BindProperty(SupportsGet = true, Name = "rows")] public string? RowsItem { get; set; }
     [BindProperty(SupportsGet = true, Name = "cols")] public string? ColumnsItem { get; set; }
+    /// <summary>The questionnaire section whose tables are shown (?section=2), or "all".</summary>
+    [BindProperty(SupportsGet = true, Name = "section")] public string? SectionText { get; set; }
+
+    public const string AllSections = "all";
+
+    /// <summary>The section shown (null: every section).</summary>
+    public Section? Shown { get; private set; }
 
     public List<string> Errors { get; } = [];
     public Segment? Segment { get; private set; }
@@ -33,6 +40,7 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
         Segment = ConsoleSegments.Parse(survey, Filters, Errors);
         Built = await report.BuildAsync(Segment, cancel);
         Drafts = await SubmittedResponses.DraftsAsync(db, survey, cancel);
+        Shown = SectionText == AllSections ? null : survey.Sections.FirstOrDefault(s => s.Id == SectionText) ?? survey.Sections[0];
 
         if (!string.IsNullOrWhiteSpace(RowsItem) || !string.IsNullOrWhiteSpace(ColumnsItem))
         {
@@ -49,12 +57,49 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
         if (!string.IsNullOrWhiteSpace(code) && survey.TryGetItem(code.Trim(), out var item)
             && item.Kind is ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix)
             return item;
-        Errors.Add($"クロス集計の{role}には選択式の設問番号を指定してください（例: 4-3-a）。");
+        Errors.Add($"クロス集計の{role}には選択式の設問を選んでください（「{code}」は使えません）。");
         return null;
     }
 
-    /// <summary>The tables shown: everything the report tabulates (not the respondent list or the questionnaire).</summary>
-    public IEnumerable<TableBlock> Tables => Built!.Document.Tables.Where(t => t.Kind is not (TableKind.Respondents or TableKind.Questionnaire));
+    /// <summary>Everything the report tabulates (not the respondent list or the questionnaire).</summary>
+    public IEnumerable<TableBlock> AllTables => Built!.Document.Tables.Where(t => t.Kind is not (TableKind.Respondents or TableKind.Questionnaire));
+
+    /// <summary>The tables of the section shown.</summary>
+    public IEnumerable<TableBlock> Tables => Shown is null ? AllTables : AllTables.Where(t => SectionOf(t) == Shown.Id);
+
+    /// <summary>The section of a table's item or question; tables of neither (the overview) go with the first section.</summary>
+    public string SectionOf(TableBlock table)
+    {
+        if (survey.TryGetItem(table.Key, out var item)) return item.SectionId;
+        var question = survey.Sections.FirstOrDefault(s => s.Questions.Any(q => q.Code == table.Key));
+        return question?.Id ?? survey.Sections[0].Id;
+    }
+
+    public int TablesIn(Section section) => AllTables.Count(t => SectionOf(t) == section.Id);
+
+    /// <summary>This page with another section, keeping the segment and the cross table.</summary>
+    public string SectionLink(string section)
+    {
+        var parts = Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => "f=" + Uri.EscapeDataString(f.Trim())).ToList();
+        if (!string.IsNullOrWhiteSpace(RowsItem)) parts.Add("rows=" + Uri.EscapeDataString(RowsItem));
+        if (!string.IsNullOrWhiteSpace(ColumnsItem)) parts.Add("cols=" + Uri.EscapeDataString(ColumnsItem));
+        parts.Add("section=" + Uri.EscapeDataString(section));
+        return "/admin/results?" + string.Join("&", parts);
+    }
+
+    /// <summary>The filters in the order given and one empty pick-list more (at least two; each list is long).</summary>
+    public List<string> FilterSlots
+    {
+        get
+        {
+            var list = Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).Take(9).ToList();
+            list.Add("");
+            if (list.Count < 2) list.Add("");
+            return list;
+        }
+    }
+
+    public string ItemName(Item item) => ConsoleNames.Name(survey, item);
 
     /// <summary>The figure drawn from a table, if the report has one.</summary>
     public FigureBlock? FigureOf(TableBlock table) => Built!.Document.Figures.FirstOrDefault(f => f.Key == table.Key);
@@ -64,4 +109,6 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
 
     public static string OptionLabel(Item item, int? code) =>
         code is { } c ? item.FindOption(c)?.ReportLabel ?? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : ReportBuilder.NoAnswer;
+
+    public Survey Survey => survey;
 }

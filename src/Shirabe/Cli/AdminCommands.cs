@@ -25,36 +25,25 @@ public static class AdminCommands
         };
         add.SetAction(async (r, cancel) =>
         {
-            try
+            string password;
+            var generated = r.GetValue(generate);
+            if (generated) password = AdminAuth.NewPassword();
+            else if (Console.IsInputRedirected) password = (await Console.In.ReadLineAsync(cancel) ?? "").TrimEnd('\r');
+            else
             {
-                string password;
-                var generated = r.GetValue(generate);
-                if (generated) password = AdminAuth.NewPassword();
-                else if (Console.IsInputRedirected) password = (await Console.In.ReadLineAsync(cancel) ?? "").TrimEnd('\r');
-                else
-                {
-                    password = ReadHidden("パスワード: ");
-                    if (ReadHidden("パスワード（確認）: ") != password)
-                    {
-                        Console.Error.WriteLine("パスワードが一致しません。");
-                        return 2;
-                    }
-                }
-                var database = Open(r.GetValue(db));
-                await database.MigrateAsync(cancel);
-                await using var ctx = database.CreateContext();
-                var user = await new AdminUsers(ctx, new PasswordHasher<AdminUser>(), TimeProvider.System)
-                    .AddAsync(r.GetValue(name)!, password, r.GetValue(reset), cancel);
-                Console.WriteLine($"{database.Describe()}: 管理画面のユーザー「{user.Name}」を{(r.GetValue(reset) ? "更新" : "登録")}しました。");
-                if (generated) Console.WriteLine($"パスワード: {password}");
-                return 0;
+                password = ReadHidden("パスワード: ");
+                if (ReadHidden("パスワード（確認）: ") != password) throw new Core.UserError("パスワードが一致しません。");
             }
-            catch (Exception e) when (ShirabeCommands.IsUserError(e))
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
+            var database = Open(r.GetValue(db));
+            await database.MigrateAsync(cancel);
+            await using var ctx = database.CreateContext();
+            var user = await new AdminUsers(ctx, new PasswordHasher<AdminUser>(), TimeProvider.System)
+                .AddAsync(r.GetValue(name)!, password, r.GetValue(reset), cancel);
+            r.Out().WriteLine($"{database.Describe()}: 管理画面のユーザー「{user.Name}」を{(r.GetValue(reset) ? "更新" : "登録")}しました。");
+            if (generated) r.Out().WriteLine($"パスワード: {password}");
+            return 0;
         });
+        add.OnFailure("ユーザーは登録・変更していません。");
         return new Command("admin", "管理画面（/admin）のユーザーを管理します") { add };
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Shirabe.Core.Reports;
+using Shirabe.Core;
 using Shirabe.Core.Responses;
 using Shirabe.Reports;
 
@@ -19,44 +19,42 @@ public static class ReportCommands
         var report = new Option<string?>("--report") { Description = "報告書の定義（既定: 調査フォルダの report.yaml）" };
         var edits = new Option<string?>("--edits") { Description = "本文の編集・自由記述の選定（既定: 調査フォルダの report-edits.json）" };
         var encoding = new Option<string?>("--encoding") { Description = "回答ファイルの文字コード（utf-8 または cp932）" };
+        var includePersonal = new Option<bool>("--include-personal")
+            { Description = "回答者個人の情報（氏名・役職など、調査票で personal: true の設問）も報告書（Excel の回答データ）に含める" };
         var command = new Command("report", "集計結果から報告書（表・図・本文・参考資料）を作成します")
         {
-            survey, responses, format, output, report, edits, encoding,
+            survey, responses, format, output, report, edits, encoding, includePersonal,
         };
         command.SetAction(async (r, cancel) =>
         {
+            var watch = Stopwatch.StartNew();
+            var progress = new Progress(watch, r.Err());
+            var run = ReportRun.Open(r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(report), r.GetValue(edits),
+                r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null,
+                r.GetValue(includePersonal));
+            var fmt = Enum.Parse<ReportFormat>(r.GetValue(format)!, ignoreCase: true);
+            var path = r.GetValue(output)!;
+            var temp = path + ".part";
             try
             {
-                var watch = Stopwatch.StartNew();
-                var progress = new Progress(watch);
-                var run = ReportRun.Open(r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(report), r.GetValue(edits),
-                    r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null);
-                var fmt = Enum.Parse<ReportFormat>(r.GetValue(format)!, ignoreCase: true);
-                var path = r.GetValue(output)!;
-                var temp = path + ".part";
                 await using (var stream = File.Create(temp))
                     await run.WriteAsync(fmt, stream, progress, cancel);
                 File.Move(temp, path, overwrite: true);
-                Console.Error.WriteLine($"{path} を作成しました（{new FileInfo(path).Length:#,0} バイト、{watch.Elapsed.TotalSeconds:0.0} 秒）。");
-                return 0;
             }
-            catch (Exception e) when (ShirabeCommands.IsUserError(e))
+            catch (TimeoutException timeout)
             {
-                Console.Error.WriteLine(e.Message);
-                return 2;
+                throw new UserError("PDF への変換が時間内に終わりませんでした（Chromium の応答がありません）。", timeout);
             }
-            catch (TimeoutException)
-            {
-                Console.Error.WriteLine("PDF への変換が時間内に終わりませんでした（Chromium の応答がありません）。");
-                return 1;
-            }
+            finally { File.Delete(temp); }
+            r.Err().WriteLine($"{path} を作成しました（{new FileInfo(path).Length:#,0} バイト、{watch.Elapsed.TotalSeconds:0.0} 秒）。");
+            return 0;
         });
-        return command;
+        return command.OnFailure("報告書は作成していません。");
     }
 
     /// <summary>Progress as plain lines on stderr (works when redirected), with the elapsed time.</summary>
-    private sealed class Progress(Stopwatch watch) : IProgress<string>
+    private sealed class Progress(Stopwatch watch, TextWriter error) : IProgress<string>
     {
-        public void Report(string value) => Console.Error.WriteLine($"[{watch.Elapsed.TotalSeconds,6:0.0}s] {value}");
+        public void Report(string value) => error.WriteLine($"[{watch.Elapsed.TotalSeconds,6:0.0}s] {value}");
     }
 }

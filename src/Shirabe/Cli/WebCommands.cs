@@ -1,21 +1,20 @@
 using System.CommandLine;
 using Microsoft.Data.Sqlite;
 using Shirabe.Core.Questionnaire;
-using Shirabe.Core.Responses;
 using Shirabe.Data;
 using Shirabe.Fieldwork;
 
 namespace Shirabe.Cli;
 
-/// <summary>`serve`, `demo`, `db migrate`, `import`, `export`: the web application and its database (docs/cli.md).</summary>
+/// <summary>`serve`, `demo`, `db migrate`: the web application and its database (docs/cli.md).</summary>
 public static class WebCommands
 {
-    private static Option<string?> DbOption() => new("--db")
+    internal static Option<string?> DbOption() => new("--db")
     {
         Description = "データベースの接続文字列（Host=… は PostgreSQL、それ以外は SQLite のファイル）。省略時は SHIRABE_DB、なければ data/shirabe.db",
     };
 
-    private static Option<string?> SurveyOption() => new("--survey")
+    internal static Option<string?> SurveyOption() => new("--survey")
     {
         Description = "調査票の定義（survey.yaml のあるフォルダ）。省略時は surveys/sc3-2023",
     };
@@ -25,8 +24,6 @@ public static class WebCommands
         yield return Serve();
         yield return Demo();
         yield return Db();
-        yield return Import();
-        yield return Export();
     }
 
     private static Command Serve()
@@ -99,69 +96,6 @@ public static class WebCommands
         return new Command("db", "データベースを管理します") { migrate };
     }
 
-    private static Command Import()
-    {
-        var file = new Argument<string>("file") { Description = "回答ファイル（CSV、docs/codebook-sc3-2023.md の形式）" };
-        var db = DbOption();
-        var survey = SurveyOption();
-        var encoding = new Option<string?>("--encoding") { Description = "文字コード（utf-8 または cp932）" };
-        var cmd = new Command("import", "回答ファイルを回答済みの団体として取り込みます（全件か、何もしないか）") { file, db, survey, encoding };
-        cmd.SetAction(async (r, cancel) =>
-        {
-            try
-            {
-                var (database, s) = Open(r.GetValue(db), r.GetValue(survey));
-                await database.MigrateAsync(cancel);
-                await using var ctx = database.CreateContext();
-                await using var stream = File.OpenRead(r.GetValue(file)!);
-                var options = r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null;
-                var imported = await ResponsesTransfer.ImportAsync(ctx, s, stream, TimeProvider.System, options, cancel);
-                Console.WriteLine($"{imported.Count} 件（提出済み {imported.Count(i => i.Submitted)}、下書き {imported.Count(i => !i.Submitted)}）を取り込みました。");
-                return 0;
-            }
-            catch (Exception e) when (ShirabeCommands.IsUserError(e))
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
-        });
-        return cmd;
-    }
-
-    private static Command Export()
-    {
-        var output = new Option<string>("--responses") { Description = "書き出す回答ファイル（CSV）", Required = true };
-        var db = DbOption();
-        var survey = SurveyOption();
-        var forExcel = new Option<bool>("--for-excel")
-        {
-            Description = "Excel で開くためのファイルにする（= + - @ で始まる文字列の先頭に ' を付け、数式として実行されないようにする）",
-        };
-        var cmd = new Command("export", "提出済みの回答を回答ファイル（CSV）に書き出します") { output, db, survey, forExcel };
-        cmd.SetAction(async (r, cancel) =>
-        {
-            try
-            {
-                var (database, s) = Open(r.GetValue(db), r.GetValue(survey));
-                await using var ctx = database.CreateContext();
-                var path = r.GetValue(output)!;
-                var temp = path + ".tmp";
-                int count;
-                await using (var stream = File.Create(temp))
-                    count = await ResponsesTransfer.ExportAsync(ctx, s, stream, cancel, r.GetValue(forExcel));
-                File.Move(temp, path, overwrite: true);
-                Console.WriteLine($"{count} 件を {path} に書き出しました。");
-                return 0;
-            }
-            catch (Exception e) when (ShirabeCommands.IsUserError(e))
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
-        });
-        return cmd;
-    }
-
     private static string[] HostArgs(string? urls) => ["--urls", urls ?? "http://localhost:5000"];
 
     private static void Configure(IConfigurationManager config, string? db, string? survey, string? now)
@@ -172,7 +106,7 @@ public static class WebCommands
     }
 
     /// <summary>The database and survey for a command, from the same configuration sources as `serve`.</summary>
-    private static (Database, Survey) Open(string? db, string? survey)
+    internal static (Database, Survey) Open(string? db, string? survey)
     {
         var config = new ConfigurationManager();
         config.AddEnvironmentVariables();

@@ -1,3 +1,5 @@
+using Shirabe.Core.Questionnaire;
+
 namespace Shirabe.Data;
 
 /// <summary>An invited industry association (参考資料2: 業界団体). <see cref="Code"/> is its id in the responses file.</summary>
@@ -45,6 +47,20 @@ public sealed class Draft
     public string Answers { get; set; } = "{}";
     public int Version { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Saves one page: its <paramref name="cells"/> replace those columns, the other pages' answers stay; every save is
+    /// a new version. Returns all the draft's cells.
+    /// </summary>
+    public Dictionary<string, string> Save(IReadOnlyDictionary<string, string> cells, DateTime now)
+    {
+        var merged = StoredAnswers.Parse(Answers);
+        foreach (var (column, cell) in cells) merged[column] = cell;
+        Answers = StoredAnswers.Serialize(merged);
+        Version++;
+        UpdatedAt = now;
+        return merged;
+    }
 }
 
 /// <summary>
@@ -62,6 +78,21 @@ public sealed class Submission
     public int DraftVersion { get; set; }
     public DateTime SubmittedAt { get; set; }
     public DateTime FirstSubmittedAt { get; set; }
+
+    /// <summary>
+    /// Submits <paramref name="draft"/>: its answers with the skip rules applied replace the submitted ones, as a new
+    /// version. Returns the history row that keeps this version. Times are whole seconds, as in the responses file.
+    /// </summary>
+    public AnswerHistory Record(Survey survey, Draft draft, DateTime now)
+    {
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        if (Version == 0) FirstSubmittedAt = now;
+        Version++;
+        Answers = StoredAnswers.Canonicalise(survey, draft.Answers);
+        DraftVersion = draft.Version;
+        SubmittedAt = now;
+        return new AnswerHistory { InvitationId = InvitationId, Version = Version, Answers = Answers, SubmittedAt = now };
+    }
 }
 
 /// <summary>Every submitted version of an association's answers, kept when it reopens and changes them.</summary>

@@ -20,6 +20,13 @@ public static class StoredAnswers
         JsonSerializer.Serialize(cells.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(), Json);
 
     /// <summary>
+    /// Stored answers in the form a submission keeps: every item's cells, with the skip rules applied (a hidden item is
+    /// NA whatever was stored, a shown one never saved is blank) and unreadable cells as 無回答.
+    /// </summary>
+    public static string Canonicalise(Survey survey, string json) =>
+        Serialize(ToCells(survey, ToAnswers(survey, Parse(json))));
+
+    /// <summary>
     /// The answers of every item. An item whose cells are absent or unreadable is 無回答; skip rules are then applied,
     /// so a hidden item is not asked whatever was stored for it. With <paramref name="asStored"/> the cells are taken
     /// as they are (a submitted or imported response is canonical already: an `NA` of an older form version stays).

@@ -27,8 +27,8 @@ public static class ResponsesTransfer
             .Where(s => s.Invitation.SurveyId == survey.Id && codes.Contains(s.Invitation.Association.Code))
             .Select(s => s.Invitation.Association.Code).ToListAsync(cancel);
         if (taken.Count > 0)
-            throw new InvalidOperationException(
-                $"次の id はすでに回答が登録されているため、何も取り込んでいません: {string.Join(", ", taken.Order())}");
+            throw new Core.UserError(
+                $"次の id はすでに回答が登録されています: {string.Join(", ", taken.Order())}");
 
         var now = clock.GetUtcNow().UtcDateTime;
         var existing = await db.Associations.Where(a => codes.Contains(a.Code)).ToDictionaryAsync(a => a.Code, cancel);

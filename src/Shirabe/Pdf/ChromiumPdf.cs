@@ -61,7 +61,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
         {
             if (_browser is { IsConnected: true }) return _browser;
             if (!File.Exists(_executable))
-                throw new InvalidOperationException($"Chromium が見つかりません（{_executable}）。scripts/install.sh を実行してください。");
+                throw new Core.UserError($"Chromium が見つかりません（{_executable}）。scripts/install.sh を実行してください。");
             await CloseBrowserAsync(); // a crashed browser: end what is left of it and its profile
             StaleProfiles.Value.Wait();
             // The process id in the name tells a later start whether the profile's owner is still running.
@@ -145,6 +145,39 @@ public sealed class ChromiumPdf : IAsyncDisposable
             FooterTemplate = footerTemplate ?? "",
             MarginOptions = new MarginOptions { Top = "18mm", Bottom = "18mm", Left = "16mm", Right = "16mm" },
         });
+    }
+
+    /// <summary>
+    /// Renders <paramref name="html"/>, then gives the PDF to <paramref name="next"/>, which returns the next version of
+    /// the document (or null: this PDF is the one), all on one page of the shared browser: a layout that depends on
+    /// where the pages broke (the report's page numbers) costs a render, not a new page or browser.
+    /// </summary>
+    public async Task<byte[]> RenderPassesAsync(string html, Func<byte[], string?> next, string? footerTemplate = null,
+        CancellationToken cancel = default, TimeSpan? timeout = null)
+    {
+        var browser = await BrowserAsync();
+        await using var page = await browser.NewPageAsync();
+        if (timeout is { } t) page.DefaultTimeout = (int)t.TotalMilliseconds;
+        await page.SetJavaScriptEnabledAsync(false);
+        while (true)
+        {
+            await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
+            cancel.ThrowIfCancellationRequested();
+            // The same options as RenderAsync.
+            var pdf = await page.PdfDataAsync(new PdfOptions
+            {
+                Format = PaperFormat.A4,
+                PrintBackground = true,
+                PreferCSSPageSize = true,
+                DisplayHeaderFooter = footerTemplate is not null,
+                HeaderTemplate = "<span></span>",
+                FooterTemplate = footerTemplate ?? "",
+                MarginOptions = new MarginOptions { Top = "18mm", Bottom = "18mm", Left = "16mm", Right = "16mm" },
+            });
+            cancel.ThrowIfCancellationRequested();
+            if (next(pdf) is not { } again) return pdf;
+            html = again;
+        }
     }
 
     /// <summary>A footer with "n / N" centred, in the report's font.</summary>

@@ -23,6 +23,8 @@ public static partial class Charts
     private static readonly Color[] Ramp = [Color.FromHex("#C6DBEF"), Color.FromHex("#6BAED6"), Color.FromHex("#08519C"), Color.FromHex("#08306B")];
     private static readonly Color NoAnswerColor = Color.FromHex("#FFFFFF");
     private static readonly Color Ink = Color.FromHex("#222222");
+    /// <summary>The grey of 無回答's hatching, in the bars and in the legend key.</summary>
+    public static readonly Color HatchColor = Color.FromHex("#999999");
 
     private static readonly Lock FontGate = new();
 
@@ -85,6 +87,7 @@ public static partial class Charts
         string svg;
         lock (FontGate) svg = Draw(chart).GetSvgXml(Width, Height(chart));
         svg = FixLookAlikes(FixRadicals(svg), chart);
+        svg = Hatch(svg);
         svg = IdAttribute().Replace(svg, m => $"id=\"{idPrefix}{m.Groups[1].Value}\"");
         svg = UrlReference().Replace(svg, m => $"url(#{idPrefix}{m.Groups[1].Value})");
         var start = svg.IndexOf("<svg", StringComparison.Ordinal);
@@ -93,6 +96,24 @@ public static partial class Charts
         var h = Height(chart);
         return svg.Replace($"width=\"{Width}\" height=\"{h}\">", $"width=\"{Width}\" height=\"{h}\" viewBox=\"0 0 {Width} {h}\" role=\"img\">");
     }
+
+    /// <summary>
+    /// Skia's SVG output drops the hatching (a shader it cannot write) and leaves an empty &lt;defs/&gt; before the white
+    /// fill of each 無回答 segment and key: those fills get an SVG pattern of the same stripes.
+    /// </summary>
+    private static string Hatch(string svg)
+    {
+        if (!HatchedFill().IsMatch(svg)) return svg;
+        var hatched = HatchedFill().Replace(svg, "<rect fill=\"url(#hatch)\"");
+        var open = hatched.IndexOf('>', hatched.IndexOf("<svg", StringComparison.Ordinal)) + 1;
+        var grey = HatchColor.ToHex()[..7];
+        var pattern = "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">"
+            + "<rect width=\"6\" height=\"6\" fill=\"white\"/><rect width=\"3\" height=\"6\" fill=\"" + grey + "\"/></pattern></defs>";
+        return hatched.Insert(open, pattern);
+    }
+
+    [GeneratedRegex(@"<defs/>\s*<rect fill=""white""")]
+    private static partial Regex HatchedFill();
 
     /// <summary>Kangxi radicals (U+2F00–U+2FD5) and CJK radical supplements → their unified ideographs (NFKC of that character only).</summary>
     public static string FixRadicals(string text)
@@ -228,7 +249,7 @@ public static partial class Charts
                     Value = cumulative[i] + v,
                     FillColor = fill,
                     FillHatch = noAnswer ? new ScottPlot.Hatches.Striped() : null,
-                    FillHatchColor = Color.FromHex("#999999"),
+                    FillHatchColor = HatchColor,
                     LineColor = Color.FromHex("#555555"),
                     LineWidth = 0.5f,
                     Label = s.Labels[i],
@@ -239,7 +260,16 @@ public static partial class Charts
             }
             var bp = plot.Add.Bars(bars);
             bp.Horizontal = true;
-            bp.LegendText = s.Name;
+            // A legend key of its own: the bars' automatic key is their fill colour alone, so 無回答 (white, hatched) had no visible swatch.
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = s.Name,
+                FillColor = fill,
+                FillHatch = noAnswer ? new ScottPlot.Hatches.Striped() : null,
+                FillHatchColor = HatchColor,
+                OutlineColor = Color.FromHex("#555555"),
+                OutlineWidth = 1,
+            });
             bp.ValueLabelStyle.FontSize = 10.5f;
             bp.ValueLabelStyle.ForeColor = dark ? Colors.White : Ink;
             if (noAnswer)

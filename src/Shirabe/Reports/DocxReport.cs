@@ -10,8 +10,9 @@ namespace Shirabe.Reports;
 
 /// <summary>
 /// The report as an editable Word document: real Word tables (with a grid, header rows repeated across pages),
-/// captions in the Caption style with SEQ fields (表 2-{SEQ 表}), headings with outline levels, a TOC field that Word
-/// fills on opening, PNG charts, and page numbers in the footer.
+/// captions in the Caption style with SEQ fields (表 2-{SEQ 表}) and the answer type under them, headings with outline
+/// levels, TOC fields (contents, and the lists of tables and figures) that Word fills on opening, PNG charts, and page
+/// numbers in the footer.
 /// </summary>
 public static class DocxReport
 {
@@ -33,12 +34,11 @@ public static class DocxReport
 
         body.Append(P(doc.SurveyTitle, "Subtitle"), P(doc.Title, "Title"));
         body.Append(P("目次", "TOCHeading"));
-        body.Append(new Paragraph(
-            new Run(new FieldChar { FieldCharType = FieldCharValues.Begin, Dirty = true }),
-            new Run(new FieldCode(" TOC \\o \"1-4\" \\h \\z \\u ") { Space = SpaceProcessingModeValues.Preserve }),
-            new Run(new FieldChar { FieldCharType = FieldCharValues.Separate }),
-            new Run(new Text("（目次は Word でフィールドを更新すると表示されます）")),
-            new Run(new FieldChar { FieldCharType = FieldCharValues.End })));
+        body.Append(TocField(" TOC \\o \"1-4\" \\h \\z \\u ", "（目次は Word でフィールドを更新すると表示されます）"));
+        // 図表一覧: tables of figures over the captions' SEQ 表 and SEQ 図 fields, with their pages.
+        body.Append(P("図表一覧", "TOCHeading"));
+        body.Append(TocField(" TOC \\h \\z \\c \"表\" ", "（表の一覧は Word でフィールドを更新すると表示されます）"));
+        body.Append(TocField(" TOC \\h \\z \\c \"図\" ", "（図の一覧は Word でフィールドを更新すると表示されます）"));
         body.Append(new Paragraph(new Run(new Break { Type = BreakValues.Page })));
 
         var figures = doc.Figures.Count();
@@ -64,7 +64,7 @@ public static class DocxReport
                     break;
                 case NotesBlock nb:
                     if (nb.Title is not null) body.Append(P(nb.Title, "Note"));
-                    foreach (var i in nb.Items) body.Append(P("・" + i, "Note"));
+                    foreach (var i in nb.Items) body.Append(P(NotesBlock.HasOwnMarker(i) ? i : "・" + i, "Note"));
                     break;
                 case QuestionnaireBlock q:
                     foreach (var l in q.Lines)
@@ -76,6 +76,7 @@ public static class DocxReport
                     break;
                 case TableBlock t:
                     if (t.Caption.Length > 0) body.Append(Caption(t.Label, "表", t.Number, t.Caption));
+                    if (t.Basis is not null) body.Append(Basis(t.Basis));
                     body.Append(Table(t));
                     if (t.Note is not null) body.Append(P(t.Note, "Note"));
                     else body.Append(P("", "BodyText"));
@@ -90,6 +91,7 @@ public static class DocxReport
                     body.Append(new Paragraph(new ParagraphProperties(new KeepNext(), new Justification { Val = JustificationValues.Center }),
                         new Run(Image(main.GetIdOfPart(image), ++imageId, f.FullCaption, cm, heightCm))));
                     body.Append(Caption(f.Label, "図", f.Number, f.Caption));
+                    if (f.Basis is not null) body.Append(Basis(f.Basis));
                     break;
             }
         }
@@ -144,6 +146,23 @@ public static class DocxReport
         return p;
     }
 
+    /// <summary>「単数回答（n=48）」 under a caption, right-aligned, kept with what follows.</summary>
+    private static Paragraph Basis(string text)
+    {
+        var p = new Paragraph(new ParagraphProperties(new ParagraphStyleId { Val = "Basis" }, new KeepNext(),
+            new Justification { Val = JustificationValues.Right }));
+        AppendText(p, text);
+        return p;
+    }
+
+    /// <summary>A TOC field Word fills (with page numbers) when it updates fields on opening.</summary>
+    private static Paragraph TocField(string instruction, string placeholder) => new(
+        new Run(new FieldChar { FieldCharType = FieldCharValues.Begin, Dirty = true }),
+        new Run(new FieldCode(instruction) { Space = SpaceProcessingModeValues.Preserve }),
+        new Run(new FieldChar { FieldCharType = FieldCharValues.Separate }),
+        new Run(new Text(placeholder)),
+        new Run(new FieldChar { FieldCharType = FieldCharValues.End }));
+
     private static SimpleField Field(string instruction, string value) =>
         new(new Run(new Text(value))) { Instruction = instruction };
 
@@ -173,13 +192,17 @@ public static class DocxReport
             var col = 0;
             foreach (var h in header)
             {
-                tr.Append(CellOf(h.Text, widths.Skip(col).Take(h.Span).Sum(), h.Span, header: true, number: false, bold: true));
+                tr.Append(CellOf(h.Text, widths.Skip(col).Take(h.Span).Sum(), h.Span, header: true, number: false, bold: true, keepNext: true));
                 col += h.Span;
             }
             table.Append(tr);
         }
-        foreach (var row in t.Rows)
+        // Keep with next, as the PDF does: a short table stays on one page, a long one keeps its first rows with the caption.
+        var isLong = t.Kind is TableKind.Text or TableKind.Listing or TableKind.Respondents;
+        for (var r = 0; r < t.Rows.Count; r++)
         {
+            var row = t.Rows[r];
+            var keep = isLong ? r < 2 : r < t.Rows.Count - 1;
             var tr = new TableRow(new TableRowProperties(new CantSplit()));
             var col = 0;
             for (var i = 0; i < row.Cells.Count; i++)
@@ -187,7 +210,7 @@ public static class DocxReport
                 var c = row.Cells[i];
                 var span = row.Kind == RowKind.Group && i == row.Cells.Count - 1 ? columns - i : 1;
                 tr.Append(CellOf(c.Text, widths.Skip(col).Take(span).Sum(), span, header: false,
-                    number: c.IsNumber || c.Text.StartsWith('('), bold: row.Kind != RowKind.Body));
+                    number: c.AlignsRight, bold: row.Kind != RowKind.Body, keep));
                 col += span;
             }
             table.Append(tr);
@@ -210,14 +233,16 @@ public static class DocxReport
         return share.Select(s => (int)(TextWidth * s)).ToArray();
     }
 
-    private static TableCell CellOf(string text, int width, int span, bool header, bool number, bool bold)
+    private static TableCell CellOf(string text, int width, int span, bool header, bool number, bool bold, bool keepNext)
     {
         var props = new TableCellProperties(new TableCellWidth { Width = width.ToString(), Type = TableWidthUnitValues.Dxa });
         if (span > 1) props.Append(new GridSpan { Val = span });
         if (header) props.Append(new Shading { Val = ShadingPatternValues.Clear, Color = "auto", Fill = "E8EEF5" });
         props.Append(new TableCellVerticalAlignment { Val = header ? TableVerticalAlignmentValues.Center : TableVerticalAlignmentValues.Top });
-        var p = new Paragraph(new ParagraphProperties(new ParagraphStyleId { Val = "TableText" },
-            new Justification { Val = header ? JustificationValues.Center : number ? JustificationValues.Right : JustificationValues.Left }));
+        var pp = new ParagraphProperties(new ParagraphStyleId { Val = "TableText" });
+        if (keepNext) pp.Append(new KeepNext());
+        pp.Append(new Justification { Val = header ? JustificationValues.Center : number ? JustificationValues.Right : JustificationValues.Left });
+        var p = new Paragraph(pp);
         AppendText(p, text, bold ? new RunProperties(new Bold()) : null);
         return new TableCell(props, p);
     }
@@ -270,6 +295,8 @@ public static class DocxReport
             new StyleRunProperties(new Bold())));
         styles.Append(ParagraphStyle("Caption", "caption", "BodyText", new StyleParagraphProperties(new SpacingBetweenLines { Before = "120", After = "80" }),
             new StyleRunProperties(new Bold(), new FontSize { Val = "19" })));
+        styles.Append(ParagraphStyle("Basis", "Basis", null, new StyleParagraphProperties(new SpacingBetweenLines { After = "20" }),
+            new StyleRunProperties(new FontSize { Val = "17" })));
         styles.Append(ParagraphStyle("Note", "Note", null, new StyleParagraphProperties(new SpacingBetweenLines { After = "40" }),
             new StyleRunProperties(new FontSize { Val = "17" })));
         styles.Append(ParagraphStyle("TableText", "Table Text", null, new StyleParagraphProperties(new SpacingBetweenLines { After = "0", Line = "260", LineRule = LineSpacingRuleValues.Auto }),

@@ -72,7 +72,7 @@ public static class ReportBuilder
             if (part.Figure is { } figure && part.Table is { } ts)
             {
                 var n = ++figureNo;
-                blocks.Add(new FigureBlock(part.Key, $"図 {def.Chapter}-{n}", n, figure.Caption, Charts.From(figure, ts, input.Tabulation)));
+                blocks.Add(new FigureBlock(part.Key, $"図 {def.Chapter}-{n}", n, figure.Caption, Charts.From(figure, ts, input.Tabulation), table?.Basis));
             }
             if (part.Notes is { } notes) blocks.Add(new NotesBlock(notes.Title, notes.Items.Select(i => Fill(i, input)).ToArray()));
         }
@@ -100,8 +100,24 @@ public static class ReportBuilder
     }
 
     private static TableBlock Make(ReportPart part, TableSpec spec, string? label, int? number,
-        IReadOnlyList<IReadOnlyList<HeaderCell>> header, IReadOnlyList<Row> rows, string? note) =>
-        new(part.Key, label, number, spec.Caption, spec.Kind, header, rows, note, Fingerprint(header, rows));
+        IReadOnlyList<IReadOnlyList<HeaderCell>> header, IReadOnlyList<Row> rows, string? note, string? basis = null) =>
+        new(part.Key, label, number, spec.Caption, spec.Kind, header, rows, note, Fingerprint(header, rows), basis);
+
+    /// <summary>What one answer to an item is, as reports name it: 単数回答, 複数回答, 自由記述, 数値回答 (a split in percent).</summary>
+    public static string AnswerType(ItemKind kind) => kind switch
+    {
+        ItemKind.Multiple => "複数回答",
+        ItemKind.Text => "自由記述",
+        ItemKind.Split => "数値回答",
+        _ => "単数回答", // single choice, and each row of a matrix
+    };
+
+    /// <summary>「単数回答（n=48）」: the answer type of the table's items and the base of its numbers.</summary>
+    private static string Basis(IEnumerable<Item> items, string n)
+    {
+        var types = items.Select(i => AnswerType(i.Kind)).Distinct().ToList();
+        return string.Join("・", types) + "（" + n + "）";
+    }
 
     private static TableBlock Overview(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
     {
@@ -134,7 +150,8 @@ public static class ReportBuilder
             : t.Mentions is not null
                 ? $"n = {t.N}（回答者数）。複数回答のため、割合の合計は 100% を超えることがある。"
                 : $"n = {t.N}";
-        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note);
+        var basis = Basis([t.Item], mentions ? $"n={t.N}、回答数={t.Mentions}" : $"n={t.N}");
+        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note, basis);
         var draft = part.Narrative is { } n ? Narratives.Choice(n.Subject, t, spec.Base) : null;
         return (table, draft);
     }
@@ -156,7 +173,8 @@ public static class ReportBuilder
         var note = ns.Count == 1
             ? $"n = {ns[0]}"
             : "n は行ごとの回答者数（その設問の対象外の回答者を除く）。";
-        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note);
+        var basis = Basis(tables.Select(t => t.Item), ns.Count == 1 ? $"n={ns[0]}" : "n は項目ごと");
+        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note, basis);
         var draft = part.Narrative is { } n ? Narratives.Matrix(n.Subject, tables) : null;
         return (table, draft);
     }
@@ -168,7 +186,8 @@ public static class ReportBuilder
         var max = input.Definition.MaxRows;
         var rows = curated.Take(max).Select(a => new Row([Cell.Of(a.Text)])).ToList();
         string? note = curated.Count > max ? $"ほか {curated.Count - max:#,0} 件（全件は Excel の回答データを参照）" : null;
-        var table = Make(part, spec, label, number, [], rows, note);
+        var basis = Basis(spec.Items.Select(c => input.Survey[c]), $"n={answers.Count}");
+        var table = Make(part, spec, label, number, [], rows, note, basis);
         var draft = part.Narrative is { } n ? Narratives.Text(n.Subject, curated.Count) : null;
         return (table, draft);
     }
@@ -204,19 +223,22 @@ public static class ReportBuilder
         };
         var rows = new List<Row>();
         var max = input.Definition.MaxRows;
-        long listed = 0, total = 0;
+        long listed = 0, total = 0, respondents = 0;
         foreach (var g in listing.Groups)
         {
-            var name = (g.Group?.ReportLabel ?? $"({NoAnswer}）") + $"（{g.Count}）" + (g.NoAnswer > 0 ? $" ※{NoAnswer} {g.NoAnswer}件" : "");
+            var name = (g.Group?.ReportLabel ?? $"（{NoAnswer}）") + $"（{g.Count}）" + (g.NoAnswer > 0 ? $" ※{NoAnswer} {g.NoAnswer}件" : "");
+            respondents += g.Count;
             rows.Add(new Row([Cell.Of(name)], RowKind.Group));
             foreach (var band in g.Bands)
             {
                 var first = true;
+                var bandLabel = band.Band is { } b ? Band(b.ReportLabel) : $"（{NoAnswer}）";
                 foreach (var row in band.Rows)
                 {
                     total++;
                     if (++listed > max) continue;
-                    var cells = new List<Cell> { Cell.Of(""), Cell.Of(first ? band.Band is { } b ? Band(b.ReportLabel) : $"({NoAnswer}）" : "") };
+                    var cells = new List<Cell> { Cell.Of(""), Cell.Of(first ? bandLabel : "") };
+                    var repeatsBand = !first;
                     first = false;
                     for (var i = 0; i < splits.Count; i++)
                     {
@@ -224,17 +246,18 @@ public static class ReportBuilder
                             cells.AddRange(values.Select(v => v is { } x ? Cell.Given(x) : Cell.Of("")));
                         else
                         {
-                            cells.Add(new Cell($"({NoAnswer}）"));
+                            cells.Add(new Cell($"（{NoAnswer}）", null, CellFormat.Value)); // in a value column: aligned as one
                             cells.AddRange(Enumerable.Repeat(Cell.Of(""), splits[i].Parts.Count - 1));
                         }
                     }
-                    rows.Add(new Row(cells));
+                    // At the top of a page the row names its band again.
+                    rows.Add(new Row(cells, RowKind.Body, repeatsBand ? [cells[0], Cell.Of(bandLabel), .. cells.Skip(2)] : null));
                 }
             }
         }
         var note = spec.Note;
         if (total > max) note = (note is null ? "" : note + "\n") + $"ほか {total - max:#,0} 件（全件は Excel の回答データを参照）";
-        return Make(part, spec, label, number, header, rows, note);
+        return Make(part, spec, label, number, header, rows, note, Basis(splits, $"n={respondents}"));
     }
 
     /// <summary>"100社～500社未満" → "100～500未満", as the listing prints member bands.</summary>

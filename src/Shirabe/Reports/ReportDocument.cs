@@ -26,7 +26,11 @@ public sealed record ParagraphBlock(string Text) : Block;
 /// <summary>The paragraph above a table: the draft, or the secretariat's edit of it (flagged stale when the numbers changed).</summary>
 public sealed record NarrativeBlock(string Key, NarrativeView View) : Block;
 
-public sealed record NotesBlock(string? Title, IReadOnlyList<string> Items) : Block;
+public sealed record NotesBlock(string? Title, IReadOnlyList<string> Items) : Block
+{
+    /// <summary>Whether a note opens with its own marker (「※1 …」, 「・…」), so no bullet is added before it.</summary>
+    public static bool HasOwnMarker(string item) => item.Length > 0 && item[0] is '※' or '・' or '＊' or '*' or '●' or '○';
+}
 
 public sealed record PageBreakBlock : Block;
 
@@ -46,17 +50,24 @@ public sealed record Cell(string Text, decimal? Value = null, CellFormat Format 
     /// <summary>A percent as the respondent gave it (14.5 → 14.5%).</summary>
     public static Cell Given(decimal v) => new(v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "%", v, CellFormat.Value);
     public bool IsNumber => Value is not null;
+    /// <summary>Right-aligned: a number, or a word standing in a column of numbers (「（無回答）」).</summary>
+    public bool AlignsRight => Value is not null || Format != CellFormat.Text;
 }
 
 public enum RowKind { Body, Total, Group }
 
-public sealed record Row(IReadOnlyList<Cell> Cells, RowKind Kind = RowKind.Body);
+/// <summary>
+/// A row. <see cref="Continued"/> is what the row prints when a page starts with it, where its own cells leave a label
+/// to the row above (the member band of table 2-4).
+/// </summary>
+public sealed record Row(IReadOnlyList<Cell> Cells, RowKind Kind = RowKind.Body, IReadOnlyList<Cell>? Continued = null);
 
 public sealed record HeaderCell(string Text, int Span = 1);
 
 /// <summary>
 /// A table. <see cref="Label"/> is "表 2-5" (null for the appendices); <see cref="Fingerprint"/> identifies the numbers
-/// in it, so an edited narrative written against other numbers is flagged.
+/// in it, so an edited narrative written against other numbers is flagged. <see cref="Basis"/> is the answer type and
+/// base printed under the caption (「単数回答（n=48）」), derived from the items' kinds.
 /// </summary>
 public sealed record TableBlock(
     string Key,
@@ -67,14 +78,15 @@ public sealed record TableBlock(
     IReadOnlyList<IReadOnlyList<HeaderCell>> Header,
     IReadOnlyList<Row> Rows,
     string? Note,
-    string Fingerprint) : Block
+    string Fingerprint,
+    string? Basis = null) : Block
 {
     public string FullCaption => Label is null ? Caption : Label + " " + Caption;
     /// <summary>The number of columns (from the last header row).</summary>
     public int Columns => Header.Count > 0 ? Header[^1].Sum(h => h.Span) : Rows.Count > 0 ? Rows[0].Cells.Count : 1;
 }
 
-public sealed record FigureBlock(string Key, string Label, int Number, string Caption, Chart Chart) : Block
+public sealed record FigureBlock(string Key, string Label, int Number, string Caption, Chart Chart, string? Basis = null) : Block
 {
     public string FullCaption => Label + " " + Caption;
 }

@@ -25,14 +25,6 @@ public sealed class ReportEdits
     public static ReportEdits Load(string path) =>
         File.Exists(path) ? JsonSerializer.Deserialize<ReportEdits>(File.ReadAllText(path), Json) ?? new() : new();
 
-    /// <summary>Writes atomically (temp file + rename), so a crash never leaves half a file.</summary>
-    public void Save(string path)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
-        File.Move(temp, path, overwrite: true);
-    }
-
     public string ToJson() => JsonSerializer.Serialize(this, Json);
     public static ReportEdits FromJson(string json) => JsonSerializer.Deserialize<ReportEdits>(json, Json) ?? new();
 }

@@ -22,19 +22,22 @@ public sealed class ReportRun
     public required string ResponsesPath { get; init; }
     public ResponsesReadOptions? ReadOptions { get; init; }
     public ReportEdits Edits { get; init; } = new();
+    /// <summary>Whether personal items (names, titles: <see cref="Item.Personal"/>) go into the tables and raw data.</summary>
+    public bool IncludePersonal { get; init; }
     /// <summary>How long Chromium may take to print the PDF.</summary>
     public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
-        ResponsesReadOptions? readOptions = null)
+        ResponsesReadOptions? readOptions = null, bool includePersonal = false)
     {
         var survey = SurveyLoader.LoadFile(surveyDir);
         var dir = Directory.Exists(surveyDir) ? surveyDir : Path.GetDirectoryName(Path.GetFullPath(surveyDir))!;
         var definition = ReportDefinitionLoader.LoadFile(reportPath ?? dir, survey);
-        if (!File.Exists(responsesPath)) throw new FileNotFoundException($"回答ファイルがありません: {responsesPath}");
+        if (!File.Exists(responsesPath)) throw new Core.UserError($"回答ファイルがありません: {responsesPath}");
         var edits = ReportEdits.Load(editsPath ?? Path.Combine(dir, EditsFileName));
-        return new ReportRun { Survey = survey, Definition = definition, ResponsesPath = responsesPath, ReadOptions = readOptions, Edits = edits };
+        return new ReportRun { Survey = survey, Definition = definition, ResponsesPath = responsesPath, ReadOptions = readOptions, Edits = edits,
+            IncludePersonal = includePersonal };
     }
 
     /// <summary>
@@ -51,7 +54,7 @@ public sealed class ReportRun
     public ReportDocument Build(IProgress<string>? progress = null)
     {
         progress?.Report("集計中…");
-        var tab = Core.Tabulation.Tabulate.Survey(Survey, ReadResponses(reuse: true));
+        var tab = Core.Tabulation.Tabulate.Survey(Survey, ReadResponses(reuse: true), includePersonal: IncludePersonal);
         progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。報告書を組み立て中…");
         return ReportBuilder.Build(new ReportInput(Definition, tab, () => ReadResponses(), Edits));
     }
@@ -66,11 +69,9 @@ public sealed class ReportRun
                 await WriteText(output, HtmlReport.Render(doc, progress), cancel);
                 break;
             case ReportFormat.Pdf:
-                var html = HtmlReport.Render(doc, progress);
-                progress?.Report("Chromium で PDF に変換中…");
                 await using (var chromium = new ChromiumPdf())
                 {
-                    var pdf = await chromium.RenderAsync(html, ChromiumPdf.PageNumberFooter, cancel, PdfTimeout);
+                    var pdf = await ReportPdf.RenderAsync(doc, chromium, progress, cancel, PdfTimeout);
                     await output.WriteAsync(pdf, cancel);
                 }
                 break;
@@ -78,7 +79,7 @@ public sealed class ReportRun
                 DocxReport.Write(doc, output, progress);
                 break;
             case ReportFormat.Xlsx:
-                XlsxReport.Write(doc, Survey, ReadResponses(reuse: true), output, progress);
+                XlsxReport.Write(doc, Survey, ReadResponses(reuse: true), output, progress, IncludePersonal);
                 break;
         }
         progress?.Report("完了");

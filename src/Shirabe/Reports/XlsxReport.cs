@@ -19,7 +19,12 @@ public static class XlsxReport
 {
     private const uint StyleText = 0, StylePercent = 1, StyleBold = 2, StyleCount = 3, StyleWrap = 4, StyleHeader = 5, StyleTitle = 6;
 
-    public static void Write(ReportDocument doc, Survey survey, IEnumerable<Response> responses, Stream output, IProgress<string>? progress = null)
+    /// <summary>
+    /// Writes the workbook. The raw responses leave out personal items (<see cref="Core.Questionnaire.Item.Personal"/>) unless
+    /// <paramref name="includePersonal"/>.
+    /// </summary>
+    public static void Write(ReportDocument doc, Survey survey, IEnumerable<Response> responses, Stream output, IProgress<string>? progress = null,
+        bool includePersonal = false)
     {
         // The SDK keeps every part of a package it writes in memory. The raw-responses sheet (100,000 rows × 70 columns
         // in a benchmark) is therefore written afterwards, streamed straight into the final zip (see Repack).
@@ -29,7 +34,8 @@ public static class XlsxReport
             rawEntry = WriteWorkbook(book, doc, survey, progress);
         progress?.Report("Excel: 回答データを書き出し中…");
         workbook.Position = 0;
-        Repack(workbook, output, rawEntry, s => WriteResponses(s, survey, responses));
+        var items = survey.Items.Where(i => includePersonal || !i.Personal).ToList();
+        Repack(workbook, output, rawEntry, s => WriteResponses(s, items, responses));
     }
 
     /// <summary>Writes everything but the raw responses; returns the zip entry name of their (empty) sheet.</summary>
@@ -118,6 +124,7 @@ public static class XlsxReport
         {
             var r = 1u;
             Row(w, r++, [Str(t.FullCaption, StyleTitle)]);
+            if (t.Basis is not null) Row(w, r++, [Str(t.Basis)]);
             foreach (var header in t.Header)
             {
                 var cells = new List<XCell>();
@@ -138,13 +145,13 @@ public static class XlsxReport
     }
 
     /// <summary>The raw responses sheet as SpreadsheetML, streamed row by row (inline strings, numbers as numbers).</summary>
-    private static void WriteResponses(Stream target, Survey survey, IEnumerable<Response> responses)
+    private static void WriteResponses(Stream target, IReadOnlyList<Core.Questionnaire.Item> items, IEnumerable<Response> responses)
     {
         const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-        var header = ResponsesCsv.Header(survey).ToList();
+        List<string> header = [ResponsesCsv.IdColumn, ResponsesCsv.SubmittedAtColumn, .. items.SelectMany(i => i.Columns)];
         var textColumns = new bool[header.Count];
         var col = 2;
-        foreach (var item in survey.Items)
+        foreach (var item in items)
             foreach (var _ in item.Columns) textColumns[col++] = item.Kind == ItemKind.Text;
         textColumns[0] = textColumns[1] = true;
         var names = Enumerable.Range(0, header.Count).Select(ColumnName).ToArray();
@@ -175,7 +182,7 @@ public static class XlsxReport
             x.WriteStartElement("t", ns);
             if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])))
                 x.WriteAttributeString("xml", "space", null, "preserve");
-            x.WriteString(XmlSafe(Neutralise(text)));
+            x.WriteString(XmlSafe(ResponsesCsv.SpreadsheetSafe(text)));
             x.WriteEndElement();
             x.WriteEndElement();
             x.WriteEndElement();
@@ -194,7 +201,7 @@ public static class XlsxReport
             fields.Clear();
             fields.Add(response.Id);
             fields.Add(response.SubmittedAt is { } at ? ResponsesCsv.FormatTimestamp(at) : "");
-            foreach (var item in survey.Items) ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
+            foreach (var item in items) ResponsesCsv.AddCells(fields, item, response.Answers[item.Index]);
             x.WriteStartElement("row", ns);
             x.WriteAttributeString("r", r.ToString(CultureInfo.InvariantCulture));
             for (var i = 0; i < fields.Count; i++)
@@ -250,11 +257,9 @@ public static class XlsxReport
 
     private readonly record struct XCell(string? Text, decimal? Number, uint Style);
 
-    private static XCell Str(string text, uint style = StyleText) => new(Neutralise(text), null, style);
+    private static XCell Str(string text, uint style = StyleText) => new(ResponsesCsv.SpreadsheetSafe(text), null, style);
     private static XCell Num(decimal value, uint style) => new(null, value, style);
 
-    /// <summary>Text that Excel would read as a formula stays text (the same rule as the spreadsheet CSV export).</summary>
-    public static string Neutralise(string text) => ResponsesCsv.SpreadsheetSafe(text);
 
     private static void WriteSheet(WorksheetPart part, double[] widths, string? drawingId, Action<OpenXmlWriter> rows)
     {

@@ -16,6 +16,8 @@ public static class AnswerSheet
     public static string Render(Survey survey, IReadOnlyList<Answer>? answers, Func<Section, string>? editLink = null)
     {
         var h = new StringBuilder();
+        // 対象外 is decided by the skip rules, not by what was stored: a hidden text item is stored empty.
+        var shown = answers is null ? null : survey.Shown(answers);
         foreach (var section in survey.Sections)
         {
             h.Append("<section class=\"sheet-section\" aria-labelledby=\"sheet-").Append(E(section.Id)).Append("\">");
@@ -35,7 +37,7 @@ public static class AnswerSheet
                     if (item.ShowIf is not null && answers is null) h.Append("<br><small>※ ").Append(E(FormAnswers.Describe(item.ShowIf))).Append("</small>");
                     h.Append("</dt><dd>");
                     if (answers is null) Blank(h, item);
-                    else Answered(h, item, answers[item.Index]);
+                    else Answered(h, item, shown![item.Index] ? answers[item.Index] : Answer.NotAsked);
                     h.Append("</dd>");
                 }
                 h.Append("</dl></div>");
@@ -45,10 +47,13 @@ public static class AnswerSheet
         return h.ToString();
     }
 
+    /// <summary>The one wording for both everywhere (review, print, PDF, read-only view).</summary>
+    public const string NotAskedText = "（対象外）", NoAnswerText = "（無回答）";
+
     private static void Answered(StringBuilder h, Item item, Answer a)
     {
-        if (a.State == AnswerState.NotAsked) { h.Append("<span class=\"muted\">（対象外）</span>"); return; }
-        if (a.State == AnswerState.NoAnswer) { h.Append("<span class=\"muted\">（無回答）</span>"); return; }
+        if (a.State == AnswerState.NotAsked) { h.Append("<span class=\"muted not-asked\">").Append(NotAskedText).Append("</span>"); return; }
+        if (a.State == AnswerState.NoAnswer) { h.Append("<span class=\"muted no-answer\">").Append(NoAnswerText).Append("</span>"); return; }
         switch (item.Kind)
         {
             case ItemKind.Text:

@@ -25,15 +25,15 @@ public static class FormAnswers
     }
 
     /// <summary>
-    /// Reads the items of <paramref name="section"/> from the posted form, then applies the skip rules against the
-    /// whole questionnaire (<paramref name="saved"/> holds the other pages): an answer to a hidden item is an error,
-    /// a blank hidden item becomes not asked (NA).
+    /// Reads the items of one page's <paramref name="questions"/> from the posted form, then applies the skip rules
+    /// against the whole questionnaire (<paramref name="saved"/> holds the other pages): an answer to a hidden item is
+    /// an error, a blank hidden item becomes not asked (NA). <see cref="Result.Cells"/> holds only the items without an error.
     /// </summary>
-    public static Result Read(Survey survey, Section section, IFormCollection form, IReadOnlyDictionary<string, string> saved)
+    public static Result Read(Survey survey, IEnumerable<Question> questions, IFormCollection form, IReadOnlyDictionary<string, string> saved)
     {
         var result = new Result();
 
-        var items = section.Questions.SelectMany(q => q.Items).ToList();
+        var items = questions.SelectMany(q => q.Items).ToList();
         foreach (var item in items)
         {
             var cells = new List<string>();
@@ -70,7 +70,10 @@ public static class FormAnswers
             if (!shown[item.Index])
             {
                 if (state == AnswerState.Given)
+                {
                     result.Errors[item.Code] = $"この設問は回答の対象外です（{Describe(item.ShowIf!)}）。入力を消すか、条件の設問の回答を見直してください。";
+                    foreach (var column in item.Columns) result.Cells.Remove(column);
+                }
                 else
                     foreach (var (column, value) in AnswerCells.ToCells(item, Answer.NotAsked))
                         result.Cells[column] = value;

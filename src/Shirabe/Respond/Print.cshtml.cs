@@ -23,10 +23,11 @@ public sealed class PrintModel(InvitationLookup lookup, ShirabeDb db, Survey sur
 public sealed record PrintDocument(string Title, string Subtitle, string Status, string SheetHtml)
 {
     public static PrintDocument ForAssociation(RespondPageModel page, bool draft) => For(page.Survey, page.Association,
-        page.Draft, page.Submission, draft, page.LocalTime);
+        page.Draft, page.Submission, draft);
 
-    public static PrintDocument For(Survey survey, Association association, Draft? d, Submission? s, bool draft, Func<DateTime, string> localTime)
+    public static PrintDocument For(Survey survey, Association association, Draft? d, Submission? s, bool draft)
     {
+        string localTime(DateTime utc) => RespondPageModel.LocalTime(survey, utc);
         var useDraft = draft || s is null;
         var cells = useDraft ? (d is null ? [] : StoredAnswers.Parse(d.Answers)) : StoredAnswers.Parse(s!.Answers);
         var answers = StoredAnswers.ToAnswers(survey, cells, asStored: !useDraft);

@@ -33,8 +33,7 @@ public static class RespondEndpoints
         if (!perLink.TryAcquire(invitation.Id)) return Busy(http, StatusCodes.Status429TooManyRequests);
         var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var s = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
-        var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true, utc =>
-            TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), survey.Period.TimeZone).ToString("yyyy年M月d日 H:mm"));
+        var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true);
         try
         {
             var bytes = await pdf.RenderAsync(doc.ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted,

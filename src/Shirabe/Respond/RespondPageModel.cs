@@ -25,7 +25,7 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
     public string BasePath => InvitationTokens.Path(Token);
 
     /// <summary>The draft's cells (column → canonical cell); empty before the first save.</summary>
-    public Dictionary<string, string> SavedCells { get; private set; } = [];
+    public Dictionary<string, string> SavedCells { get; protected set; } = [];
 
     protected async Task<IActionResult?> LoadAsync()
     {
@@ -43,8 +43,10 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
     /// <summary>Whether the draft holds changes not yet submitted.</summary>
     public bool HasUnsentChanges => Draft is not null && (Submission is null ? SavedCells.Count > 0 : Draft.Version != Submission.DraftVersion);
 
-    public string LocalTime(DateTime utc) =>
-        TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), survey.Period.TimeZone).ToString("yyyy年M月d日 H:mm");
+    public string LocalTime(DateTime utc) => LocalTime(survey, utc);
+
+    /// <summary>A stored time as the respondent reads it (receipts, printouts): the survey's time zone.</summary>
+    public static string LocalTime(Survey survey, DateTime utc) => survey.Period.ToLocal(utc).ToString("yyyy年M月d日 H:mm");
 
     public string ClosesText => $"{survey.Period.Closes:yyyy年M月d日}";
     public string OpensText => $"{survey.Period.Opens:yyyy年M月d日}";

@@ -19,6 +19,8 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
     public string SheetHtml { get; private set; } = "";
     public string? FormError { get; private set; }
     public List<(Item Item, string Message)> Problems { get; } = [];
+    /// <summary>Asked and left blank: pointed out, not blocking (無回答 is a valid answer).</summary>
+    public List<Item> Unanswered { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -44,18 +46,11 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
         if (Problems.Count > 0)
             return Fail(StatusCodes.Status422UnprocessableEntity, "回答に確認が必要な箇所があります。各ページで修正してから送信してください。");
 
-        var answers = StoredAnswers.Serialize(StoredAnswers.ToCells(Survey, StoredAnswers.ToAnswers(Survey, SavedCells)));
-        var now = Clock.GetUtcNow().UtcDateTime;
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // whole seconds, as in the responses file
         try
         {
             await using var tx = await Db.Database.BeginTransactionAsync(HttpContext.RequestAborted);
-            var submission = Submission ?? Db.Submissions.Add(new Submission { InvitationId = Invitation.Id, FirstSubmittedAt = now }).Entity;
-            submission.Version++;
-            submission.Answers = answers;
-            submission.DraftVersion = version;
-            submission.SubmittedAt = now;
-            Db.AnswerHistory.Add(new AnswerHistory { InvitationId = Invitation.Id, Version = submission.Version, Answers = answers, SubmittedAt = now });
+            var submission = Submission ?? Db.Submissions.Add(new Submission { InvitationId = Invitation.Id }).Entity;
+            Db.AnswerHistory.Add(submission.Record(Survey, Draft, Clock.GetUtcNow().UtcDateTime));
             await Db.SaveChangesAsync(HttpContext.RequestAborted);
             await tx.CommitAsync(HttpContext.RequestAborted);
         }
@@ -78,6 +73,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
             if (answers[item.Index].State == AnswerState.Given && item.Validate(answers[item.Index]) is { } e) Problems.Add((item, e));
             else if (item.Required && answers[item.Index].State == AnswerState.NoAnswer) Problems.Add((item, "この設問は必ずお答えください。"));
         }
+        Unanswered = FormPages.Unanswered(Survey, answers);
         SheetHtml = AnswerSheet.Render(Survey, answers, s => $"{BasePath}/s/{s.Id}");
     }
 

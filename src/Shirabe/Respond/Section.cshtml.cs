@@ -8,31 +8,38 @@ using Shirabe.Fieldwork;
 namespace Shirabe.Respond;
 
 /// <summary>
-/// One section of the questionnaire (one page). Every button saves the page as the draft, after checking it;
-/// a page with errors comes back with every answer as typed, nothing saved. Anti-forgery is checked here rather than
-/// by the global filter, so that an expired form still gives back what was typed.
+/// One page of the questionnaire (a section, or part of a long one). Every button saves the page into the draft, after
+/// checking it; a page with errors saves its valid answers and comes back with every answer as typed and a message
+/// saying which were not saved. Anti-forgery is checked here rather than by the global filter, so that an expired form
+/// still gives back what was typed.
 /// </summary>
 [IgnoreAntiforgeryToken]
 public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery)
     : RespondPageModel(lookup, db, survey, clock)
 {
-    public Section Section { get; private set; } = null!;
-    public int SectionIndex { get; private set; }
-    public bool IsFirst => SectionIndex == 0;
-    public bool IsLast => SectionIndex == Survey.Sections.Count - 1;
+    public FormPage FormPage { get; private set; } = null!;
+    public Section Section => FormPage.Section;
+    public bool IsFirst => FormPage.Number == 1;
+    public bool IsLast => FormPage.Number == FormPages.Of(Survey).Count;
     public bool JustSaved { get; private set; }
+    /// <summary>How many items of the page were saved although others had errors (then shown with the errors).</summary>
+    public int? SavedDespiteErrors { get; private set; }
     public string? FormError { get; private set; }
     public Dictionary<string, string> Errors { get; private set; } = [];
     private Dictionary<string, string[]> _values = [];
     private Answer[] _savedAnswers = [];
+    private bool[]? _savedShown;
 
-    public async Task<IActionResult> OnGetAsync(string section, bool saved = false)
+    public async Task<IActionResult> OnGetAsync(string section, int? part, bool saved = false)
     {
         if (await LoadAsync() is { } fail) return fail;
-        if (!FindSection(section)) return NotFound();
+        if (!FindPage(section, part)) return NotFound();
         if (Phase != SurveyPhase.Open) return Redirect(BasePath);
         JustSaved = saved;
         _values = FromCells(SavedCells);
+        // The organisation item starts with the invited association's name until the page is first saved.
+        foreach (var item in FormPage.Items.Where(i => i.Role == ItemRole.Organisation && i.Kind == ItemKind.Text))
+            if (!SavedCells.ContainsKey(item.ColumnName)) _values[item.ColumnName] = [Association.Name];
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
         return Page();
     }
@@ -50,9 +57,10 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             return StatusCode(e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status400BadRequest);
         }
         var section = RouteData.Values["section"] as string ?? "";
+        int? part = int.TryParse(RouteData.Values["part"] as string, out var n) ? n : null;
         var action = form["action"].ToString();
         if (await LoadAsync() is { } fail) return fail;
-        if (!FindSection(section)) return NotFound();
+        if (!FindPage(section, part)) return NotFound();
         if (Phase != SurveyPhase.Open) return NotAccepting();
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
         _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
@@ -70,23 +78,36 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
-        var read = FormAnswers.Read(Survey, Section, form, SavedCells);
-        if (!read.IsValid)
+        var read = FormAnswers.Read(Survey, FormPage.Questions, form, SavedCells);
+        if (read.FormError is not null)
         {
             FormError = read.FormError;
             Errors = read.Errors;
-            Response.StatusCode = read.FormError is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
 
-        await SaveDraftAsync(read.Cells);
+        // The valid answers are saved even when others are not: nothing typed correctly is lost.
+        if (read.Cells.Count > 0) await SaveDraftAsync(read.Cells);
+        if (read.Errors.Count > 0)
+        {
+            Errors = read.Errors;
+            SavedDespiteErrors = FormPage.Items.Count(i => !Errors.ContainsKey(i.Code));
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        var pages = FormPages.Of(Survey);
+        var at = FormPage.Number - 1;
+        if (action.StartsWith("go:", StringComparison.Ordinal)
+            && pages.FirstOrDefault(p => p.Index == 0 && p.Section.Id == action[3..]) is { } target)
+            return Redirect(BasePath + target.Path);
         return action switch
         {
-            "back" when !IsFirst => Redirect($"{BasePath}/s/{Survey.Sections[SectionIndex - 1].Id}"),
+            "back" when !IsFirst => Redirect(BasePath + pages[at - 1].Path),
             "back" => Redirect(BasePath),
-            "next" when !IsLast => Redirect($"{BasePath}/s/{Survey.Sections[SectionIndex + 1].Id}"),
+            "next" when !IsLast => Redirect(BasePath + pages[at + 1].Path),
             "next" or "review" => Redirect($"{BasePath}/review"),
-            _ => Redirect($"{BasePath}/s/{Section.Id}?saved=true#main"),
+            _ => Redirect($"{BasePath}{FormPage.Path}?saved=true#main"),
         };
     }
 
@@ -95,20 +116,12 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     {
         for (var attempt = 0; ; attempt++)
         {
-            var draft = Draft;
-            if (draft is null)
-            {
-                draft = new Draft { InvitationId = Invitation.Id, Answers = "{}" };
-                Db.Drafts.Add(draft);
-            }
-            var merged = StoredAnswers.Parse(draft.Answers);
-            foreach (var (k, v) in cells) merged[k] = v;
-            draft.Answers = StoredAnswers.Serialize(merged);
-            draft.Version++;
-            draft.UpdatedAt = Clock.GetUtcNow().UtcDateTime;
+            var draft = Draft ?? Db.Drafts.Add(new Draft { InvitationId = Invitation.Id }).Entity;
+            var merged = draft.Save(cells, Clock.GetUtcNow().UtcDateTime);
             try
             {
                 await Db.SaveChangesAsync(HttpContext.RequestAborted);
+                SavedCells = merged;
                 return;
             }
             catch (DbUpdateException) when (attempt == 0)
@@ -119,12 +132,12 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         }
     }
 
-    private bool FindSection(string id)
+    /// <summary>The page /s/{section}[/{part}] (parts from 1; /s/2 is the section's first page).</summary>
+    private bool FindPage(string section, int? part)
     {
-        var index = Survey.Sections.ToList().FindIndex(s => s.Id == id);
-        if (index < 0) return false;
-        SectionIndex = index;
-        Section = Survey.Sections[index];
+        var index = (part ?? 1) - 1;
+        if (FormPages.Of(Survey).FirstOrDefault(p => p.Section.Id == section && p.Index == index) is not { } found) return false;
+        FormPage = found;
         return true;
     }
 
@@ -164,19 +177,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         _ => item.Columns.First(),
     };
 
-    /// <summary>
-    /// How a skip rule shows on this page: null = always shown; "hidden" = its condition is on earlier pages and is not
-    /// met (not rendered); otherwise rendered, with data attributes for respond.js.
-    /// </summary>
-    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item)
-    {
-        if (item.ShowIf is not { } c) return (true, null, null, false);
-        var here = c.Items.Where(i => i.SectionId == Section.Id).ToList();
-        var shown = Survey.Shown(_savedAnswers);
-        var metBefore = c.Items.Where(i => i.SectionId != Section.Id).Any(i =>
-            shown[i.Index] && _savedAnswers[i.Index].State == AnswerState.Given
-            && c.AnyOf.Any(code => i.Kind == ItemKind.Multiple ? _savedAnswers[i.Index].Has(code) : _savedAnswers[i.Index].Choice == code));
-        if (here.Count == 0) return (metBefore, null, null, metBefore);
-        return (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf), metBefore);
-    }
+    /// <summary>How a skip rule shows on this page (see <see cref="FormPage.Visibility"/>).</summary>
+    public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item) =>
+        FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
 }

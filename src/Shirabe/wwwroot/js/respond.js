@@ -25,6 +25,11 @@
       block.hidden = !show;
       block.querySelectorAll("input, textarea, select").forEach(function (input) { input.disabled = !show; });
     });
+    // A question whose every item is hidden goes too: no heading with nothing under it.
+    form.querySelectorAll("section.question").forEach(function (question) {
+      var blocks = question.querySelectorAll(".item, .matrix-row");
+      question.hidden = blocks.length > 0 && Array.prototype.every.call(blocks, function (b) { return b.hidden; });
+    });
   }
 
   function updateSums(form) {

@@ -1,15 +1,15 @@
 using System.CommandLine;
-using Shirabe.Cli;
+using Shirabe.Core;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
 
-namespace Shirabe.Tabulate;
+namespace Shirabe.Cli;
 
 /// <summary>
 /// `shirabe responses generate --survey DIR|FILE --rows N [--seed S] [--text P] --out CSV`: writes random but
 /// rule-consistent responses (skip rules obeyed) in the responses-file format, for benchmarks and rehearsals.
 /// </summary>
-public static class GenerateCommand
+public static class ResponsesCommands
 {
     public static Command Command()
     {
@@ -20,17 +20,28 @@ public static class GenerateCommand
         var output = new Option<string>("--out") { Description = "出力する回答ファイル（CSV）", Required = true };
         var generate = new Command("generate", "調査票の規則に沿った架空の回答ファイルを作ります（性能測定・リハーサル用）")
             { survey, rows, seed, text, output };
-        generate.SetAction(r => ShirabeCommands.Guard(() =>
+        generate.SetAction(r =>
         {
             var s = SurveyLoader.LoadFile(r.GetValue(survey)!);
             var count = r.GetValue(rows);
-            if (count < 0) throw new ArgumentException("--rows は 0 以上にしてください。");
-            using var file = File.Create(r.GetValue(output)!);
-            ResponsesCsv.Write(file, s, SyntheticResponses.Generate(s, new Random(r.GetValue(seed)), count,
-                new SyntheticOptions { Text = r.GetValue(text) }));
-            Console.Error.WriteLine($"{count:N0} 件の回答を書き出しました: {r.GetValue(output)}");
+            if (count < 0) throw new UserError("--rows は 0 以上にしてください。");
+            var share = r.GetValue(text);
+            if (share is < 0 or > 1) throw new UserError("--text は 0 から 1 までの数にしてください。");
+            var path = r.GetValue(output)!;
+            // Written under a temporary name and renamed: a failure leaves no half-written file.
+            var temp = path + ".part";
+            try
+            {
+                using (var file = File.Create(temp))
+                    ResponsesCsv.Write(file, s, SyntheticResponses.Generate(s, new Random(r.GetValue(seed)), count,
+                        new SyntheticOptions { Text = share }));
+                File.Move(temp, path, overwrite: true);
+            }
+            finally { File.Delete(temp); }
+            r.Err().WriteLine($"{count:N0} 件の回答を書き出しました: {path}");
             return 0;
-        }));
+        });
+        generate.OnFailure("回答ファイルは作成していません。");
         return new Command("responses", "回答ファイルを扱います") { generate };
     }
 }

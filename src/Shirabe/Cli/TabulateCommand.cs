@@ -1,15 +1,14 @@
 using System.CommandLine;
-using System.Text;
-using Shirabe.Cli;
+using Shirabe.Core;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
 using Shirabe.Core.Tabulation;
 
-namespace Shirabe.Tabulate;
+namespace Shirabe.Cli;
 
 /// <summary>
 /// `shirabe tabulate --survey DIR|FILE --responses CSV [--format json|text] [--where ITEM=CODE]... [--cross ITEM,ITEM]
-/// [--encoding cp932]`: tabulates a responses file in one streaming pass (docs/cli.md, docs/tabulate-json.md).
+/// [--encoding cp932] [--include-personal]`: tabulates a responses file in one streaming pass (docs/cli.md, docs/tabulate-json.md).
 /// </summary>
 public static class TabulateCommand
 {
@@ -29,18 +28,20 @@ public static class TabulateCommand
         var threads = new Option<int>("--threads")
             { Description = "10 MB を超えるファイルを並行して読むスレッド数（既定は CPU コア数、1 で逐次）", DefaultValueFactory = _ => Environment.ProcessorCount };
 
+        var includePersonal = new Option<bool>("--include-personal")
+            { Description = "回答者個人の情報（氏名・役職など、調査票で personal: true の設問）も集計に含める" };
+
         var command = new Command("tabulate", "回答ファイルを集計します（単純集計・絞り込み・クロス集計）")
-            { survey, responses, format, where, cross, encoding, threads };
-        command.SetAction(r => ShirabeCommands.Guard(() => Run(
-            r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(format)!, r.GetValue(where) ?? [],
-            r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads))));
-        return command;
+            { survey, responses, format, where, cross, encoding, threads, includePersonal };
+        command.SetAction(r => Run(r, r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(format)!, r.GetValue(where) ?? [],
+            r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads), r.GetValue(includePersonal)));
+        return command.OnFailure("集計結果は出力していません。");
     }
 
-    private static int Run(string surveyPath, string responsesPath, string format, string[] where, string? cross, string? encoding,
-        int threads)
+    private static int Run(ParseResult r, string surveyPath, string responsesPath, string format, string[] where, string? cross,
+        string? encoding, int threads, bool includePersonal)
     {
-        if (threads < 1) throw new ArgumentException("--threads は 1 以上にしてください。");
+        if (threads < 1) throw new UserError("--threads は 1 以上にしてください。");
         var survey = SurveyLoader.LoadFile(surveyPath);
         var segment = where.Length > 0 ? new Segment(where.Select(w => SegmentFilter.Parse(survey, w)).ToArray()) : null;
         var crossItems = cross is null ? ((Item, Item)?)null : ParseCross(survey, cross);
@@ -50,36 +51,46 @@ public static class TabulateCommand
             Encoding = encoding is null ? null : ResponsesReadOptions.ParseEncoding(encoding),
             ReuseAnswers = true,
         };
-        if (!File.Exists(responsesPath)) throw new FileNotFoundException($"回答ファイル {responsesPath} がありません。");
+        if (!File.Exists(responsesPath)) throw new UserError($"回答ファイル {responsesPath} がありません。");
 
         // Tabulation consumes the whole file before anything is written: a bad file prints nothing on stdout.
         var big = new FileInfo(responsesPath).Length > BigFileBytes;
-        var progress = big ? new Progress() : null;
-        var tabulation = (big && threads > 1 ? TabulateInParts(survey, responsesPath, options, segment, crossItems, progress, threads) : null)
-                         ?? Core.Tabulation.Tabulate.Survey(survey, Rows(survey, responsesPath, options, progress), segment, crossItems);
+        var progress = big ? new Progress(r.Err()) : null;
+        var tabulation = Tabulate(survey, responsesPath, options, segment, crossItems, includePersonal, progress, big ? threads : 1);
         progress?.Done();
 
-        using var stdout = Console.OpenStandardOutput();
-        if (format == "json")
-            TabulationJson.Write(stdout, tabulation);
+        // Written in one piece: a failure while tabulating leaves stdout empty.
+        var output = r.Out();
+        if (format == "json") output.Write(TabulationJson.ToJson(tabulation));
         else
         {
-            using var text = new StreamWriter(stdout, new UTF8Encoding(false), 1 << 16);
+            var text = new StringWriter();
             TabulationText.Write(text, tabulation);
+            output.Write(text.ToString());
         }
+        output.Flush();
         return 0;
     }
+
+    /// <summary>
+    /// Tabulates the file: in parts, one per thread, when <paramref name="threads"/> &gt; 1, else (or when the parts
+    /// cannot be used) in one pass. Internal for the tests of the fallback.
+    /// </summary>
+    internal static SurveyTabulation Tabulate(Survey survey, string path, ResponsesReadOptions options, Segment? segment,
+        (Item, Item)? cross, bool includePersonal, Progress? progress, int threads) =>
+        (threads > 1 ? TabulateInParts(survey, path, options, segment, cross, includePersonal, progress, threads) : null)
+        ?? Core.Tabulation.Tabulate.Survey(survey, Rows(survey, path, options, progress), segment, cross, includePersonal);
 
     private static (Item, Item) ParseCross(Survey survey, string text)
     {
         var codes = text.Split(',', StringSplitOptions.TrimEntries);
         if (codes.Length != 2 || codes.Any(c => c.Length == 0))
-            throw new ArgumentException($"--cross「{text}」は 2 つの設問番号をカンマで区切って書いてください（例: 4-3-a,4-4-a）。");
+            throw new UserError($"--cross「{text}」は 2 つの設問番号をカンマで区切って書いてください（例: 4-3-a,4-4-a）。");
         var items = codes.Select(c => survey.TryGetItem(c, out var item) ? item
-            : throw new ArgumentException($"クロス集計の設問 {c} は調査票「{survey.Id}」にありません。")).ToArray();
+            : throw new UserError($"クロス集計の設問 {c} は調査票「{survey.Id}」にありません。")).ToArray();
         foreach (var item in items)
             if (item.Kind is not (ItemKind.Single or ItemKind.Multiple or ItemKind.Matrix))
-                throw new ArgumentException($"設問 {item.Code} は選択式ではないため、クロス集計には使えません。");
+                throw new UserError($"設問 {item.Code} は選択式ではないため、クロス集計には使えません。");
         return (items[0], items[1]);
     }
 
@@ -104,7 +115,7 @@ public static class TabulateCommand
     /// which reports every problem with its true row number.
     /// </summary>
     private static SurveyTabulation? TabulateInParts(Survey survey, string path, ResponsesReadOptions options, Segment? segment,
-        (Item, Item)? cross, Progress? progress, int threads)
+        (Item, Item)? cross, bool includePersonal, Progress? progress, int threads)
     {
         var openers = ResponsesFileParts.Split(() => Open(path), threads);
         if (openers.Count < 2) return null;
@@ -112,7 +123,7 @@ public static class TabulateCommand
         try
         {
             var tabulation = Core.Tabulation.Tabulate.SurveyInParts(survey,
-                openers.Select((open, i) => Rows(survey, path, options, progress, open, ids[i])).ToArray(), segment, cross);
+                openers.Select((open, i) => Rows(survey, path, options, progress, open, ids[i])).ToArray(), segment, cross, includePersonal);
             for (var i = 1; i < ids.Length; i++)
                 for (var j = 0; j < i; j++)
                     if (ids[i].Overlaps(ids[j]))
@@ -130,22 +141,23 @@ public static class TabulateCommand
     }
 
     /// <summary>Plain progress lines on stderr (no terminal tricks: they are readable in logs too); thread-safe.</summary>
-    private sealed class Progress
+    internal sealed class Progress(TextWriter writer)
     {
+        private readonly TextWriter error = TextWriter.Synchronized(writer);
         private long _rows;
 
         public void Row()
         {
             var n = Interlocked.Increment(ref _rows);
-            if (n % ProgressEveryRows == 0) Console.Error.WriteLine($"集計中: {n:N0} 行");
+            if (n % ProgressEveryRows == 0) error.WriteLine($"集計中: {n:N0} 行");
         }
 
         public void Restart()
         {
-            Console.Error.WriteLine("問題のある行があるため、ファイル全体を読み直して問題を一覧にします。");
+            error.WriteLine("問題のある行があるため、ファイル全体を読み直して問題を一覧にします。");
             Interlocked.Exchange(ref _rows, 0);
         }
 
-        public void Done() => Console.Error.WriteLine($"読み込み完了: {Interlocked.Read(ref _rows):N0} 行");
+        public void Done() => error.WriteLine($"読み込み完了: {Interlocked.Read(ref _rows):N0} 行");
     }
 }
