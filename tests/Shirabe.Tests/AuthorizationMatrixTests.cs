@@ -39,7 +39,7 @@ public class AuthorizationMatrixTests
         R("/survey/blank", "/survey/blank", (200, 400), (200, 400), (200, 400), (200, 400)),
         R("/survey/blank.pdf", "/survey/blank.pdf", (503, 405), (503, 405), (503, 405), (503, 405)),
         R("/a/{token}", "/a/{token}", (404, 400), (200, 405), (200, 405), (404, 400)),
-        R("/a/{token}/s/{section}", "/a/{token}/s/1", (404, 404), (200, 302), (200, 302), (404, 404)),
+        R("/a/{token}/s/{section}/{part:int?}", "/a/{token}/s/1", (404, 404), (200, 302), (200, 302), (404, 404)),
         R("/a/{token}/review", "/a/{token}/review", (404, 404), (200, 400), (200, 400), (404, 404)),
         R("/a/{token}/thanks", "/a/{token}/thanks", (404, 400), (302, 405), (302, 405), (404, 400)),
         R("/a/{token}/print", "/a/{token}/print", (404, 400), (200, 405), (200, 405), (404, 400)),
@@ -48,6 +48,9 @@ public class AuthorizationMatrixTests
         R("/admin", "/admin", (302, 302), (302, 302), (302, 302), (200, 405)),
         R("/admin/results", "/admin/results", (302, 302), (302, 302), (302, 302), (200, 405)),
         R("/admin/results/figures/{key}.png", "/admin/results/figures/1-3.png", (302, 405), (302, 405), (302, 405), (200, 405)),
+        R("/admin/invitees/{id:int}", "/admin/invitees/1", (302, 302), (302, 302), (302, 302), (200, 405)),
+        R("/admin/invitees/{id:int}/reissue", "/admin/invitees/1/reissue", (302, 302), (302, 302), (302, 302), (200, 200)), // POST reissues: an admin may
+        R("/admin/roster.{format:regex(^(csv|xlsx)$)}", "/admin/roster.csv", (302, 405), (302, 405), (302, 405), (200, 405)),
         R("/admin/report", "/admin/report", (302, 302), (302, 302), (302, 302), (200, 405)),
         R("/admin/report/narrative/{key}", "/admin/report/narrative/1-3", (302, 302), (302, 302), (302, 302), (200, 405)),
         R("/admin/report/answers/{key}", "/admin/report/answers/2-2", (302, 302), (302, 302), (302, 302), (200, 405)),
@@ -86,7 +89,9 @@ public class AuthorizationMatrixTests
         // Every route the app maps has a row, and every row is a route the app maps.
         var patterns = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Select(e => "/" + e.RoutePattern.RawText!.Trim('/')).ToHashSet();
-        Assert.Equal(patterns.Order(), Matrix.Select(r => r.Pattern).Distinct().Order());
+        var rows = Matrix.Select(r => r.Pattern).ToHashSet();
+        Assert.True(patterns.SetEquals(rows), $"routes without a row: {string.Join(", ", patterns.Except(rows))}; " +
+                                              $"rows without a route: {string.Join(", ", rows.Except(patterns))}");
 
         var failures = new List<string>();
         foreach (var row in Matrix.OrderBy(r => r.Pattern == "/admin/signout")) // signing out last
