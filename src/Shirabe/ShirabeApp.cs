@@ -43,13 +43,7 @@ public static class ShirabeApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        // Behind a TLS-terminating proxy on this machine: the client's address (rate limit) and scheme (HSTS).
-        // Only loopback proxies are trusted (the default KnownProxies).
-        app.UseForwardedHeaders(new ForwardedHeadersOptions
-        {
-            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
-                               | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
-        });
+        UseTrustedProxies(app, app.Services.GetRequiredService<ShirabeSettings>());
         // A respondent never sees a stack trace: errors and bare status codes get a Japanese page.
         app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
@@ -73,6 +67,32 @@ public static class ShirabeApp
         return app;
     }
 
+    /// <summary>
+    /// Behind a TLS-terminating proxy: the client's address (rate limits) and scheme (HSTS) from X-Forwarded-For /
+    /// -Proto, believed only from the configured proxies (Shirabe:KnownProxies, Shirabe:KnownNetworks). With none
+    /// configured the headers are ignored: any local process could otherwise pose as a proxy and rotate its address.
+    /// </summary>
+    private static void UseTrustedProxies(WebApplication app, ShirabeSettings settings)
+    {
+        if (settings.KnownProxies.Count == 0 && settings.KnownNetworks.Count == 0) return;
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                               | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        };
+        // Replace the loopback defaults; at least one entry is added below, so the lists are never both empty
+        // (empty lists would make ASP.NET Core believe every proxy).
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.KnownProxies)
+            options.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var ip) ? ip
+                : throw new ArgumentException($"Shirabe:KnownProxies の「{proxy}」は IP アドレスではありません。"));
+        foreach (var network in settings.KnownNetworks)
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var n) ? n
+                : throw new ArgumentException($"Shirabe:KnownNetworks の「{network}」はネットワーク（例: 10.0.0.0/8）ではありません。"));
+        app.UseForwardedHeaders(options);
+    }
+
     public static void AddServices(IServiceCollection services)
     {
         services.AddSingleton(sp => ShirabeSettings.From(sp.GetRequiredService<IConfiguration>()));
@@ -87,7 +107,13 @@ public static class ShirabeApp
             ? new ShiftedTimeProvider(now) : TimeProvider.System);
         services.AddSingleton<FailedLookupLimiter>();
         services.AddScoped<InvitationLookup>();
-        services.AddSingleton<ChromiumPdf>(_ => new ChromiumPdf());
+        services.AddSingleton<ChromiumPdf>(sp =>
+        {
+            var s = sp.GetRequiredService<ShirabeSettings>();
+            return new ChromiumPdf(pages: s.PdfPages, queue: s.PdfQueue);
+        });
+        services.AddSingleton<BlankPdfCache>();
+        services.AddSingleton<AnswersPdfLimiter>();
         services.AddHostedService<StartupTasks>();
 
         // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).
@@ -97,6 +123,7 @@ public static class ShirabeApp
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/";
+            o.Conventions.ConfigureFilter(new PostNeedsAHandler());
             o.AddAdminPageConventions();
         });
         services.Configure<Microsoft.AspNetCore.Mvc.Razor.RazorViewEngineOptions>(o =>
@@ -120,9 +147,36 @@ public static class ShirabeApp
         // Keys survive restarts, so forms open in a browser stay valid across a redeploy.
         services.AddDataProtection().SetApplicationName("shirabe");
         services.AddOptions<KeyManagementOptions>().Configure<ShirabeSettings, ILoggerFactory>((o, s, logs) =>
-            o.XmlRepository = new FileSystemXmlRepository(
-                Directory.CreateDirectory(Path.Combine(s.DataDir, "keys")), logs));
+        {
+            DataFiles.SecureFolder(s.DataDir);
+            DataFiles.SecureFolder(Path.Combine(s.DataDir, "keys"));
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(s.DataDir, "keys")), logs);
+        });
     }
+}
+
+/// <summary>
+/// A POST (or any other method) to a page without a handler for it gets 405, not the page rendered without its GET
+/// having loaded anything (a 500).
+/// </summary>
+internal sealed class PostNeedsAHandler : Microsoft.AspNetCore.Mvc.Filters.IPageFilter, Microsoft.AspNetCore.Mvc.Filters.IOrderedFilter
+{
+    /// <summary>After the antiforgery check (order 1000): a post without its form token still gets 400.</summary>
+    public int Order => 2000;
+
+    public void OnPageHandlerSelected(Microsoft.AspNetCore.Mvc.Filters.PageHandlerSelectedContext context) { }
+
+    public void OnPageHandlerExecuting(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutingContext context)
+    {
+        var method = context.HttpContext.Request.Method;
+        // The error page re-executed for a failed POST keeps the method: it must still show that failure's page.
+        var reExecuted = context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
+                         || context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null;
+        if (context.HandlerMethod is null && !reExecuted && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+            context.Result = new Microsoft.AspNetCore.Mvc.StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
+    }
+
+    public void OnPageHandlerExecuted(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutedContext context) { }
 }
 
 /// <summary>On start: checks the survey definition and applies pending migrations (unless Shirabe:MigrateOnStart=false).</summary>
@@ -134,6 +188,8 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
         var settings = services.GetRequiredService<ShirabeSettings>();
         var db = services.GetRequiredService<Database>();
         if (settings.MigrateOnStart) await db.MigrateAsync(cancel);
+        var stale = ChromiumPdf.DeleteStaleProfiles(Path.GetTempPath());
+        if (stale > 0) log.LogInformation("Deleted {Count} Chromium profiles left by earlier runs", stale);
         var clock = services.GetRequiredService<TimeProvider>();
         log.LogInformation("Survey {Survey} ({Phase} at {Now:u}), database {Db}", survey.Id,
             survey.Period.PhaseAt(clock.GetUtcNow()), clock.GetUtcNow(), db.Describe());

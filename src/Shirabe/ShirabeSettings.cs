@@ -17,6 +17,14 @@ public sealed class ShirabeSettings
     public bool MigrateOnStart { get; init; } = true;
     /// <summary>Wrong or expired links accepted per client IP per minute before lookups are refused (429).</summary>
     public int FailedLookupsPerMinute { get; init; } = 20;
+    /// <summary>PDF pages rendering at once, and requests that may wait for one; beyond them 503.</summary>
+    public int PdfPages { get; init; } = Pdf.ChromiumPdf.DefaultPages;
+    public int PdfQueue { get; init; } = Pdf.ChromiumPdf.DefaultQueue;
+    /// <summary>answers.pdf downloads per link per minute before 429.</summary>
+    public int AnswersPdfPerLinkPerMinute { get; init; } = 3;
+    /// <summary>Proxies whose X-Forwarded-For / -Proto are believed (IP addresses, CIDR networks); none by default.</summary>
+    public IReadOnlyList<string> KnownProxies { get; init; } = [];
+    public IReadOnlyList<string> KnownNetworks { get; init; } = [];
 
     public static ShirabeSettings From(IConfiguration config)
     {
@@ -29,8 +37,18 @@ public sealed class ShirabeSettings
             Now = s["Now"] is { Length: > 0 } now ? ParseNow(now) : null,
             MigrateOnStart = !string.Equals(s["MigrateOnStart"], "false", StringComparison.OrdinalIgnoreCase),
             FailedLookupsPerMinute = int.TryParse(s["FailedLookupsPerMinute"], out var n) && n > 0 ? n : 20,
+            PdfPages = int.TryParse(s["PdfPages"], out var pages) && pages > 0 ? pages : Pdf.ChromiumPdf.DefaultPages,
+            PdfQueue = int.TryParse(s["PdfQueue"], out var queue) && queue >= 0 ? queue : Pdf.ChromiumPdf.DefaultQueue,
+            AnswersPdfPerLinkPerMinute = int.TryParse(s["AnswersPdfPerLinkPerMinute"], out var perLink) && perLink > 0 ? perLink : 3,
+            KnownProxies = List(s.GetSection("KnownProxies")),
+            KnownNetworks = List(s.GetSection("KnownNetworks")),
         };
     }
+
+    /// <summary>A list key: array items (KnownProxies:0, …) or one value separated by commas or semicolons.</summary>
+    private static string[] List(IConfigurationSection section) =>
+        (section.Value is { } one ? one.Split([',', ';']) : section.GetChildren().Select(c => c.Value ?? ""))
+        .Select(v => v.Trim()).Where(v => v.Length > 0).ToArray();
 
     /// <summary>"2023-11-01" (noon in Japan) or a full ISO 8601 time with offset.</summary>
     public static DateTimeOffset ParseNow(string text)

@@ -42,16 +42,22 @@ public sealed partial class TestApp : IAsyncDisposable
     public Database Database { get; }
     public Survey Survey => _factory.Services.GetRequiredService<Survey>();
 
-    private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups, bool migrate)
+    /// <summary>The app's services (singletons such as limiters and the PDF renderer).</summary>
+    public IServiceProvider Services => _factory.Services;
+
+    private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups, bool migrate,
+        Action<IServiceCollection>? services)
     {
         _dir = dir;
         _pgDatabase = pgDatabase;
         Clock = new ShiftedTimeProvider(now);
-        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate);
+        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate, services);
         Database = _factory.Services.GetRequiredService<Database>(); // starts the host: migrations applied
     }
 
-    public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true)
+    /// <param name="services">Replaces services after the app's own (e.g. a counting password hasher).</param>
+    public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true,
+        Action<IServiceCollection>? services = null)
     {
         var dir = Directory.CreateTempSubdirectory("shirabe-test-").FullName;
         string cs;
@@ -68,7 +74,7 @@ public sealed partial class TestApp : IAsyncDisposable
             cs = new NpgsqlConnectionStringBuilder(PgServer) { Database = pgDb }.ConnectionString;
         }
         else cs = "Data Source=" + Path.Combine(dir, "test.db");
-        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate);
+        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate, services);
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
@@ -167,7 +173,8 @@ public sealed partial class TestApp : IAsyncDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate) : WebApplicationFactory<Program>
+    private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate,
+        Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -176,7 +183,11 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.UseSetting("Shirabe:DataDir", dataDir);
             builder.UseSetting("Shirabe:FailedLookupsPerMinute", failedLookups.ToString());
             builder.UseSetting("Shirabe:MigrateOnStart", migrate ? "true" : "false");
-            builder.ConfigureTestServices(s => s.AddSingleton(clock));
+            builder.ConfigureTestServices(s =>
+            {
+                s.AddSingleton(clock);
+                services?.Invoke(s);
+            });
         }
     }
 }

@@ -21,9 +21,11 @@ public static class AdminAuth
     public const string Role = "admin";
     public const string StampClaim = "shirabe:stamp";
     public const string CookieName = "shirabe-admin";
-    /// <summary>Wrong passwords in a row before the user is locked for <see cref="LockoutTime"/>.</summary>
-    public const int LockoutAfter = 5;
-    public static readonly TimeSpan LockoutTime = TimeSpan.FromMinutes(15);
+    public const string SessionClaim = "shirabe:session";
+    /// <summary>Wrong passwords per user name and client IP that cost nothing; after them each try waits longer.</summary>
+    public const int FreeAttempts = 5;
+    /// <summary>A session ends this long after sign-in even when in use (the cookie itself slides over 8 hours).</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromDays(7);
     public const int MinPasswordLength = 12;
 
     public static void AddAdminAuth(this IServiceCollection services)
@@ -57,14 +59,20 @@ public static class AdminAuth
         services.AddScoped<AdminUsers>();
     }
 
-    /// <summary>Every request: the user must still exist with the same stamp (a deleted user or a reset password ends the session).</summary>
+    /// <summary>
+    /// Every request: the session must still be in the database (sign-out deletes it) and its user must exist with the
+    /// same stamp (a deleted user or a reset password ends the session). One indexed query.
+    /// </summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = context.Principal?.FindFirstValue(StampClaim);
+        var session = context.Principal?.FindFirstValue(SessionClaim);
         var db = context.HttpContext.RequestServices.GetRequiredService<ShirabeDb>();
-        var ok = int.TryParse(id, out var userId) && stamp is not null
-                 && await db.AdminUsers.AnyAsync(u => u.Id == userId && u.Stamp == stamp, context.HttpContext.RequestAborted);
+        var since = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - SessionLifetime;
+        var ok = int.TryParse(id, out var userId) && stamp is not null && session is not null
+                 && await db.AdminSessions.AnyAsync(s => s.Id == session && s.UserId == userId && s.CreatedAt > since
+                     && db.AdminUsers.Any(u => u.Id == userId && u.Stamp == stamp), context.HttpContext.RequestAborted);
         if (!ok)
         {
             context.RejectPrincipal();
@@ -72,8 +80,9 @@ public static class AdminAuth
         }
     }
 
-    public static ClaimsPrincipal Principal(AdminUser user) => new(new ClaimsIdentity(
+    public static ClaimsPrincipal Principal(AdminUser user, string session) => new(new ClaimsIdentity(
     [
+        new Claim(SessionClaim, session),
         new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new Claim(ClaimTypes.Name, user.Name),
         new Claim(ClaimTypes.Role, Role),
@@ -87,9 +96,9 @@ public static class AdminAuth
     public static string NewStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }
 
-public enum SignInResult { Success, Wrong, Locked, RateLimited }
+public enum SignInVerdict { Success, Wrong, Throttled }
 
-/// <summary>Admin users: creation (CLI, demo) and sign-in checks with lockout.</summary>
+/// <summary>Admin users: creation (CLI, demo), sign-in checks with throttling, sessions.</summary>
 public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, TimeProvider clock)
 {
     /// <summary>Creates a user, or with <paramref name="reset"/> sets a new password on an existing one.</summary>
@@ -110,52 +119,95 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
         }
         user.PasswordHash = hasher.HashPassword(user, password);
         user.Stamp = AdminAuth.NewStamp(); // signs out every session of the old password
-        user.FailedSignIns = 0;
-        user.LockedUntil = null;
         await db.SaveChangesAsync(cancel);
         return user;
     }
 
-    /// <summary>Checks a password. Unknown names and wrong passwords look the same (and take as long).</summary>
-    public async Task<(SignInResult, AdminUser?)> CheckAsync(string? name, string? password, CancellationToken cancel)
+    /// <summary>
+    /// Checks a password from <paramref name="ip"/>. The try is first counted atomically against (name, IP): when the
+    /// free tries are used up and the wait has not passed, it is refused without any password work. Otherwise exactly
+    /// one hash check is made, for an unknown name against a dummy hash, so unknown and known names look and cost the same.
+    /// </summary>
+    public async Task<(SignInVerdict, AdminUser?)> CheckAsync(string? name, string? password, string ip, CancellationToken cancel)
     {
         name = name?.Trim() ?? "";
         password ??= "";
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.GetUtcNow();
+        var key = ThrottleKey(name, ip);
+        if (!await ClaimAttemptAsync(key, now.ToUnixTimeMilliseconds(), cancel)) return (SignInVerdict.Throttled, null);
         var user = name.Length is > 0 and <= 100 ? await db.AdminUsers.FirstOrDefaultAsync(u => u.Name == name, cancel) : null;
         if (user is null)
         {
             hasher.VerifyHashedPassword(Dummy, DummyHash, password);
-            return (SignInResult.Wrong, null);
+            return (SignInVerdict.Wrong, null);
         }
-        if (user.LockedUntil > now) return (SignInResult.Locked, null);
         var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            user.FailedSignIns++;
-            if (user.FailedSignIns >= AdminAuth.LockoutAfter)
-            {
-                user.LockedUntil = now + AdminAuth.LockoutTime;
-                user.FailedSignIns = 0;
-            }
-            await db.SaveChangesAsync(cancel);
-            return (user.LockedUntil > now ? SignInResult.Locked : SignInResult.Wrong, null);
-        }
+        if (verdict == PasswordVerificationResult.Failed) return (SignInVerdict.Wrong, null);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
-        user.FailedSignIns = 0;
-        user.LockedUntil = null;
-        user.LastSignInAt = now;
+        user.LastSignInAt = now.UtcDateTime;
         await db.SaveChangesAsync(cancel);
-        return (SignInResult.Success, user);
+        await db.SignInThrottles.Where(t => t.Key == key).ExecuteDeleteAsync(cancel);
+        return (SignInVerdict.Success, user);
     }
+
+    /// <summary>
+    /// Counts one try in a single conditional UPDATE, so concurrent tries cannot all read "not yet blocked": the row
+    /// lock (PostgreSQL) or the write lock (SQLite) lets each through one at a time, and the one that uses the last free
+    /// try or the end of a wait sets the next wait at once. Waits after the free tries: 1, 2, 4, 8, then 15 minutes.
+    /// Counting before the check (a success deletes the row) is what makes it atomic.
+    /// </summary>
+    private async Task<bool> ClaimAttemptAsync(string key, long nowMs, CancellationToken cancel)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO \"SignInThrottles\" (\"Key\", \"Failures\", \"BlockedUntil\", \"UpdatedAt\") VALUES ({key}, 0, 0, {nowMs}) ON CONFLICT (\"Key\") DO NOTHING",
+            cancel);
+        const int free = AdminAuth.FreeAttempts;
+        const long minute = 60_000;
+        var claimed = await db.SignInThrottles
+            .Where(t => t.Key == key && (t.Failures < free || t.BlockedUntil <= nowMs))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(t => t.Failures, t => t.Failures + 1)
+                .SetProperty(t => t.UpdatedAt, nowMs)
+                // SET expressions read the row as it was: Failures + 1 is this try's number.
+                .SetProperty(t => t.BlockedUntil, t => t.Failures + 1 < free ? 0L
+                    : t.Failures + 1 - free == 0 ? nowMs + minute
+                    : t.Failures + 1 - free == 1 ? nowMs + 2 * minute
+                    : t.Failures + 1 - free == 2 ? nowMs + 4 * minute
+                    : t.Failures + 1 - free == 3 ? nowMs + 8 * minute
+                    : nowMs + 15 * minute), cancel);
+        // Rows nobody has touched for a day are forgotten (the free tries come back).
+        var stale = nowMs - 24 * 60 * minute;
+        await db.SignInThrottles.Where(t => t.UpdatedAt < stale).ExecuteDeleteAsync(cancel);
+        return claimed == 1;
+    }
+
+    private static string ThrottleKey(string name, string ip) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + "\n" + ip)));
+
+    /// <summary>Starts a session for a signed-in user; its id goes into the cookie.</summary>
+    public async Task<string> StartSessionAsync(AdminUser user, CancellationToken cancel)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        db.AdminSessions.Add(new AdminSession { Id = id, UserId = user.Id, CreatedAt = now });
+        await db.SaveChangesAsync(cancel);
+        var expired = now - AdminAuth.SessionLifetime;
+        await db.AdminSessions.Where(s => s.CreatedAt < expired).ExecuteDeleteAsync(cancel);
+        return id;
+    }
+
+    /// <summary>Ends a session on the server: its cookie, wherever it was copied, no longer opens the console.</summary>
+    public Task EndSessionAsync(string? session, CancellationToken cancel) =>
+        session is null ? Task.CompletedTask : db.AdminSessions.Where(s => s.Id == session).ExecuteDeleteAsync(cancel);
 
     private static readonly AdminUser Dummy = new() { Name = "", PasswordHash = "", Stamp = "" };
     private static readonly string DummyHash = new PasswordHasher<AdminUser>().HashPassword(Dummy, AdminAuth.NewPassword());
 }
 
 /// <summary>
-/// Failed sign-ins per client IP: over <see cref="PerMinute"/> in a minute, every sign-in from that IP is refused
-/// (429) for the rest of the minute, whichever user name is tried. Successful sign-ins cost nothing.
+/// Sign-in tries per client IP (in this process): over <see cref="PerMinute"/> in a minute, every sign-in from that IP
+/// is refused (429) for the rest of the minute, whichever user name is tried. A try takes its permit before the
+/// password is checked, so concurrent tries cannot overrun the limit.
 /// </summary>
 public sealed class SignInLimiter : IDisposable
 {
@@ -166,11 +218,10 @@ public sealed class SignInLimiter : IDisposable
             PermitLimit = PerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
         }));
 
-    public bool IsBlocked(string ip) => _limiter.GetStatistics(ip) is { CurrentAvailablePermits: <= 0 };
-
-    public void RecordFailure(string ip)
+    public bool TryAcquire(string ip)
     {
         using var lease = _limiter.AttemptAcquire(ip);
+        return lease.IsAcquired;
     }
 
     public void Dispose() => _limiter.Dispose();

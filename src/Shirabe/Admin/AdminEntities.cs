@@ -12,11 +12,32 @@ public sealed class AdminUser
     public required string PasswordHash { get; set; }
     public required string Stamp { get; set; }
     public DateTime CreatedAt { get; set; }
-    /// <summary>Wrong passwords in a row; reset by a successful sign-in.</summary>
-    public int FailedSignIns { get; set; }
-    /// <summary>No sign-in is accepted before this time (after too many wrong passwords).</summary>
-    public DateTime? LockedUntil { get; set; }
     public DateTime? LastSignInAt { get; set; }
+}
+
+/// <summary>
+/// One signed-in console session (its id is in the cookie). Sign-out deletes the row, so a copy of the cookie is
+/// worthless on every server instance from then on (docs/decisions/014-server-side-sign-in-state.md).
+/// </summary>
+public sealed class AdminSession
+{
+    public required string Id { get; set; }
+    public int UserId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>
+/// Failed sign-ins per (user name, client IP), counted atomically in the database: a few tries are free, then each
+/// try must wait longer (docs/decisions/014-server-side-sign-in-state.md). Unknown names count the same way.
+/// Times are Unix milliseconds so that the conditional update compares numbers on both providers.
+/// </summary>
+public sealed class SignInThrottle
+{
+    /// <summary>SHA-256 (hex) of the name and the IP: neither is stored as typed.</summary>
+    public required string Key { get; set; }
+    public int Failures { get; set; }
+    public long BlockedUntil { get; set; }
+    public long UpdatedAt { get; set; }
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Shirabe.Admin;
 
-/// <summary>Sign-in with name and password; wrong passwords lock the user and, per client IP, are rate limited.</summary>
+/// <summary>Sign-in with name and password; tries are limited per client IP and slowed per (user name, client IP).</summary>
 public sealed class SignInModel(AdminUsers users, SignInLimiter limiter) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -17,23 +17,28 @@ public sealed class SignInModel(AdminUsers users, SignInLimiter limiter) : PageM
     public async Task<IActionResult> OnPostAsync()
     {
         var ip = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.IsBlocked(ip))
+        if (!limiter.TryAcquire(ip))
         {
             Message = "ログインの失敗が続いたため、受け付けを一時停止しています。1 分ほど待ってからもう一度お試しください。";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return Page();
         }
-        var (result, user) = await users.CheckAsync(Name, Password, HttpContext.RequestAborted);
-        if (result != SignInResult.Success || user is null)
+        var (result, user) = await users.CheckAsync(Name, Password, ip, HttpContext.RequestAborted);
+        if (result == SignInVerdict.Throttled)
         {
-            limiter.RecordFailure(ip);
-            Message = result == SignInResult.Locked
-                ? $"パスワードの誤りが続いたため、このユーザーは {AdminAuth.LockoutTime.TotalMinutes:0} 分間ログインできません。"
-                : "ユーザー名またはパスワードが違います。";
+            // The same for every name, known or not: the wait is per name and client, the account is not locked.
+            Message = "ログインの失敗が続いたため、このユーザー名ではしばらくログインできません。数分待ってからもう一度お試しください。";
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
+        if (result != SignInVerdict.Success || user is null)
+        {
+            Message = "ユーザー名またはパスワードが違います。";
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
-        await HttpContext.SignInAsync(AdminAuth.Scheme, AdminAuth.Principal(user));
+        var session = await users.StartSessionAsync(user, HttpContext.RequestAborted);
+        await HttpContext.SignInAsync(AdminAuth.Scheme, AdminAuth.Principal(user, session));
         return LocalRedirect(IsConsolePath(ReturnUrl) ? ReturnUrl! : "/admin");
     }
 

@@ -31,8 +31,13 @@ public sealed class Database
             var csb = connectionString.Contains('=')
                 ? new SqliteConnectionStringBuilder(connectionString)
                 : new SqliteConnectionStringBuilder { DataSource = connectionString };
+            if (Directory.Exists(dataDir)) DataFiles.SecureFolder(dataDir);
             if (csb.DataSource != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(csb.DataSource)) is { } dir)
-                Directory.CreateDirectory(dir);
+            {
+                if (!Directory.Exists(dir) || Path.GetFullPath(dir).TrimEnd('/') == Path.GetFullPath(dataDir).TrimEnd('/'))
+                    DataFiles.SecureFolder(dir);
+                DataFiles.SecureSqlite(Path.GetFullPath(csb.DataSource));
+            }
             ConnectionString = csb.ToString();
             _options = new DbContextOptionsBuilder<SqliteShirabeDb>().UseSqlite(ConnectionString).Options;
         }
@@ -59,6 +64,51 @@ public sealed class Database
         // Readers do not wait for the writer, and a crash cannot leave a half-written page (kept in the file).
         if (Provider == DbProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancel);
+    }
+}
+
+/// <summary>
+/// The data folder and the SQLite files hold every answer: readable by the server's user only (0700 / 0600), like the
+/// data-protection key ring. Applied when created and again on every start (older installs were 0755 / 0644).
+/// </summary>
+public static class DataFiles
+{
+    public const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Creates the folder (0700) or narrows an existing one to 0700.</summary>
+    public static void SecureFolder(string dir)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dir);
+            return;
+        }
+        Directory.CreateDirectory(dir, PrivateFolder);
+        File.SetUnixFileMode(dir, PrivateFolder);
+    }
+
+    /// <summary>
+    /// Creates an empty database file with 0600 before SQLite opens it (SQLite gives -wal, -shm and -journal the mode
+    /// of the database file), and narrows the existing files to 0600.
+    /// </summary>
+    public static void SecureSqlite(string file)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        if (!File.Exists(file))
+            try
+            {
+                using var _ = new FileStream(file, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = PrivateFile,
+                });
+            }
+            catch (IOException)
+            {
+                // created meanwhile by another process: narrowed below
+            }
+        foreach (var f in new[] { file, file + "-wal", file + "-shm", file + "-journal" })
+            if (File.Exists(f)) File.SetUnixFileMode(f, PrivateFile);
     }
 }
 

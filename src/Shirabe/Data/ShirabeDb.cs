@@ -16,6 +16,8 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<AnswerHistory> AnswerHistory => Set<AnswerHistory>();
     public DbSet<AdminUser> AdminUsers => Set<AdminUser>();
     public DbSet<StoredReportEdits> ReportEdits => Set<StoredReportEdits>();
+    public DbSet<AdminSession> AdminSessions => Set<AdminSession>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -62,6 +64,17 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
             e.Property(u => u.Name).HasMaxLength(100);
             e.Property(u => u.PasswordHash).HasMaxLength(200);
             e.Property(u => u.Stamp).HasMaxLength(40);
+        });
+        b.Entity<AdminSession>(e =>
+        {
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SignInThrottle>(e =>
+        {
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(64);
+            e.HasIndex(x => x.UpdatedAt);
         });
         b.Entity<StoredReportEdits>(e =>
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PuppeteerSharp;
 using PuppeteerSharp.Media;
 
@@ -5,17 +6,45 @@ namespace Shirabe.Pdf;
 
 /// <summary>
 /// Renders HTML to A4 PDF with the system's headless Chromium (Debian package `chromium`). One browser is started on
-/// first use and shared; each render gets its own page. Japanese text comes from the system fonts (fonts-noto-cjk).
+/// first use and shared; each render gets its own page, and at most <see cref="Pages"/> pages render at once (memory
+/// and CPU stay bounded whatever the number of requests). Japanese text comes from the system fonts (fonts-noto-cjk).
+/// The browser's profile folder is deleted when the browser ends; the browser's process tree ends with this process.
 /// </summary>
 public sealed class ChromiumPdf : IAsyncDisposable
 {
     public const string DefaultExecutable = "/usr/bin/chromium";
+    public const int DefaultPages = 2;
+    public const int DefaultQueue = 8;
+    /// <summary>How long a request that may be refused waits for a page before it is refused.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
+    private const string ProfilePrefix = "shirabe-chromium-";
+
     private readonly string _executable;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _pages;
+    private readonly int _queue;
+    private int _admitted;
+    private int _renders;
     private IBrowser? _browser;
+    private string? _profile;
 
-    public ChromiumPdf(string? executable = null) =>
+    public ChromiumPdf(string? executable = null, int pages = DefaultPages, int queue = DefaultQueue)
+    {
         _executable = executable ?? Environment.GetEnvironmentVariable("SHIRABE_CHROMIUM") ?? DefaultExecutable;
+        Pages = Math.Max(1, pages);
+        _queue = Math.Max(0, queue);
+        _pages = new SemaphoreSlim(Pages, Pages);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    /// <summary>Pages rendering at once.</summary>
+    public int Pages { get; }
+
+    /// <summary>The running browser's profile folder (deleted when the browser ends), or null.</summary>
+    public string? Profile => _profile;
+
+    /// <summary>Renders started since this renderer was made (tests: the blank questionnaire is rendered once).</summary>
+    public int Renders => Volatile.Read(ref _renders);
 
     public static readonly string[] Arguments =
     [
@@ -33,12 +62,16 @@ public sealed class ChromiumPdf : IAsyncDisposable
             if (_browser is { IsConnected: true }) return _browser;
             if (!File.Exists(_executable))
                 throw new Core.UserError($"Chromium が見つかりません（{_executable}）。scripts/install.sh を実行してください。");
+            await CloseBrowserAsync(); // a crashed browser: end what is left of it and its profile
+            StaleProfiles.Value.Wait();
+            // The process id in the name tells a later start whether the profile's owner is still running.
+            _profile = Path.Combine(Path.GetTempPath(), $"{ProfilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
             _browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
                 ExecutablePath = _executable,
                 Headless = true,
                 Args = Arguments,
-                UserDataDir = Path.Combine(Path.GetTempPath(), "shirabe-chromium-" + Guid.NewGuid().ToString("N")),
+                UserDataDir = _profile,
             });
             return _browser;
         }
@@ -49,12 +82,52 @@ public sealed class ChromiumPdf : IAsyncDisposable
     }
 
     /// <summary>
+    /// A page to render in, held until disposed. With <paramref name="refuseWhenBusy"/> (requests from the web), a
+    /// request finding <see cref="Pages"/> pages busy and the queue full, or waiting longer than <see cref="MaxWait"/>,
+    /// gets <see cref="PdfBusyException"/> (the server answers 503); otherwise (report jobs) it waits its turn.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync(bool refuseWhenBusy, CancellationToken cancel)
+    {
+        // Every holder or waiter counts, report jobs included; only web requests are refused when the count is full.
+        if (Interlocked.Increment(ref _admitted) > Pages + _queue && refuseWhenBusy)
+        {
+            Interlocked.Decrement(ref _admitted);
+            throw new PdfBusyException();
+        }
+        try
+        {
+            if (!refuseWhenBusy) await _pages.WaitAsync(cancel);
+            else if (!await _pages.WaitAsync(MaxWait, cancel)) throw new PdfBusyException();
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _admitted);
+            throw;
+        }
+        return new Slot(this);
+    }
+
+    private sealed class Slot(ChromiumPdf owner) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 1) return;
+            owner._pages.Release();
+            Interlocked.Decrement(ref owner._admitted);
+        }
+    }
+
+    /// <summary>
     /// Renders <paramref name="html"/> (a whole document; relative URLs resolve against <paramref name="baseUrl"/>)
     /// to PDF. Header/footer templates may use Chromium's pageNumber / totalPages classes.
     /// </summary>
     public async Task<byte[]> RenderAsync(string html, string? footerTemplate = null, CancellationToken cancel = default,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, bool refuseWhenBusy = false)
     {
+        using var slot = await EnterAsync(refuseWhenBusy, cancel);
+        Interlocked.Increment(ref _renders);
         var browser = await BrowserAsync();
         await using var page = await browser.NewPageAsync();
         // Puppeteer's default (30 s) is too short for long documents, e.g. a report over 100,000 responses.
@@ -112,9 +185,166 @@ public sealed class ChromiumPdf : IAsyncDisposable
         "<div style=\"width:100%;text-align:center;font-size:9px;font-family:'Noto Sans CJK JP',sans-serif;color:#444\">"
         + "<span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></div>";
 
+    /// <summary>
+    /// Ends the browser's whole process tree at once (a profile is throwaway, nothing needs a graceful close) and
+    /// deletes its profile. The fields are cleared last, so a process exit meanwhile still finds both.
+    /// </summary>
+    private async Task CloseBrowserAsync()
+    {
+        var browser = _browser;
+        var profile = _profile;
+        if (browser is not null)
+        {
+            Kill(browser.Process);
+            KillUsing(profile);
+            try
+            {
+                await browser.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is TimeoutException or PuppeteerException or ObjectDisposedException or InvalidOperationException)
+            {
+                // the process is gone already
+            }
+        }
+        DeleteProfile(profile);
+        _browser = null;
+        _profile = null;
+    }
+
+    private static void Kill(Process? process)
+    {
+        try
+        {
+            if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
+            process?.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // already gone
+        }
+    }
+
+    private static void DeleteProfile(string? profile)
+    {
+        if (profile is null) return;
+        // Chromium may still be flushing for a moment after its process ended.
+        for (var attempt = 0; attempt < 10 && Directory.Exists(profile); attempt++)
+        {
+            try
+            {
+                Directory.Delete(profile, recursive: true);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(100);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The server is going away (SIGTERM, Ctrl+C, the end of a command): its Chromium tree goes with it.</summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        Kill(_browser?.Process);
+        KillUsing(_profile); // also a browser still being launched, whose process object we do not have yet
+        DeleteProfile(_profile);
+    }
+
+    /// <summary>Kills every process started with this profile (Linux: from /proc), whoever its parent is now.</summary>
+    private static void KillUsing(string? profile)
+    {
+        if (profile is null || !OperatingSystem.IsLinux()) return;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(profile, StringComparison.Ordinal)) continue;
+                using var process = Process.GetProcessById(pid);
+                Kill(process);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // gone meanwhile, or not ours
+            }
+        }
+    }
+
+    /// <summary>Once per process, before the first browser starts: profiles left by Shirabe processes that are gone.</summary>
+    private static readonly Lazy<Task> StaleProfiles = new(() => Task.Run(() => DeleteStaleProfiles(Path.GetTempPath())));
+
+    /// <summary>
+    /// Deletes shirabe-chromium-* folders in <paramref name="temp"/> whose owner is not running: the process id in the
+    /// name, or for older names the one in Chromium's SingletonLock ("host-pid"). Returns how many were deleted.
+    /// </summary>
+    public static int DeleteStaleProfiles(string temp)
+    {
+        var deleted = 0;
+        IEnumerable<string> dirs;
+        try
+        {
+            dirs = Directory.EnumerateDirectories(temp, ProfilePrefix + "*").ToList();
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        foreach (var dir in dirs)
+        {
+            var rest = Path.GetFileName(dir)[ProfilePrefix.Length..];
+            int? owner = rest.Split('-') is [var pid, _] && int.TryParse(pid, out var p) ? p : LockOwner(dir);
+            if (owner is { } o && IsRunning(o)) continue;
+            DeleteProfile(dir);
+            if (!Directory.Exists(dir)) deleted++;
+        }
+        return deleted;
+    }
+
+    private static int? LockOwner(string profile)
+    {
+        try
+        {
+            var target = new FileInfo(Path.Combine(profile, "SingletonLock")).LinkTarget;
+            return target is not null && int.TryParse(target[(target.LastIndexOf('-') + 1)..], out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        await _gate.WaitAsync();
+        try
+        {
+            await CloseBrowserAsync();
+        }
+        finally
+        {
+            _gate.Release();
+        }
         _gate.Dispose();
     }
 }
+
+/// <summary>Every page is busy and the queue is full: the server answers 503 with Retry-After.</summary>
+public sealed class PdfBusyException() : Exception("PDF の作成が混み合っています。");

@@ -7,9 +7,16 @@ using Shirabe.Pdf;
 
 namespace Shirabe.Respond;
 
-/// <summary>The PDFs: an association's own answers (for internal approval) and the blank questionnaire.</summary>
+/// <summary>
+/// The PDFs: an association's own answers (for internal approval) and the blank questionnaire. Anyone can ask for
+/// them, so they are bounded: a fixed number of pages render at once (then 503 with Retry-After), the blank
+/// questionnaire is rendered once per version and kept, and answers.pdf is limited per link.
+/// </summary>
 public static class RespondEndpoints
 {
+    /// <summary>Seconds a client is told to wait after 503 (PDF renderer busy) or 429 (answers.pdf limit).</summary>
+    public const int RetryAfterSeconds = 30;
+
     public static void MapRespondEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/a/{token}/answers.pdf", AnswersPdf);
@@ -17,22 +24,47 @@ public static class RespondEndpoints
     }
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult>> AnswersPdf(string token, bool? draft,
-        HttpContext http, InvitationLookup lookup, ShirabeDb db, Survey survey, ChromiumPdf pdf, IWebHostEnvironment env)
+        HttpContext http, InvitationLookup lookup, ShirabeDb db, Survey survey, ChromiumPdf pdf, IWebHostEnvironment env,
+        AnswersPdfLimiter perLink)
     {
         var (status, invitation) = await lookup.FindAsync(token, http);
         if (status == LookupStatus.RateLimited) return TypedResults.StatusCode(StatusCodes.Status429TooManyRequests);
         if (invitation is null) return TypedResults.StatusCode(StatusCodes.Status404NotFound);
+        if (!perLink.TryAcquire(invitation.Id)) return Busy(http, StatusCodes.Status429TooManyRequests);
         var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var s = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true);
-        var bytes = await pdf.RenderAsync(doc.ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
-        return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Association.Code}.pdf");
+        try
+        {
+            var bytes = await pdf.RenderAsync(doc.ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted,
+                refuseWhenBusy: true);
+            return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Association.Code}.pdf");
+        }
+        catch (PdfBusyException)
+        {
+            return Busy(http, StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
-    private static async Task<FileContentHttpResult> BlankPdf(HttpContext http, Survey survey, ChromiumPdf pdf, IWebHostEnvironment env)
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult>> BlankPdf(HttpContext http, Survey survey,
+        BlankPdfCache cache, IWebHostEnvironment env)
     {
-        var bytes = await pdf.RenderAsync(PrintDocument.Blank(survey).ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
-        return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-questionnaire.pdf");
+        try
+        {
+            var bytes = await cache.GetAsync(PrintDocument.Blank(survey).ToHtml(await Css(env)), http.RequestAborted);
+            return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-questionnaire.pdf");
+        }
+        catch (PdfBusyException)
+        {
+            return Busy(http, StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>No body: the status code page gives the Japanese page; Retry-After says when to come back.</summary>
+    private static StatusCodeHttpResult Busy(HttpContext http, int status)
+    {
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.StatusCode(status);
     }
 
     private static async Task<string> Css(IWebHostEnvironment env)
@@ -42,4 +74,47 @@ public static class RespondEndpoints
         await using var stream = file.CreateReadStream();
         return await new StreamReader(stream).ReadToEndAsync();
     }
+}
+
+/// <summary>
+/// The blank questionnaire's PDF, rendered once per version of its HTML (the survey definition and print.css) and then
+/// served from memory; concurrent first requests share the one render. A failed render is not kept.
+/// </summary>
+public sealed class BlankPdfCache(ChromiumPdf pdf)
+{
+    private readonly Lock _lock = new();
+    private (string Key, Task<byte[]> Pdf)? _current;
+
+    public async Task<byte[]> GetAsync(string html, CancellationToken cancel)
+    {
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(html)));
+        Task<byte[]> task;
+        lock (_lock)
+        {
+            if (_current is not { } c || c.Key != key || c.Pdf.IsFaulted || c.Pdf.IsCanceled)
+                _current = (key, pdf.RenderAsync(html, ChromiumPdf.PageNumberFooter, CancellationToken.None, refuseWhenBusy: true));
+            task = _current.Value.Pdf;
+        }
+        return await task.WaitAsync(cancel);
+    }
+}
+
+/// <summary>answers.pdf downloads per link (invitation) per minute; the PDF is heavy and a link is shared by nobody.</summary>
+public sealed class AnswersPdfLimiter(ShirabeSettings settings) : IDisposable
+{
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<int> _limiter =
+        System.Threading.RateLimiting.PartitionedRateLimiter.Create<int, int>(id =>
+            System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(id, _ =>
+                new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = settings.AnswersPdfPerLinkPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
+                }));
+
+    public bool TryAcquire(int invitationId)
+    {
+        using var lease = _limiter.AttemptAcquire(invitationId);
+        return lease.IsAcquired;
+    }
+
+    public void Dispose() => _limiter.Dispose();
 }
