@@ -13,64 +13,78 @@ public static class ResponsesTransfer
     /// <summary>One imported respondent: its association and the token of the invitation made for it.</summary>
     public sealed record Imported(string Code, string Name, string Token, bool Submitted);
 
+    /// <summary>How many rows an import stored: submitted responses and drafts.</summary>
+    public sealed record ImportCounts(int Submitted, int Drafts)
+    {
+        public int Total => Submitted + Drafts;
+    }
+
     /// <summary>
     /// Imports every row as an association (id → <see cref="Association.Code"/>) with an invitation and its answers:
-    /// submitted rows as submissions (version 1), rows without submitted_at as drafts. All or nothing: the whole file
-    /// is checked first, and everything is written in one transaction.
+    /// submitted rows as submissions (version 1), rows without submitted_at as drafts. Returns every row with its token
+    /// (the demo prints them); <see cref="ImportEachAsync"/> does the same without holding them.
     /// </summary>
     public static async Task<List<Imported>> ImportAsync(ShirabeDb db, Survey survey, Stream csv, TimeProvider clock,
         ResponsesReadOptions? options = null, CancellationToken cancel = default)
     {
-        var responses = ResponsesCsv.Read(csv, survey, options).ToList(); // throws on any problem: nothing written
-        var codes = responses.Select(r => r.Id).ToList();
-        var taken = await db.Submissions
-            .Where(s => s.Invitation.SurveyId == survey.Id && codes.Contains(s.Invitation.Association.Code))
-            .Select(s => s.Invitation.Association.Code).ToListAsync(cancel);
-        if (taken.Count > 0)
-            throw new InvalidOperationException(
-                $"次の id はすでに回答が登録されているため、何も取り込んでいません: {string.Join(", ", taken.Order())}");
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var existing = await db.Associations.Where(a => codes.Contains(a.Code)).ToDictionaryAsync(a => a.Code, cancel);
         var imported = new List<Imported>();
-        await using var tx = await db.Database.BeginTransactionAsync(cancel);
-        foreach (var r in responses)
-        {
-            if (!existing.TryGetValue(r.Id, out var association))
-            {
-                association = new Association
-                {
-                    Code = r.Id,
-                    Name = TextOf(survey, r, "1-2-a") ?? r.Id,
-                    Industry = IndustryOf(survey, r),
-                    ContactName = TextOf(survey, r, "1-1-a"),
-                    CreatedAt = now,
-                };
-                db.Associations.Add(association);
-            }
-            var token = InvitationTokens.NewToken();
-            var invitation = new Invitation
-            {
-                Association = association, SurveyId = survey.Id, TokenHash = InvitationTokens.Hash(token), CreatedAt = now,
-            };
-            db.Invitations.Add(invitation);
-            var answers = StoredAnswers.Serialize(StoredAnswers.ToCells(survey, r.Answers));
-            var at = r.SubmittedAt?.UtcDateTime ?? now;
-            db.Drafts.Add(new Draft { Invitation = invitation, Answers = answers, Version = 1, UpdatedAt = at });
-            if (r.SubmittedAt is not null)
-            {
-                db.Submissions.Add(new Submission
-                {
-                    Invitation = invitation, Answers = answers, Version = 1, DraftVersion = 1, SubmittedAt = at, FirstSubmittedAt = at,
-                });
-                await db.SaveChangesAsync(cancel); // the history row needs the invitation's id
-                db.AnswerHistory.Add(new AnswerHistory { InvitationId = invitation.Id, Version = 1, Answers = answers, SubmittedAt = at });
-            }
-            imported.Add(new Imported(r.Id, association.Name, token, r.SubmittedAt is not null));
-        }
-        await db.SaveChangesAsync(cancel);
-        await tx.CommitAsync(cancel);
+        await ImportEachAsync(db, survey, csv, clock, imported.Add, options, progress: null, cancel);
         return imported;
+    }
+
+    /// <summary>
+    /// The import in one pass over the file: rows are checked and written batch by batch in one transaction, committed
+    /// only when the whole file has been read without a problem (all or nothing: on any problem the reader's
+    /// <see cref="ResponsesFileException"/> names every bad row and column, and nothing is stored). An id that already
+    /// has a submitted response for the survey stops the import in the same way. <paramref name="each"/> sees every
+    /// row's token as its batch is written; the tokens are valid only when the call returns without an exception.
+    /// <paramref name="progress"/> gets the number of rows written after each batch.
+    /// </summary>
+    public static async Task<ImportCounts> ImportEachAsync(ShirabeDb db, Survey survey, Stream csv, TimeProvider clock,
+        Action<Imported>? each, ResponsesReadOptions? options = null, IProgress<int>? progress = null, CancellationToken cancel = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, now, cancel);
+        var batch = new List<NewInvitation>(bulk.BatchSize);
+        var tokens = new List<string>(bulk.BatchSize);
+        int submitted = 0, drafts = 0;
+
+        async Task WriteAsync()
+        {
+            await bulk.WriteAsync(batch, cancel);
+            if (bulk.Taken.Count == 0)
+                for (var i = 0; i < batch.Count; i++)
+                    each?.Invoke(new Imported(batch[i].Code, batch[i].Name, tokens[i], batch[i].SubmittedAt is not null));
+            batch.Clear();
+            tokens.Clear();
+            progress?.Report(submitted + drafts);
+        }
+
+        foreach (var r in ResponsesCsv.Read(csv, survey, (options ?? new()) with { ReuseAnswers = true }))
+        {
+            var token = InvitationTokens.NewToken();
+            var at = r.SubmittedAt?.UtcDateTime;
+            batch.Add(new NewInvitation
+            {
+                Code = r.Id,
+                Name = TextOf(survey, r, "1-2-a") ?? r.Id,
+                Industry = IndustryOf(survey, r),
+                ContactName = TextOf(survey, r, "1-1-a"),
+                TokenHash = InvitationTokens.Hash(token),
+                Answers = StoredAnswers.Serialize(StoredAnswers.ToCells(survey, r.Answers)),
+                DraftUpdatedAt = at ?? now,
+                SubmittedAt = at,
+            });
+            tokens.Add(token);
+            if (at is null) drafts++; else submitted++;
+            if (batch.Count == bulk.BatchSize) await WriteAsync();
+        }
+        await WriteAsync(); // the reader has thrown by now if any row was bad
+        if (bulk.Taken.Count > 0)
+            throw new InvalidOperationException(
+                $"次の id はすでに回答が登録されているため、何も取り込んでいません: {string.Join(", ", bulk.Taken.Order())}");
+        await bulk.CommitAsync(cancel);
+        return new ImportCounts(submitted, drafts);
     }
 
     /// <summary>The submitted responses of <paramref name="survey"/>, in submission order, as the canonical file.</summary>
