@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
@@ -38,54 +39,96 @@ public static class ResponsesTransfer
     /// <see cref="ResponsesFileException"/> names every bad row and column, and nothing is stored). An id that already
     /// has a submitted response for the survey stops the import in the same way. <paramref name="each"/> sees every
     /// row's token as its batch is written; the tokens are valid only when the call returns without an exception.
-    /// <paramref name="progress"/> gets the number of rows written after each batch.
+    /// The file is read and the answers serialized on one thread while the previous batch is written on another, with
+    /// at most two batches waiting, so memory does not grow with the file.
     /// </summary>
     public static async Task<ImportCounts> ImportEachAsync(ShirabeDb db, Survey survey, Stream csv, TimeProvider clock,
-        Action<Imported>? each, ResponsesReadOptions? options = null, IProgress<int>? progress = null, CancellationToken cancel = default)
+        Action<Imported>? each, ResponsesReadOptions? options = null, IProgress<ImportProgress>? progress = null,
+        CancellationToken cancel = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, now, cancel);
-        var batch = new List<NewInvitation>(bulk.BatchSize);
-        var tokens = new List<string>(bulk.BatchSize);
-        int submitted = 0, drafts = 0;
-
-        async Task WriteAsync()
+        var queue = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var reading = Task.Run(() => ReadAsync(survey, csv, options, bulk.BatchSize, now, queue.Writer, stop.Token));
+        var written = 0;
+        try
         {
-            await bulk.WriteAsync(batch, cancel);
-            if (bulk.Taken.Count == 0)
-                for (var i = 0; i < batch.Count; i++)
-                    each?.Invoke(new Imported(batch[i].Code, batch[i].Name, tokens[i], batch[i].SubmittedAt is not null));
-            batch.Clear();
-            tokens.Clear();
-            progress?.Report(submitted + drafts);
-        }
-
-        foreach (var r in ResponsesCsv.Read(csv, survey, (options ?? new()) with { ReuseAnswers = true }))
-        {
-            var token = InvitationTokens.NewToken();
-            var at = r.SubmittedAt?.UtcDateTime;
-            batch.Add(new NewInvitation
+            await foreach (var batch in queue.Reader.ReadAllAsync(cancel))
             {
-                Code = r.Id,
-                Name = TextOf(survey, r, "1-2-a") ?? r.Id,
-                Industry = IndustryOf(survey, r),
-                ContactName = TextOf(survey, r, "1-1-a"),
-                TokenHash = InvitationTokens.Hash(token),
-                Answers = StoredAnswers.Serialize(StoredAnswers.ToCells(survey, r.Answers)),
-                DraftUpdatedAt = at ?? now,
-                SubmittedAt = at,
-            });
-            tokens.Add(token);
-            if (at is null) drafts++; else submitted++;
-            if (batch.Count == bulk.BatchSize) await WriteAsync();
+                await bulk.WriteAsync(batch.Rows, cancel);
+                if (bulk.Taken.Count == 0)
+                    for (var i = 0; i < batch.Rows.Count; i++)
+                    {
+                        var r = batch.Rows[i];
+                        each?.Invoke(new Imported(r.Code, r.Name, batch.Tokens[i], r.SubmittedAt is not null));
+                    }
+                written += batch.Rows.Count;
+                progress?.Report(new ImportProgress(written, batch.Share));
+            }
         }
-        await WriteAsync(); // the reader has thrown by now if any row was bad
+        catch
+        {
+            await stop.CancelAsync();
+            try { await reading; } catch { /* the write's failure is the one to report */ }
+            throw;
+        }
+        var counts = await reading; // a bad row anywhere throws here: the transaction is rolled back on dispose
         if (bulk.Taken.Count > 0)
             throw new InvalidOperationException(
                 $"次の id はすでに回答が登録されているため、何も取り込んでいません: {string.Join(", ", bulk.Taken.Order())}");
         await bulk.CommitAsync(cancel);
-        return new ImportCounts(submitted, drafts);
+        return counts;
     }
+
+    /// <summary>Where an import has got to: rows written, and the share of the file read when that is known.</summary>
+    public readonly record struct ImportProgress(int Rows, double? Share);
+
+    private sealed record Batch(List<NewInvitation> Rows, List<string> Tokens, double? Share);
+
+    private static async Task<ImportCounts> ReadAsync(Survey survey, Stream csv, ResponsesReadOptions? options, int batchSize,
+        DateTime now, ChannelWriter<Batch> queue, CancellationToken cancel)
+    {
+        try
+        {
+            var answers = new StoredAnswersWriter(survey);
+            int submitted = 0, drafts = 0;
+            var batch = new Batch(new(batchSize), new(batchSize), null);
+            foreach (var r in ResponsesCsv.Read(csv, survey, (options ?? new()) with { ReuseAnswers = true }))
+            {
+                var token = InvitationTokens.NewToken();
+                var at = r.SubmittedAt?.UtcDateTime;
+                batch.Rows.Add(new NewInvitation
+                {
+                    Code = r.Id,
+                    Name = TextOf(survey, r, "1-2-a") ?? r.Id,
+                    Industry = IndustryOf(survey, r),
+                    ContactName = TextOf(survey, r, "1-1-a"),
+                    TokenHash = InvitationTokens.Hash(token),
+                    Answers = answers.Serialize(r.Answers),
+                    DraftUpdatedAt = at ?? now,
+                    SubmittedAt = at,
+                });
+                batch.Tokens.Add(token);
+                if (at is null) drafts++; else submitted++;
+                if (batch.Rows.Count == batchSize)
+                {
+                    await queue.WriteAsync(batch with { Share = ShareRead(csv) }, cancel);
+                    batch = new Batch(new(batchSize), new(batchSize), null);
+                }
+            }
+            // Only now has the reader checked the whole file (it throws above on any problem).
+            if (batch.Rows.Count > 0) await queue.WriteAsync(batch with { Share = 1 }, cancel);
+            return new ImportCounts(submitted, drafts);
+        }
+        finally
+        {
+            queue.Complete();
+        }
+    }
+
+    private static double? ShareRead(Stream csv) =>
+        csv.CanSeek && csv.Length > 0 ? Math.Min(1, (double)csv.Position / csv.Length) : null;
 
     /// <summary>The submitted responses of <paramref name="survey"/>, in submission order, as the canonical file.</summary>
     public static async Task<int> ExportAsync(ShirabeDb db, Survey survey, Stream output, CancellationToken cancel = default,
