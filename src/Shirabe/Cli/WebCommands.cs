@@ -115,8 +115,10 @@ public static class WebCommands
                 await using var ctx = database.CreateContext();
                 await using var stream = File.OpenRead(r.GetValue(file)!);
                 var options = r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null;
-                var imported = await ResponsesTransfer.ImportAsync(ctx, s, stream, TimeProvider.System, options, cancel);
-                Console.WriteLine($"{imported.Count} 件（提出済み {imported.Count(i => i.Submitted)}、下書き {imported.Count(i => !i.Submitted)}）を取り込みました。");
+                ResponsesTransfer.ImportCounts imported;
+                using (var progress = ImportProgressLines.ToStandardError())
+                    imported = await ResponsesTransfer.ImportEachAsync(ctx, s, stream, TimeProvider.System, null, options, progress, cancel);
+                Console.WriteLine($"{imported.Total} 件（提出済み {imported.Submitted}、下書き {imported.Drafts}）を取り込みました。");
                 return 0;
             }
             catch (Exception e) when (ShirabeCommands.IsUserError(e))
