@@ -115,6 +115,23 @@ public class BulkImportTests
         Assert.Equal("登録済みの団体名", (await check.Associations.SingleAsync(a => a.Code == "R05")).Name);
     }
 
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheDemoSeedsLinksForTheUnansweredAssociations_OpenTheirQuestionnaire(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        List<DemoSeed.Link> links;
+        await using (var db = app.Db())
+            links = await DemoSeed.SeedAsync(db, app.Survey, ReconstructedCsv, app.Clock);
+
+        var unanswered = links.Where(l => !l.Submitted).ToList();
+        Assert.Equal(DemoSeed.Unanswered.Select(u => u.Code), unanswered.Select(l => l.Code));
+        var page = await app.Client().GetAsync($"/a/{unanswered[^1].Token}/s/1");
+        Assert.Contains(unanswered[^1].Name, await HttpAssert.StatusAsync(System.Net.HttpStatusCode.OK, page));
+        await using var check = app.Db();
+        Assert.Equal(57, await check.Invitations.CountAsync());
+        Assert.Equal(48, await check.Drafts.CountAsync());
+    }
+
     [Fact]
     public void TheBulkAnswersWriter_WritesExactlyWhatStoredAnswersSerializeWrites()
     {
