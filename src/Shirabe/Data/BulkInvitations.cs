@@ -23,7 +23,7 @@ public sealed class NewInvitation
     public required byte[] TokenHash { get; init; }
     /// <summary>Draft answers (stored JSON); null: the invitation only (nothing answered yet).</summary>
     public string? Answers { get; init; }
-    public DateTime DraftUpdatedAt { get; init; }
+    /// <summary>Set: the answers are also submitted (version 1) at this time, which is also the draft's; else the draft is saved now.</summary>
     public DateTime? SubmittedAt { get; init; }
 }
 
@@ -127,7 +127,8 @@ public abstract class BulkInvitations : IAsyncDisposable
         private SqliteConnection _c = null!;
         private SqliteCommand _lookUp = null!;
         private long _nextAssociation, _nextInvitation;
-        private MultiRowInsert _associations = null!, _invitations = null!, _drafts = null!, _submissions = null!, _history = null!;
+        private MultiRowInsert _associations = null!, _invitations = null!, _drafts = null!;
+        private SqliteCommand _submissions = null!, _history = null!;
 
         public override int BatchSize => 2000;
 
@@ -147,8 +148,16 @@ public abstract class BulkInvitations : IAsyncDisposable
             _associations = new(this, "Associations", ["Id", "Code", "Name", "Industry", "ContactName", "CreatedAt"]);
             _invitations = new(this, "Invitations", ["Id", "AssociationId", "SurveyId", "TokenHash", "CreatedAt"]);
             _drafts = new(this, "Drafts", ["InvitationId", "Answers", "Version", "UpdatedAt"]);
-            _submissions = new(this, "Submissions", ["InvitationId", "Answers", "Version", "DraftVersion", "SubmittedAt", "FirstSubmittedAt"]);
-            _history = new(this, "AnswerHistory", ["InvitationId", "Version", "Answers", "SubmittedAt"]);
+            // A submitted row's submission and history are its draft's answers and time: copied inside SQLite, so the
+            // answers are bound once, not three times.
+            _submissions = FromDrafts("""
+                INSERT INTO Submissions (InvitationId, Answers, Version, DraftVersion, SubmittedAt, FirstSubmittedAt)
+                SELECT InvitationId, Answers, 1, 1, UpdatedAt, UpdatedAt FROM Drafts WHERE InvitationId IN (SELECT value FROM json_each($ids))
+                """);
+            _history = FromDrafts("""
+                INSERT INTO AnswerHistory (InvitationId, Version, Answers, SubmittedAt)
+                SELECT InvitationId, 1, Answers, UpdatedAt FROM Drafts WHERE InvitationId IN (SELECT value FROM json_each($ids))
+                """);
         }
 
         private async Task<long> NextIdAsync(string table, CancellationToken cancel)
@@ -158,6 +167,14 @@ public abstract class BulkInvitations : IAsyncDisposable
         }
 
         private SqliteCommand Command(string sql) => new(sql, _c, (SqliteTransaction)Transaction);
+
+        private SqliteCommand FromDrafts(string sql)
+        {
+            var cmd = Command(sql);
+            cmd.Parameters.Add("$ids", SqliteType.Text);
+            cmd.Prepare();
+            return cmd;
+        }
 
         protected override async Task LookUpAsync(List<string> codes, Dictionary<string, (int Id, string Name, bool Submitted)> found, CancellationToken cancel)
         {
@@ -186,27 +203,33 @@ public abstract class BulkInvitations : IAsyncDisposable
             foreach (var p in plan)
                 _invitations.Add(p.InvitationId, p.AssociationId, SurveyId, p.Row.TokenHash, Now);
             _invitations.Flush();
+            var submitted = new List<long>(plan.Length);
             foreach (var p in plan)
                 if (p.Row.Answers is { } answers)
                 {
-                    _drafts.Add(p.InvitationId, answers, 1, p.Row.DraftUpdatedAt);
-                    if (p.Row.SubmittedAt is { } at)
-                    {
-                        _submissions.Add(p.InvitationId, answers, 1, 1, at, at);
-                        _history.Add(p.InvitationId, 1, answers, at);
-                    }
+                    _drafts.Add(p.InvitationId, answers, 1, p.Row.SubmittedAt ?? Now);
+                    if (p.Row.SubmittedAt is not null) submitted.Add(p.InvitationId);
                 }
             _drafts.Flush();
-            _submissions.Flush();
-            _history.Flush();
+            if (submitted.Count > 0)
+            {
+                var ids = JsonSerializer.Serialize(submitted);
+                foreach (var cmd in new[] { _submissions, _history })
+                {
+                    cmd.Parameters["$ids"].Value = ids;
+                    cmd.ExecuteNonQuery();
+                }
+            }
             return Task.CompletedTask;
         }
 
         protected override async ValueTask DisposeCommandsAsync()
         {
             if (_lookUp is not null) await _lookUp.DisposeAsync();
-            foreach (var insert in new[] { _associations, _invitations, _drafts, _submissions, _history })
+            foreach (var insert in new[] { _associations, _invitations, _drafts })
                 insert?.Dispose();
+            foreach (var cmd in new[] { _submissions, _history })
+                if (cmd is not null) await cmd.DisposeAsync();
         }
 
         /// <summary>
@@ -361,7 +384,7 @@ public abstract class BulkInvitations : IAsyncDisposable
                     copy.Write((int)p.InvitationId, NpgsqlDbType.Integer);
                     copy.Write(p.Row.Answers!, NpgsqlDbType.Text);
                     copy.Write(1, NpgsqlDbType.Integer);
-                    copy.Write(p.Row.DraftUpdatedAt, NpgsqlDbType.TimestampTz);
+                    copy.Write(p.Row.SubmittedAt ?? Now, NpgsqlDbType.TimestampTz);
                 }
                 await copy.CompleteAsync(cancel);
             }

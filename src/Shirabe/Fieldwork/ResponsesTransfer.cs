@@ -46,11 +46,10 @@ public static class ResponsesTransfer
         Action<Imported>? each, ResponsesReadOptions? options = null, IProgress<ImportProgress>? progress = null,
         CancellationToken cancel = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, now, cancel);
+        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, clock.GetUtcNow().UtcDateTime, cancel);
         var queue = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var reading = Task.Run(() => ReadAsync(survey, csv, options, bulk.BatchSize, now, queue.Writer, stop.Token));
+        var reading = Task.Run(() => ReadAsync(survey, csv, options, bulk.BatchSize, queue.Writer, stop.Token));
         var written = 0;
         try
         {
@@ -87,7 +86,7 @@ public static class ResponsesTransfer
     private sealed record Batch(List<NewInvitation> Rows, List<string> Tokens, double? Share);
 
     private static async Task<ImportCounts> ReadAsync(Survey survey, Stream csv, ResponsesReadOptions? options, int batchSize,
-        DateTime now, ChannelWriter<Batch> queue, CancellationToken cancel)
+        ChannelWriter<Batch> queue, CancellationToken cancel)
     {
         try
         {
@@ -106,7 +105,6 @@ public static class ResponsesTransfer
                     ContactName = TextOf(survey, r, "1-1-a"),
                     TokenHash = InvitationTokens.Hash(token),
                     Answers = answers.Serialize(r.Answers),
-                    DraftUpdatedAt = at ?? now,
                     SubmittedAt = at,
                 });
                 batch.Tokens.Add(token);
