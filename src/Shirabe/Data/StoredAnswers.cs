@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Shirabe.Core.Questionnaire;
@@ -61,5 +63,43 @@ public static class StoredAnswers
             foreach (var (column, value) in AnswerCells.ToCells(item, answers[item.Index]))
                 cells[column] = value;
         return cells;
+    }
+}
+
+/// <summary>
+/// Writes the same JSON as <c>StoredAnswers.Serialize(StoredAnswers.ToCells(…))</c> for many rows of one survey
+/// (bulk import): the column order and encoded names are worked out once, and one buffer is reused. Not thread-safe.
+/// </summary>
+public sealed class StoredAnswersWriter
+{
+    private readonly Survey _survey;
+    private readonly int[] _order;
+    private readonly JsonEncodedText[] _names;
+    private readonly List<string> _cells = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly Utf8JsonWriter _json;
+
+    public StoredAnswersWriter(Survey survey)
+    {
+        _survey = survey;
+        var columns = survey.Items.SelectMany(i => i.Columns).ToArray();
+        _order = Enumerable.Range(0, columns.Length).OrderBy(i => columns[i], StringComparer.Ordinal).ToArray();
+        _names = _order.Select(i => JsonEncodedText.Encode(columns[i], JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    public string Serialize(IReadOnlyList<Answer> answers)
+    {
+        _cells.Clear();
+        foreach (var item in _survey.Items)
+            ResponsesCsv.AddCells(_cells, item, answers[item.Index]);
+        _buffer.ResetWrittenCount();
+        _json.Reset();
+        _json.WriteStartObject();
+        for (var k = 0; k < _order.Length; k++)
+            _json.WriteString(_names[k], _cells[_order[k]]);
+        _json.WriteEndObject();
+        _json.Flush();
+        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
     }
 }

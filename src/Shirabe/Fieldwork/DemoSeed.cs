@@ -33,20 +33,16 @@ public static class DemoSeed
         await using (var csv = File.OpenRead(responsesCsv))
             links = (await ResponsesTransfer.ImportAsync(db, survey, csv, clock, cancel: cancel))
                 .Select(i => new Link(i.Code, i.Name, i.Token, i.Submitted)).ToList();
-        var now = clock.GetUtcNow().UtcDateTime;
+        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, clock.GetUtcNow().UtcDateTime, cancel);
+        var rows = new List<NewInvitation>();
         foreach (var (code, name, industry) in Unanswered)
         {
             var token = InvitationTokens.NewToken();
-            db.Invitations.Add(new Invitation
-            {
-                Association = new Association { Code = code, Name = name, Industry = industry, CreatedAt = now },
-                SurveyId = survey.Id,
-                TokenHash = InvitationTokens.Hash(token),
-                CreatedAt = now,
-            });
+            rows.Add(new NewInvitation { Code = code, Name = name, Industry = industry, TokenHash = InvitationTokens.Hash(token) });
             links.Add(new Link(code, name, token, false));
         }
-        await db.SaveChangesAsync(cancel);
+        await bulk.WriteAsync(rows, cancel);
+        await bulk.CommitAsync(cancel);
         return links;
     }
 }

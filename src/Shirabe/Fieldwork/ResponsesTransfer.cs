@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
@@ -13,65 +14,119 @@ public static class ResponsesTransfer
     /// <summary>One imported respondent: its association and the token of the invitation made for it.</summary>
     public sealed record Imported(string Code, string Name, string Token, bool Submitted);
 
+    /// <summary>How many rows an import stored: submitted responses and drafts.</summary>
+    public sealed record ImportCounts(int Submitted, int Drafts)
+    {
+        public int Total => Submitted + Drafts;
+    }
+
     /// <summary>
     /// Imports every row as an association (id → <see cref="Association.Code"/>) with an invitation and its answers:
-    /// submitted rows as submissions (version 1), rows without submitted_at as drafts. All or nothing: the whole file
-    /// is checked first, and everything is written in one transaction.
+    /// submitted rows as submissions (version 1), rows without submitted_at as drafts. Returns every row with its token
+    /// (the demo prints them); <see cref="ImportEachAsync"/> does the same without holding them.
     /// </summary>
     public static async Task<List<Imported>> ImportAsync(ShirabeDb db, Survey survey, Stream csv, TimeProvider clock,
         ResponsesReadOptions? options = null, CancellationToken cancel = default)
     {
-        var responses = ResponsesCsv.Read(csv, survey, options).ToList(); // throws on any problem: nothing written
-        var codes = responses.Select(r => r.Id).ToList();
-        var taken = await db.Submissions
-            .Where(s => s.Invitation.SurveyId == survey.Id && codes.Contains(s.Invitation.Association.Code))
-            .Select(s => s.Invitation.Association.Code).ToListAsync(cancel);
-        if (taken.Count > 0)
-            throw new Core.UserError(
-                $"次の id はすでに回答が登録されています: {string.Join(", ", taken.Order())}");
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var existing = await db.Associations.Where(a => codes.Contains(a.Code)).ToDictionaryAsync(a => a.Code, cancel);
         var imported = new List<Imported>();
-        await using var tx = await db.Database.BeginTransactionAsync(cancel);
-        foreach (var r in responses)
+        await ImportEachAsync(db, survey, csv, clock, imported.Add, options, progress: null, cancel);
+        return imported;
+    }
+
+    /// <summary>
+    /// The import in one pass over the file: rows are checked and written batch by batch in one transaction, committed
+    /// only when the whole file has been read without a problem (all or nothing: on any problem the reader's
+    /// <see cref="ResponsesFileException"/> names every bad row and column, and nothing is stored). An id that already
+    /// has a submitted response for the survey stops the import in the same way. <paramref name="each"/> sees every
+    /// row's token as its batch is written; the tokens are valid only when the call returns without an exception.
+    /// The file is read and the answers serialized on one thread while the previous batch is written on another, with
+    /// at most two batches waiting, so memory does not grow with the file.
+    /// </summary>
+    public static async Task<ImportCounts> ImportEachAsync(ShirabeDb db, Survey survey, Stream csv, TimeProvider clock,
+        Action<Imported>? each, ResponsesReadOptions? options = null, IProgress<ImportProgress>? progress = null,
+        CancellationToken cancel = default)
+    {
+        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, clock.GetUtcNow().UtcDateTime, cancel);
+        var queue = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var reading = Task.Run(() => ReadAsync(survey, csv, options, bulk.BatchSize, queue.Writer, stop.Token));
+        var written = 0;
+        try
         {
-            if (!existing.TryGetValue(r.Id, out var association))
+            await foreach (var batch in queue.Reader.ReadAllAsync(cancel))
             {
-                association = new Association
+                await bulk.WriteAsync(batch.Rows, cancel);
+                if (bulk.Taken.Count == 0)
+                    for (var i = 0; i < batch.Rows.Count; i++)
+                    {
+                        var r = batch.Rows[i];
+                        each?.Invoke(new Imported(r.Code, r.Name, batch.Tokens[i], r.SubmittedAt is not null));
+                    }
+                written += batch.Rows.Count;
+                progress?.Report(new ImportProgress(written, batch.Share));
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            try { await reading; } catch { /* the write's failure is the one to report */ }
+            throw;
+        }
+        var counts = await reading; // a bad row anywhere throws here: the transaction is rolled back on dispose
+        if (bulk.Taken.Count > 0)
+            throw new Core.UserError(
+                $"次の id はすでに回答が登録されています: {string.Join(", ", bulk.Taken.Order())}");
+        await bulk.CommitAsync(cancel);
+        return counts;
+    }
+
+    /// <summary>Where an import has got to: rows written, and the share of the file read when that is known.</summary>
+    public readonly record struct ImportProgress(int Rows, double? Share);
+
+    private sealed record Batch(List<NewInvitation> Rows, List<string> Tokens, double? Share);
+
+    private static async Task<ImportCounts> ReadAsync(Survey survey, Stream csv, ResponsesReadOptions? options, int batchSize,
+        ChannelWriter<Batch> queue, CancellationToken cancel)
+    {
+        try
+        {
+            var answers = new StoredAnswersWriter(survey);
+            int submitted = 0, drafts = 0;
+            var batch = new Batch(new(batchSize), new(batchSize), null);
+            foreach (var r in ResponsesCsv.Read(csv, survey, (options ?? new()) with { ReuseAnswers = true }))
+            {
+                var token = InvitationTokens.NewToken();
+                var at = r.SubmittedAt?.UtcDateTime;
+                batch.Rows.Add(new NewInvitation
                 {
                     Code = r.Id,
                     Name = TextOf(survey, r, "1-2-a") ?? r.Id,
                     Industry = IndustryOf(survey, r),
                     ContactName = TextOf(survey, r, "1-1-a"),
-                    CreatedAt = now,
-                };
-                db.Associations.Add(association);
-            }
-            var token = InvitationTokens.NewToken();
-            var invitation = new Invitation
-            {
-                Association = association, SurveyId = survey.Id, TokenHash = InvitationTokens.Hash(token), CreatedAt = now,
-            };
-            db.Invitations.Add(invitation);
-            var answers = StoredAnswers.Serialize(StoredAnswers.ToCells(survey, r.Answers));
-            var at = r.SubmittedAt?.UtcDateTime ?? now;
-            db.Drafts.Add(new Draft { Invitation = invitation, Answers = answers, Version = 1, UpdatedAt = at });
-            if (r.SubmittedAt is not null)
-            {
-                db.Submissions.Add(new Submission
-                {
-                    Invitation = invitation, Answers = answers, Version = 1, DraftVersion = 1, SubmittedAt = at, FirstSubmittedAt = at,
+                    TokenHash = InvitationTokens.Hash(token),
+                    Answers = answers.Serialize(r.Answers),
+                    SubmittedAt = at,
                 });
-                await db.SaveChangesAsync(cancel); // the history row needs the invitation's id
-                db.AnswerHistory.Add(new AnswerHistory { InvitationId = invitation.Id, Version = 1, Answers = answers, SubmittedAt = at });
+                batch.Tokens.Add(token);
+                if (at is null) drafts++; else submitted++;
+                if (batch.Rows.Count == batchSize)
+                {
+                    await queue.WriteAsync(batch with { Share = ShareRead(csv) }, cancel);
+                    batch = new Batch(new(batchSize), new(batchSize), null);
+                }
             }
-            imported.Add(new Imported(r.Id, association.Name, token, r.SubmittedAt is not null));
+            // Only now has the reader checked the whole file (it throws above on any problem).
+            if (batch.Rows.Count > 0) await queue.WriteAsync(batch with { Share = 1 }, cancel);
+            return new ImportCounts(submitted, drafts);
         }
-        await db.SaveChangesAsync(cancel);
-        await tx.CommitAsync(cancel);
-        return imported;
+        finally
+        {
+            queue.Complete();
+        }
     }
+
+    private static double? ShareRead(Stream csv) =>
+        csv.CanSeek && csv.Length > 0 ? Math.Min(1, (double)csv.Position / csv.Length) : null;
 
     /// <summary>The submitted responses of <paramref name="survey"/>, in submission order, as the canonical file.</summary>
     public static async Task<int> ExportAsync(ShirabeDb db, Survey survey, Stream output, CancellationToken cancel = default,

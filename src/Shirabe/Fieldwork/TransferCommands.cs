@@ -27,8 +27,11 @@ public static class TransferCommands
             await using var ctx = database.CreateContext();
             await using var stream = File.OpenRead(r.GetValue(file)!);
             var options = r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null;
-            var imported = await ResponsesTransfer.ImportAsync(ctx, s, stream, TimeProvider.System, options, cancel);
-            r.Out().WriteLine($"{imported.Count} 件（提出済み {imported.Count(i => i.Submitted)}、下書き {imported.Count(i => !i.Submitted)}）を取り込みました。");
+            ResponsesTransfer.ImportCounts imported;
+            var err = r.Err();
+            using (var progress = new ImportProgressLines(err, err == Console.Error && !Console.IsErrorRedirected))
+                imported = await ResponsesTransfer.ImportEachAsync(ctx, s, stream, TimeProvider.System, null, options, progress, cancel);
+            r.Out().WriteLine($"{imported.Total} 件（提出済み {imported.Submitted}、下書き {imported.Drafts}）を取り込みました。");
             return 0;
         });
         return cmd.OnFailure("何も取り込んでいません。");

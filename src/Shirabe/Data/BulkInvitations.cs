@@ -1,0 +1,428 @@
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Shirabe.Data;
+
+/// <summary>
+/// One invitation to write in bulk, with its association when that does not exist yet, and optionally the answers:
+/// a draft (version 1) and, when <see cref="SubmittedAt"/> is set, a first submission and its history row.
+/// </summary>
+public sealed class NewInvitation
+{
+    public required string Code { get; init; }
+    /// <summary>The new association's name; replaced by the stored name when the association already exists.</summary>
+    public required string Name { get; set; }
+    public string? Industry { get; init; }
+    public string? ContactName { get; init; }
+    public required byte[] TokenHash { get; init; }
+    /// <summary>Draft answers (stored JSON); null: the invitation only (nothing answered yet).</summary>
+    public string? Answers { get; init; }
+    /// <summary>Set: the answers are also submitted (version 1) at this time, which is also the draft's; else the draft is saved now.</summary>
+    public DateTime? SubmittedAt { get; init; }
+}
+
+/// <summary>
+/// Writes invitations (and their associations and answers) batch by batch inside one transaction, without the change
+/// tracker: ids are reserved up front, existing associations are looked up with one parameter per batch, and the rows go
+/// in as multi-row prepared inserts (SQLite) or binary COPY (PostgreSQL). docs/decisions/024-bulk-writes.md.
+/// Nothing is visible to others until <see cref="CommitAsync"/>; disposing without it rolls everything back.
+/// </summary>
+public abstract class BulkInvitations : IAsyncDisposable
+{
+    private readonly IDbContextTransaction _tx;
+    private readonly List<string> _taken = [];
+    private readonly Dictionary<string, (int Id, string Name, bool Submitted)> _found = new(StringComparer.Ordinal);
+
+    protected BulkInvitations(IDbContextTransaction tx, string surveyId, DateTime now)
+    {
+        _tx = tx;
+        SurveyId = surveyId;
+        Now = now;
+    }
+
+    protected string SurveyId { get; }
+    protected DateTime Now { get; }
+    protected DbTransaction Transaction => _tx.GetDbTransaction();
+
+    /// <summary>Rows per batch: one lookup and one write per table per batch.</summary>
+    public abstract int BatchSize { get; }
+
+    /// <summary>The codes of the rows whose association already has a submission for the survey (nothing is written once there is one).</summary>
+    public IReadOnlyList<string> Taken => _taken;
+
+    /// <summary>Opens the database's one transaction for the whole bulk write.</summary>
+    public static async Task<BulkInvitations> BeginAsync(ShirabeDb db, string surveyId, DateTime now, CancellationToken cancel = default)
+    {
+        var tx = await db.Database.BeginTransactionAsync(cancel); // SQLite: BEGIN IMMEDIATE, the writer's lock from the start
+        try
+        {
+            BulkInvitations bulk = db is PostgresShirabeDb
+                ? new PostgresBulk(tx, surveyId, now)
+                : new SqliteBulk(tx, surveyId, now);
+            await bulk.StartAsync(cancel);
+            return bulk;
+        }
+        catch
+        {
+            await tx.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes one batch. Rows whose association exists get that association (and its stored name); a row whose
+    /// association already has a submission for the survey is added to <see cref="Taken"/>, and from then on nothing
+    /// more is written (the caller rolls back), but the lookups go on so that every taken code is listed.
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<NewInvitation> rows, CancellationToken cancel = default)
+    {
+        if (rows.Count == 0) return;
+        _found.Clear();
+        await LookUpAsync(rows.Select(r => r.Code).ToList(), _found, cancel);
+        foreach (var r in rows)
+            if (_found.TryGetValue(r.Code, out var a))
+            {
+                r.Name = a.Name;
+                if (a.Submitted) _taken.Add(r.Code);
+            }
+        if (_taken.Count > 0) return;
+        var newAssociations = rows.Count(r => !_found.ContainsKey(r.Code));
+        var (associationIds, invitationIds) = await ReserveIdsAsync(newAssociations, rows.Count, cancel);
+        var plan = new Planned[rows.Count];
+        var next = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            var existing = _found.TryGetValue(r.Code, out var a);
+            plan[i] = new Planned(r, existing ? a.Id : associationIds[next++], !existing, invitationIds[i]);
+        }
+        await InsertAsync(plan, cancel);
+    }
+
+    public async Task CommitAsync(CancellationToken cancel = default) => await _tx.CommitAsync(cancel);
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeCommandsAsync();
+        await _tx.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected readonly record struct Planned(NewInvitation Row, long AssociationId, bool NewAssociation, long InvitationId);
+
+    protected abstract Task StartAsync(CancellationToken cancel);
+    protected abstract Task LookUpAsync(List<string> codes, Dictionary<string, (int Id, string Name, bool Submitted)> found, CancellationToken cancel);
+    protected abstract Task<(long[] Associations, long[] Invitations)> ReserveIdsAsync(int associations, int invitations, CancellationToken cancel);
+    protected abstract Task InsertAsync(Planned[] plan, CancellationToken cancel);
+    protected virtual ValueTask DisposeCommandsAsync() => ValueTask.CompletedTask;
+
+    private sealed class SqliteBulk(IDbContextTransaction tx, string surveyId, DateTime now) : BulkInvitations(tx, surveyId, now)
+    {
+        private SqliteConnection _c = null!;
+        private SqliteCommand _lookUp = null!;
+        private long _nextAssociation, _nextInvitation;
+        private MultiRowInsert _associations = null!, _invitations = null!, _drafts = null!;
+        private SqliteCommand _submissions = null!, _history = null!;
+
+        public override int BatchSize => 2000;
+
+        protected override async Task StartAsync(CancellationToken cancel)
+        {
+            _c = (SqliteConnection)Transaction.Connection!;
+            // The transaction holds the write lock: ids above the highest ever used are ours until commit.
+            _nextAssociation = await NextIdAsync("Associations", cancel);
+            _nextInvitation = await NextIdAsync("Invitations", cancel);
+            _lookUp = Command("""
+                SELECT a.Id, a.Code, a.Name, EXISTS (SELECT 1 FROM Invitations i JOIN Submissions s ON s.InvitationId = i.Id
+                                                     WHERE i.AssociationId = a.Id AND i.SurveyId = $survey)
+                FROM Associations a WHERE a.Code IN (SELECT value FROM json_each($codes))
+                """);
+            _lookUp.Parameters.AddWithValue("$survey", SurveyId);
+            _lookUp.Parameters.Add("$codes", SqliteType.Text);
+            _associations = new(this, "Associations", ["Id", "Code", "Name", "Industry", "ContactName", "CreatedAt"]);
+            _invitations = new(this, "Invitations", ["Id", "AssociationId", "SurveyId", "TokenHash", "CreatedAt"]);
+            _drafts = new(this, "Drafts", ["InvitationId", "Answers", "Version", "UpdatedAt"]);
+            // A submitted row's submission and history are its draft's answers and time: copied inside SQLite, so the
+            // answers are bound once, not three times.
+            _submissions = FromDrafts("""
+                INSERT INTO Submissions (InvitationId, Answers, Version, DraftVersion, SubmittedAt, FirstSubmittedAt)
+                SELECT InvitationId, Answers, 1, 1, UpdatedAt, UpdatedAt FROM Drafts WHERE InvitationId IN (SELECT value FROM json_each($ids))
+                """);
+            _history = FromDrafts("""
+                INSERT INTO AnswerHistory (InvitationId, Version, Answers, SubmittedAt)
+                SELECT InvitationId, 1, Answers, UpdatedAt FROM Drafts WHERE InvitationId IN (SELECT value FROM json_each($ids))
+                """);
+        }
+
+        private async Task<long> NextIdAsync(string table, CancellationToken cancel)
+        {
+            await using var cmd = Command($"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), coalesce((SELECT max(Id) FROM {table}), 0)) + 1");
+            return (long)(await cmd.ExecuteScalarAsync(cancel))!;
+        }
+
+        private SqliteCommand Command(string sql) => new(sql, _c, (SqliteTransaction)Transaction);
+
+        private SqliteCommand FromDrafts(string sql)
+        {
+            var cmd = Command(sql);
+            cmd.Parameters.Add("$ids", SqliteType.Text);
+            cmd.Prepare();
+            return cmd;
+        }
+
+        protected override async Task LookUpAsync(List<string> codes, Dictionary<string, (int Id, string Name, bool Submitted)> found, CancellationToken cancel)
+        {
+            _lookUp.Parameters["$codes"].Value = JsonSerializer.Serialize(codes);
+            await using var reader = await _lookUp.ExecuteReaderAsync(cancel);
+            while (await reader.ReadAsync(cancel))
+                found[reader.GetString(1)] = (reader.GetInt32(0), reader.GetString(2), reader.GetBoolean(3));
+        }
+
+        protected override Task<(long[], long[])> ReserveIdsAsync(int associations, int invitations, CancellationToken cancel)
+        {
+            var a = new long[associations];
+            for (var i = 0; i < a.Length; i++) a[i] = _nextAssociation++;
+            var v = new long[invitations];
+            for (var i = 0; i < v.Length; i++) v[i] = _nextInvitation++;
+            return Task.FromResult((a, v));
+        }
+
+        protected override Task InsertAsync(Planned[] plan, CancellationToken cancel)
+        {
+            // Parents before children, table by table (the foreign keys are checked per statement).
+            foreach (var p in plan)
+                if (p.NewAssociation)
+                    _associations.Add(p.AssociationId, p.Row.Code, p.Row.Name, p.Row.Industry, p.Row.ContactName, Now);
+            _associations.Flush();
+            foreach (var p in plan)
+                _invitations.Add(p.InvitationId, p.AssociationId, SurveyId, p.Row.TokenHash, Now);
+            _invitations.Flush();
+            var submitted = new List<long>(plan.Length);
+            foreach (var p in plan)
+                if (p.Row.Answers is { } answers)
+                {
+                    _drafts.Add(p.InvitationId, answers, 1, p.Row.SubmittedAt ?? Now);
+                    if (p.Row.SubmittedAt is not null) submitted.Add(p.InvitationId);
+                }
+            _drafts.Flush();
+            if (submitted.Count > 0)
+            {
+                var ids = JsonSerializer.Serialize(submitted);
+                foreach (var cmd in new[] { _submissions, _history })
+                {
+                    cmd.Parameters["$ids"].Value = ids;
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        protected override async ValueTask DisposeCommandsAsync()
+        {
+            if (_lookUp is not null) await _lookUp.DisposeAsync();
+            foreach (var insert in new[] { _associations, _invitations, _drafts })
+                insert?.Dispose();
+            foreach (var cmd in new[] { _submissions, _history })
+                if (cmd is not null) await cmd.DisposeAsync();
+        }
+
+        /// <summary>
+        /// `INSERT … VALUES (…), (…), …` of <see cref="RowsPerStatement"/> rows, prepared once and rebound; the rest of
+        /// a batch goes through a one-row statement. SQLite runs in-process, so this saves statement work, not round trips.
+        /// </summary>
+        private sealed class MultiRowInsert : IDisposable
+        {
+            private const int RowsPerStatement = 16; // SQLite finds each named parameter by a linear search: more rows per statement cost more
+            private readonly SqliteCommand _many, _one;
+            private readonly object?[][] _pending = new object?[RowsPerStatement][];
+            private int _count;
+
+            public MultiRowInsert(SqliteBulk bulk, string table, string[] columns)
+            {
+                _many = Build(bulk, table, columns, RowsPerStatement);
+                _one = Build(bulk, table, columns, 1);
+            }
+
+            private static SqliteCommand Build(SqliteBulk bulk, string table, string[] columns, int rows)
+            {
+                var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
+                var cmd = bulk.Command("");
+                for (var r = 0; r < rows; r++)
+                {
+                    sql.Append(r == 0 ? "(" : ", (");
+                    for (var c = 0; c < columns.Length; c++)
+                    {
+                        var name = $"$p{r * columns.Length + c}";
+                        sql.Append(c == 0 ? name : ", " + name);
+                        cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+                    }
+                    sql.Append(')');
+                }
+                cmd.CommandText = sql.ToString();
+                cmd.Prepare();
+                return cmd;
+            }
+
+            public void Add(params object?[] values)
+            {
+                _pending[_count++] = values;
+                if (_count == RowsPerStatement) Flush();
+            }
+
+            public void Flush()
+            {
+                if (_count == RowsPerStatement) Execute(_many, 0, RowsPerStatement);
+                else
+                    for (var r = 0; r < _count; r++) Execute(_one, r, 1);
+                _count = 0;
+            }
+
+            private void Execute(SqliteCommand cmd, int first, int rows)
+            {
+                var p = 0;
+                for (var r = first; r < first + rows; r++)
+                    foreach (var v in _pending[r]!)
+                        cmd.Parameters[p++].Value = v ?? DBNull.Value;
+                cmd.ExecuteNonQuery();
+            }
+
+            public void Dispose()
+            {
+                _many.Dispose();
+                _one.Dispose();
+            }
+        }
+    }
+
+    private sealed class PostgresBulk(IDbContextTransaction tx, string surveyId, DateTime now) : BulkInvitations(tx, surveyId, now)
+    {
+        private NpgsqlConnection _c = null!;
+
+        public override int BatchSize => 5000;
+
+        protected override Task StartAsync(CancellationToken cancel)
+        {
+            _c = (NpgsqlConnection)Transaction.Connection!;
+            return Task.CompletedTask;
+        }
+
+        protected override async Task LookUpAsync(List<string> codes, Dictionary<string, (int Id, string Name, bool Submitted)> found, CancellationToken cancel)
+        {
+            await using var cmd = new NpgsqlCommand("""
+                SELECT a."Id", a."Code", a."Name", EXISTS (SELECT 1 FROM "Invitations" i JOIN "Submissions" s ON s."InvitationId" = i."Id"
+                                                           WHERE i."AssociationId" = a."Id" AND i."SurveyId" = @survey)
+                FROM "Associations" a WHERE a."Code" = ANY(@codes)
+                """, _c, (NpgsqlTransaction)Transaction);
+            cmd.Parameters.AddWithValue("survey", SurveyId);
+            cmd.Parameters.AddWithValue("codes", codes.ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(cancel);
+            while (await reader.ReadAsync(cancel))
+                found[reader.GetString(1)] = (reader.GetInt32(0), reader.GetString(2), reader.GetBoolean(3));
+        }
+
+        protected override async Task<(long[], long[])> ReserveIdsAsync(int associations, int invitations, CancellationToken cancel)
+        {
+            // Taken from the identity sequences, so the server's own inserts never collide with these ids.
+            await using var cmd = new NpgsqlCommand("""
+                SELECT nextval(pg_get_serial_sequence('"Associations"', 'Id')) FROM generate_series(1, @a);
+                SELECT nextval(pg_get_serial_sequence('"Invitations"', 'Id')) FROM generate_series(1, @i);
+                """, _c, (NpgsqlTransaction)Transaction);
+            cmd.Parameters.AddWithValue("a", associations);
+            cmd.Parameters.AddWithValue("i", invitations);
+            await using var reader = await cmd.ExecuteReaderAsync(cancel);
+            var a = new List<long>(associations);
+            while (await reader.ReadAsync(cancel)) a.Add(reader.GetInt64(0));
+            await reader.NextResultAsync(cancel);
+            var v = new List<long>(invitations);
+            while (await reader.ReadAsync(cancel)) v.Add(reader.GetInt64(0));
+            return (a.ToArray(), v.ToArray());
+        }
+
+        protected override async Task InsertAsync(Planned[] plan, CancellationToken cancel)
+        {
+            await using (var copy = await _c.BeginBinaryImportAsync(
+                """COPY "Associations" ("Id", "Code", "Name", "Industry", "ContactName", "CreatedAt") FROM STDIN (FORMAT BINARY)""", cancel))
+            {
+                foreach (var p in plan.Where(p => p.NewAssociation))
+                {
+                    copy.StartRow();
+                    copy.Write((int)p.AssociationId, NpgsqlDbType.Integer);
+                    copy.Write(p.Row.Code, NpgsqlDbType.Varchar);
+                    copy.Write(p.Row.Name, NpgsqlDbType.Varchar);
+                    WriteNullable(copy, p.Row.Industry);
+                    WriteNullable(copy, p.Row.ContactName);
+                    copy.Write(Now, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync(cancel);
+            }
+            await using (var copy = await _c.BeginBinaryImportAsync(
+                """COPY "Invitations" ("Id", "AssociationId", "SurveyId", "TokenHash", "CreatedAt") FROM STDIN (FORMAT BINARY)""", cancel))
+            {
+                foreach (var p in plan)
+                {
+                    copy.StartRow();
+                    copy.Write((int)p.InvitationId, NpgsqlDbType.Integer);
+                    copy.Write((int)p.AssociationId, NpgsqlDbType.Integer);
+                    copy.Write(SurveyId, NpgsqlDbType.Varchar);
+                    copy.Write(p.Row.TokenHash, NpgsqlDbType.Bytea);
+                    copy.Write(Now, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync(cancel);
+            }
+            await using (var copy = await _c.BeginBinaryImportAsync(
+                """COPY "Drafts" ("InvitationId", "Answers", "Version", "UpdatedAt") FROM STDIN (FORMAT BINARY)""", cancel))
+            {
+                foreach (var p in plan.Where(p => p.Row.Answers is not null))
+                {
+                    copy.StartRow();
+                    copy.Write((int)p.InvitationId, NpgsqlDbType.Integer);
+                    copy.Write(p.Row.Answers!, NpgsqlDbType.Text);
+                    copy.Write(1, NpgsqlDbType.Integer);
+                    copy.Write(p.Row.SubmittedAt ?? Now, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync(cancel);
+            }
+            var submitted = plan.Where(p => p.Row is { Answers: not null, SubmittedAt: not null }).ToList();
+            await using (var copy = await _c.BeginBinaryImportAsync(
+                """COPY "Submissions" ("InvitationId", "Answers", "Version", "DraftVersion", "SubmittedAt", "FirstSubmittedAt") FROM STDIN (FORMAT BINARY)""", cancel))
+            {
+                foreach (var p in submitted)
+                {
+                    copy.StartRow();
+                    copy.Write((int)p.InvitationId, NpgsqlDbType.Integer);
+                    copy.Write(p.Row.Answers!, NpgsqlDbType.Text);
+                    copy.Write(1, NpgsqlDbType.Integer);
+                    copy.Write(1, NpgsqlDbType.Integer);
+                    copy.Write(p.Row.SubmittedAt!.Value, NpgsqlDbType.TimestampTz);
+                    copy.Write(p.Row.SubmittedAt!.Value, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync(cancel);
+            }
+            await using (var copy = await _c.BeginBinaryImportAsync(
+                """COPY "AnswerHistory" ("InvitationId", "Version", "Answers", "SubmittedAt") FROM STDIN (FORMAT BINARY)""", cancel))
+            {
+                foreach (var p in submitted)
+                {
+                    copy.StartRow();
+                    copy.Write((int)p.InvitationId, NpgsqlDbType.Integer);
+                    copy.Write(1, NpgsqlDbType.Integer);
+                    copy.Write(p.Row.Answers!, NpgsqlDbType.Text);
+                    copy.Write(p.Row.SubmittedAt!.Value, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync(cancel);
+            }
+        }
+
+        private static void WriteNullable(NpgsqlBinaryImporter copy, string? value)
+        {
+            if (value is null) copy.WriteNull();
+            else copy.Write(value, NpgsqlDbType.Varchar);
+        }
+    }
+}
