@@ -65,9 +65,12 @@ public class BulkImportTests
 
         await using (var db = app.Db())
         {
-            var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            var e = await Assert.ThrowsAsync<Core.UserError>(() =>
                 ResponsesTransfer.ImportAsync(db, app.Survey, new MemoryStream(file), app.Clock));
-            Assert.Contains(imported.Last(i => i.Submitted).Code, e.Message);
+            // Named by count and the first ids, not a list of thousands.
+            Assert.Contains($"（{submitted:N0} 件）", e.Message);
+            Assert.Contains(imported.First(i => i.Submitted).Code, e.Message);
+            Assert.True(e.Message.Length < 400, $"{e.Message.Length} characters");
         }
         Assert.Equal((rows, rows, rows, submitted, submitted), await CountsAsync(app));
     }

@@ -75,7 +75,8 @@ public static class ResponsesTransfer
         var counts = await reading; // a bad row anywhere throws here: the transaction is rolled back on dispose
         if (bulk.Taken.Count > 0)
             throw new Core.UserError(
-                $"次の id はすでに回答が登録されています: {string.Join(", ", bulk.Taken.Order())}");
+                $"次の id はすでに回答が登録されています（{bulk.Taken.Count:N0} 件）: {string.Join(", ", bulk.Taken.Order().Take(20))}"
+                + (bulk.Taken.Count > 20 ? $" ほか {bulk.Taken.Count - 20:N0} 件" : ""));
         await bulk.CommitAsync(cancel);
         return counts;
     }
