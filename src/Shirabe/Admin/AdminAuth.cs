@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -209,20 +208,7 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
 /// is refused (429) for the rest of the minute, whichever user name is tried. A try takes its permit before the
 /// password is checked, so concurrent tries cannot overrun the limit.
 /// </summary>
-public sealed class SignInLimiter : IDisposable
+public sealed class SignInLimiter() : PerMinuteLimiter<string>(PerMinute)
 {
     public const int PerMinute = 10;
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(ip =>
-        RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = PerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
-        }));
-
-    public bool TryAcquire(string ip)
-    {
-        using var lease = _limiter.AttemptAcquire(ip);
-        return lease.IsAcquired;
-    }
-
-    public void Dispose() => _limiter.Dispose();
 }

@@ -12,7 +12,7 @@ public sealed class InvitationLookup(ShirabeDb db, FailedLookupLimiter limiter, 
     public async Task<(LookupStatus Status, Invitation? Invitation)> FindAsync(string? token, HttpContext http)
     {
         var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.IsBlocked(ip)) return (LookupStatus.RateLimited, null);
+        if (limiter.IsExhausted(ip)) return (LookupStatus.RateLimited, null);
         Invitation? invitation = null;
         if (InvitationTokens.LooksValid(token))
         {
@@ -25,7 +25,7 @@ public sealed class InvitationLookup(ShirabeDb db, FailedLookupLimiter limiter, 
         }
         if (invitation is null)
         {
-            limiter.RecordFailure(ip);
+            limiter.TryAcquire(ip);
             return (LookupStatus.NotFound, null);
         }
         return (LookupStatus.Found, invitation);

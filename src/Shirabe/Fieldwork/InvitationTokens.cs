@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.RateLimiting;
 
 namespace Shirabe.Fieldwork;
 
@@ -30,26 +29,4 @@ public static class InvitationTokens
 /// the minute, so tokens cannot be guessed at speed. Successful lookups cost nothing (load tests, busy offices behind
 /// one IP).
 /// </summary>
-public sealed class FailedLookupLimiter : IDisposable
-{
-    private readonly PartitionedRateLimiter<string> _limiter;
-
-    public FailedLookupLimiter(ShirabeSettings settings) =>
-        _limiter = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetFixedWindowLimiter(ip,
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = settings.FailedLookupsPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-
-    public bool IsBlocked(string ip) => _limiter.GetStatistics(ip) is { CurrentAvailablePermits: <= 0 };
-
-    public void RecordFailure(string ip)
-    {
-        using var lease = _limiter.AttemptAcquire(ip);
-    }
-
-    public void Dispose() => _limiter.Dispose();
-}
+public sealed class FailedLookupLimiter(ShirabeSettings settings) : PerMinuteLimiter<string>(settings.FailedLookupsPerMinute);

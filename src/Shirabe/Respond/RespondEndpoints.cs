@@ -100,21 +100,4 @@ public sealed class BlankPdfCache(ChromiumPdf pdf)
 }
 
 /// <summary>answers.pdf downloads per link (invitation) per minute; the PDF is heavy and a link is shared by nobody.</summary>
-public sealed class AnswersPdfLimiter(ShirabeSettings settings) : IDisposable
-{
-    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<int> _limiter =
-        System.Threading.RateLimiting.PartitionedRateLimiter.Create<int, int>(id =>
-            System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(id, _ =>
-                new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = settings.AnswersPdfPerLinkPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
-                }));
-
-    public bool TryAcquire(int invitationId)
-    {
-        using var lease = _limiter.AttemptAcquire(invitationId);
-        return lease.IsAcquired;
-    }
-
-    public void Dispose() => _limiter.Dispose();
-}
+public sealed class AnswersPdfLimiter(ShirabeSettings settings) : PerMinuteLimiter<int>(settings.AnswersPdfPerLinkPerMinute);
