@@ -123,8 +123,18 @@ public sealed class ChromiumPdf : IAsyncDisposable
     /// Renders <paramref name="html"/> (a whole document; relative URLs resolve against <paramref name="baseUrl"/>)
     /// to PDF. Header/footer templates may use Chromium's pageNumber / totalPages classes.
     /// </summary>
-    public async Task<byte[]> RenderAsync(string html, string? footerTemplate = null, CancellationToken cancel = default,
-        TimeSpan? timeout = null, bool refuseWhenBusy = false)
+    public Task<byte[]> RenderAsync(string html, string? footerTemplate = null, CancellationToken cancel = default,
+        TimeSpan? timeout = null, bool refuseWhenBusy = false) =>
+        RenderPassesAsync(html, _ => null, footerTemplate, cancel, timeout, refuseWhenBusy);
+
+    /// <summary>
+    /// Renders <paramref name="html"/>, then gives the PDF to <paramref name="next"/>, which returns the next version of
+    /// the document (or null: this PDF is the one), all on one page of the shared browser: a layout that depends on
+    /// where the pages broke (the report's page numbers) costs a render, not a new page or browser. Every render takes
+    /// one of the bounded page slots (docs/decisions/015).
+    /// </summary>
+    public async Task<byte[]> RenderPassesAsync(string html, Func<byte[], string?> next, string? footerTemplate = null,
+        CancellationToken cancel = default, TimeSpan? timeout = null, bool refuseWhenBusy = false)
     {
         using var slot = await EnterAsync(refuseWhenBusy, cancel);
         Interlocked.Increment(ref _renders);
@@ -133,37 +143,10 @@ public sealed class ChromiumPdf : IAsyncDisposable
         // Puppeteer's default (30 s) is too short for long documents, e.g. a report over 100,000 responses.
         if (timeout is { } t) page.DefaultTimeout = (int)t.TotalMilliseconds;
         await page.SetJavaScriptEnabledAsync(false); // the documents are static; nothing in them may run
-        await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
-        cancel.ThrowIfCancellationRequested();
-        return await page.PdfDataAsync(new PdfOptions
-        {
-            Format = PaperFormat.A4,
-            PrintBackground = true,
-            PreferCSSPageSize = true,
-            DisplayHeaderFooter = footerTemplate is not null,
-            HeaderTemplate = "<span></span>",
-            FooterTemplate = footerTemplate ?? "",
-            MarginOptions = new MarginOptions { Top = "18mm", Bottom = "18mm", Left = "16mm", Right = "16mm" },
-        });
-    }
-
-    /// <summary>
-    /// Renders <paramref name="html"/>, then gives the PDF to <paramref name="next"/>, which returns the next version of
-    /// the document (or null: this PDF is the one), all on one page of the shared browser: a layout that depends on
-    /// where the pages broke (the report's page numbers) costs a render, not a new page or browser.
-    /// </summary>
-    public async Task<byte[]> RenderPassesAsync(string html, Func<byte[], string?> next, string? footerTemplate = null,
-        CancellationToken cancel = default, TimeSpan? timeout = null)
-    {
-        var browser = await BrowserAsync();
-        await using var page = await browser.NewPageAsync();
-        if (timeout is { } t) page.DefaultTimeout = (int)t.TotalMilliseconds;
-        await page.SetJavaScriptEnabledAsync(false);
         while (true)
         {
             await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
             cancel.ThrowIfCancellationRequested();
-            // The same options as RenderAsync.
             var pdf = await page.PdfDataAsync(new PdfOptions
             {
                 Format = PaperFormat.A4,
