@@ -46,6 +46,9 @@ public sealed class Survey
 
     public bool TryGetItem(string code, out Item item) => _byCode.TryGetValue(code, out item!);
 
+    /// <summary>The item with <paramref name="role"/> (the loader allows at most one), or null.</summary>
+    public Item? ItemWith(ItemRole role) => role == ItemRole.None ? null : Items.FirstOrDefault(i => i.Role == role);
+
     /// <summary>Which items a respondent with these answers is asked (skip rules applied in questionnaire order).</summary>
     public bool[] Shown(IReadOnlyList<Answer> answers)
     {
