@@ -42,16 +42,18 @@ public sealed partial class TestApp : IAsyncDisposable
     public Database Database { get; }
     public Survey Survey => _factory.Services.GetRequiredService<Survey>();
 
-    private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups, bool migrate)
+    private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups, bool migrate, string? survey)
     {
         _dir = dir;
         _pgDatabase = pgDatabase;
         Clock = new ShiftedTimeProvider(now);
-        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate);
+        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate, survey);
         Database = _factory.Services.GetRequiredService<Database>(); // starts the host: migrations applied
     }
 
-    public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true)
+    /// <param name="survey">The survey folder to serve (default: SC3 2023).</param>
+    public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true,
+        string? survey = null)
     {
         var dir = Directory.CreateTempSubdirectory("shirabe-test-").FullName;
         string cs;
@@ -68,7 +70,7 @@ public sealed partial class TestApp : IAsyncDisposable
             cs = new NpgsqlConnectionStringBuilder(PgServer) { Database = pgDb }.ConnectionString;
         }
         else cs = "Data Source=" + Path.Combine(dir, "test.db");
-        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate);
+        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate, survey);
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
@@ -167,7 +169,8 @@ public sealed partial class TestApp : IAsyncDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate) : WebApplicationFactory<Program>
+    private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate, string? survey)
+        : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -176,6 +179,7 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.UseSetting("Shirabe:DataDir", dataDir);
             builder.UseSetting("Shirabe:FailedLookupsPerMinute", failedLookups.ToString());
             builder.UseSetting("Shirabe:MigrateOnStart", migrate ? "true" : "false");
+            if (survey is not null) builder.UseSetting("Shirabe:Survey", survey);
             builder.ConfigureTestServices(s => s.AddSingleton(clock));
         }
     }
