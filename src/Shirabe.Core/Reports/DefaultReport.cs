@@ -28,7 +28,7 @@ public static class DefaultReport
             {
                 var items = q.Items.Where(Reported).ToList();
                 if (items.Count == 0) continue;
-                var title = q.Title ?? q.Prompt;
+                var title = (q.Title ?? q.Prompt).TrimEnd('。');
                 var first = true;
                 foreach (var group in Groups(items))
                 {
