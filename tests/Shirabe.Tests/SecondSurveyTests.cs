@@ -46,6 +46,9 @@ public class SecondSurveyTests
 
         // The role: organisation item starts with the invited name; text boxes follow input and maxLength.
         var first = await client.GetStringAsync($"/a/{token}/s/A");
+        Assert.Contains("<p class=\"site-owner\">一般社団法人テスト工業会（架空）</p>", first); // survey.yaml `owner`
+        Assert.Contains("お問い合わせ: テスト工業会 事務局（架空）", first);
+        Assert.DoesNotContain("IPA", first);
         Assert.Contains("name=\"qA1a\" id=\"qA1a\" value=\"株式会社テスト製作所\" maxlength=\"60\" class=\"short-text\"", first);
         Assert.Contains("name=\"qA1b\" id=\"qA1b\" value=\"\" maxlength=\"30\" class=\"short-text\"", first);
 
@@ -192,6 +195,32 @@ public class SecondSurveyTests
                 for (var t = 1; t <= 10; t++) Assert.Contains($"表1-{t}", sheets);
                 Assert.Contains("回答データ", sheets);
             }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public async Task DefaultReport_OfASurveyWithSplits_HasASplitTableAndValidWord()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-default-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(ReportFixtures.SurveyDir, "survey.yaml"), Path.Combine(dir, "survey.yaml")); // SC3 without report.yaml
+            foreach (var format in new[] { "html", "docx" })
+            {
+                var r = await Cli("report", "--survey", dir, "--responses", ReportFixtures.ResponsesPath, "--format", format,
+                    "--out", Path.Combine(dir, "report." + format));
+                Assert.True(r.Code == 0, r.Err);
+            }
+            var html = await File.ReadAllTextAsync(Path.Combine(dir, "report.html"));
+            Assert.Contains("表 1-3 会員の企業規模の割合（", html);
+            Assert.Matches("<th[^>]*>平均</th>", html);
+            Assert.Contains("数値回答（n=48）", html);
+            Assert.Contains("<span class=\"nw\">設問 1-4</span>）", html);
+            Assert.DoesNotContain("<span class=\"nw\">設問 1-1</span>）", html); // personal items are left out
+            Assert.DoesNotContain("<span class=\"nw\">設問 1-2</span>）", html); // the organisation's name too
+            using var word = WordprocessingDocument.Open(Path.Combine(dir, "report.docx"), false);
+            Assert.Empty(new OpenXmlValidator(FileFormatVersions.Office2019).Validate(word));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

@@ -34,6 +34,8 @@ public sealed class Survey
     public SurveyPeriod Period { get; }
     /// <summary>The secretariat's contact, shown to respondents on error pages.</summary>
     public string? Contact { get; }
+    /// <summary>Who runs the survey (survey.yaml `owner`), shown at the top of every respondent page.</summary>
+    public string? Owner { get; init; }
     public IReadOnlyList<Scale> Scales { get; }
     public IReadOnlyList<Section> Sections { get; }
     public IEnumerable<Question> Questions => Sections.SelectMany(s => s.Questions);

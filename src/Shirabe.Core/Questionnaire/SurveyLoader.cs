@@ -57,7 +57,7 @@ public sealed class SurveyLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SurveyDefinitionException([new(_file, 1, 1, "調査票の定義（id, title, period, sections を持つマッピング）がありません。")]);
 
-        Known(root, "id", "title", "period", "contact", "scales", "sections");
+        Known(root, "id", "title", "owner", "period", "contact", "scales", "sections");
         var id = RequiredString(root, "id") ?? "";
         if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             Problem(root["id"], $"id「{id}」には英数字・ハイフン・下線だけを使ってください。");
@@ -90,7 +90,7 @@ public sealed class SurveyLoader
             Problem(root, "sections がありません。");
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
-        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections);
+        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner") };
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;
