@@ -5,7 +5,7 @@ namespace Shirabe.Core.Reports;
 /// <summary>
 /// The report of a survey without report.yaml: every question in order, one numbered table per item (the matrix rows of
 /// a question together), a chart under each choice and matrix table, and the questionnaire at the end. Items that name
-/// the respondent (`personal`, `role: organisation` or `contact`) are left out, as the tabulation leaves them out.
+/// the respondent are left out: `personal` ones (as the tabulation leaves them out) and `role: organisation` / `contact`.
 /// </summary>
 public static class DefaultReport
 {
@@ -56,10 +56,7 @@ public static class DefaultReport
                 }
             }
         }
-        parts.Add(Heading("appendix", "調査票", 2, "参考資料", pageBreak: true) with
-        {
-            Key = "questionnaire", Table = Table(TableKind.Questionnaire, "", []),
-        });
+        parts.Add(new ReportPart("questionnaire", "調査票", 2, "参考資料", null, null, Table(TableKind.Questionnaire, "", []), null, null, PageBreak: true));
         return new ReportDefinition(survey.Id, survey.Title, Chapter: 1, Invitations: 0, MaxRows: 500, parts);
     }
 
@@ -78,8 +75,8 @@ public static class DefaultReport
         return groups;
     }
 
-    private static ReportPart Heading(string key, string text, int level, string number, bool pageBreak = false) =>
-        new(key, text, level, number, null, null, null, null, null, pageBreak);
+    private static ReportPart Heading(string key, string text, int level, string number) =>
+        new(key, text, level, number, null, null, null, null, null, false);
 
     private static TableSpec Table(TableKind kind, string caption, IReadOnlyList<string> items, bool total = false,
         IReadOnlyList<IReadOnlyList<string>>? rows = null) =>
