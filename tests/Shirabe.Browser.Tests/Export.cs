@@ -9,7 +9,7 @@ namespace Shirabe.Browser.Tests;
 /// </summary>
 public static class Export
 {
-    public static async Task<byte[]> RunCliAsync(ShirabeServer server)
+    public static async Task<byte[]> RunCliAsync(ShirabeServer server, string? survey = null)
     {
         var output = Path.Combine(server.Directory, $"export-{Guid.NewGuid():N}.csv");
         var psi = new ProcessStartInfo("dotnet")
@@ -19,7 +19,7 @@ public static class Export
             UseShellExecute = false,
         };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "shirabe.dll"), "export",
-                     "--db", server.DbConnection, "--survey", Sc3.SurveyDir, "--responses", output })
+                     "--db", server.DbConnection, "--survey", survey ?? Sc3.SurveyDir, "--responses", output })
             psi.ArgumentList.Add(arg);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -60,10 +60,11 @@ public static class Export
     /// id and submitted_at) are byte for byte those of reconstructed respondent <paramref name="originalId"/>, and
     /// whose submitted_at is the app's clock at submission.
     /// </summary>
-    public static void AssertSameAnswers(byte[] export, string exportedId, string originalId, DateTimeOffset from, DateTimeOffset to)
+    public static void AssertSameAnswers(byte[] export, string exportedId, string originalId, DateTimeOffset from, DateTimeOffset to,
+        string? responses = null)
     {
         var (header, records) = Records(export);
-        var (originalHeader, originals) = Records(File.ReadAllBytes(Sc3.ResponsesPath));
+        var (originalHeader, originals) = Records(File.ReadAllBytes(responses ?? Sc3.ResponsesPath));
         Assert.Equal(originalHeader, header);
         Assert.True(records.TryGetValue(exportedId, out var record), $"No exported row has id {exportedId}.");
         var expected = Encoding.UTF8.GetBytes(AnswerFields(originals[originalId]));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using PuppeteerSharp;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
@@ -13,7 +14,7 @@ namespace Shirabe.Browser.Tests;
 public sealed class Respondent(IPage page, ShirabeServer server)
 {
     public IPage Page => page;
-    public Survey Survey => Sc3.Survey;
+    public Survey Survey => server.Services.GetRequiredService<Survey>();
 
     public async Task<IResponse> OpenAsync(string path, int expectedStatus = 200)
     {

@@ -59,7 +59,8 @@ public sealed class ShirabeServer : IAsyncDisposable
     public string BaseUrl { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ShirabeServer> StartAsync(DateTimeOffset now)
+    /// <param name="survey">The survey folder to serve (default: SC3 2023).</param>
+    public static async Task<ShirabeServer> StartAsync(DateTimeOffset now, string? survey = null)
     {
         var dir = System.IO.Directory.CreateDirectory(
             Path.Combine(Path.GetTempPath(), "shirabe-browser-" + Guid.NewGuid().ToString("N"))).FullName;
@@ -68,7 +69,7 @@ public sealed class ShirabeServer : IAsyncDisposable
         {
             b.Configuration["Shirabe:Db"] = "Data Source=" + dbFile;
             b.Configuration["Shirabe:DataDir"] = dir;
-            b.Configuration["Shirabe:Survey"] = Sc3.SurveyDir;
+            b.Configuration["Shirabe:Survey"] = survey ?? Sc3.SurveyDir;
             b.Configuration["Shirabe:Now"] = now.ToString("O");
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });

@@ -46,18 +46,19 @@ public sealed partial class TestApp : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
 
     private TestApp(string dir, string connectionString, string? pgDatabase, DateTimeOffset now, int failedLookups, bool migrate,
-        Action<IServiceCollection>? services)
+        Action<IServiceCollection>? services, string? survey)
     {
         _dir = dir;
         _pgDatabase = pgDatabase;
         Clock = new ShiftedTimeProvider(now);
-        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate, services);
+        _factory = new Factory(connectionString, dir, Clock, failedLookups, migrate, services, survey);
         Database = _factory.Services.GetRequiredService<Database>(); // starts the host: migrations applied
     }
 
+    /// <param name="survey">The survey folder to serve (default: SC3 2023).</param>
     /// <param name="services">Replaces services after the app's own (e.g. a counting password hasher).</param>
     public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, string? survey = null)
     {
         var dir = Directory.CreateTempSubdirectory("shirabe-test-").FullName;
         string cs;
@@ -74,7 +75,7 @@ public sealed partial class TestApp : IAsyncDisposable
             cs = new NpgsqlConnectionStringBuilder(PgServer) { Database = pgDb }.ConnectionString;
         }
         else cs = "Data Source=" + Path.Combine(dir, "test.db");
-        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate, services);
+        return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate, services, survey);
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
@@ -174,7 +175,7 @@ public sealed partial class TestApp : IAsyncDisposable
     }
 
     private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate,
-        Action<IServiceCollection>? services) : WebApplicationFactory<Program>
+        Action<IServiceCollection>? services, string? survey) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -183,6 +184,7 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.UseSetting("Shirabe:DataDir", dataDir);
             builder.UseSetting("Shirabe:FailedLookupsPerMinute", failedLookups.ToString());
             builder.UseSetting("Shirabe:MigrateOnStart", migrate ? "true" : "false");
+            if (survey is not null) builder.UseSetting("Shirabe:Survey", survey);
             builder.ConfigureTestServices(s =>
             {
                 s.AddSingleton(clock);

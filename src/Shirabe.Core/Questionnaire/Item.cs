@@ -10,6 +10,15 @@ public sealed class Item
     public string? Short { get; init; }
     /// <summary>What the item stands for beyond its wording (survey.yaml `role`), e.g. the association's name.</summary>
     public ItemRole Role { get; init; }
+    /// <summary>For a text item: a one-line box or a multi-line area on the web form.</summary>
+    public TextInput Input { get; init; } = TextInput.Area;
+    /// <summary>For a text item: the most characters accepted (UTF-16 units, as a browser's maxlength counts).</summary>
+    public int MaxLength { get; init; } = DefaultMaxLength(TextInput.Area);
+
+    public const int MaxTextLength = 4000;
+
+    /// <summary>200 for a line (a name, a title), 4000 for an area (a free answer).</summary>
+    public static int DefaultMaxLength(TextInput input) => input == TextInput.Line ? 200 : MaxTextLength;
     /// <summary>Choices for single and multiple items; the scale's points for matrix rows; empty otherwise.</summary>
     public IReadOnlyList<Option> Options { get; init; } = [];
     public Scale? Scale { get; init; }
@@ -89,6 +98,9 @@ public sealed class Item
                     return $"割合は 0 から {Total:0.##} までの数で入力してください。";
                 var sum = parts.Sum(p => p!.Value);
                 return sum != Total ? $"合計が {sum:0.##}% です。合計が {Total:0.##}% になるように入力してください。" : null;
+            case ItemKind.Text:
+                var length = answer.Text?.Length ?? 0;
+                return length > MaxLength ? $"{length:N0} 文字入力されています。{MaxLength:N0} 文字以内で入力してください。" : null;
             default:
                 return null;
         }
@@ -99,5 +111,12 @@ public sealed class Item
     public override string ToString() => Code;
 }
 
-/// <summary>An item's meaning the app relies on. <see cref="Organisation"/>: pre-filled with the invited association's name.</summary>
-public enum ItemRole { None, Organisation }
+/// <summary>
+/// An item's meaning the app relies on; the app finds items by role, never by code. <see cref="Organisation"/>: the
+/// invitee's name (a text item, pre-filled with the invited name); <see cref="Contact"/>: the person answering (text);
+/// <see cref="Category"/>: the invitee's category, e.g. its industry (a single choice), shown in the console's lists.
+/// </summary>
+public enum ItemRole { None, Organisation, Contact, Category }
+
+/// <summary>How a text item is typed in: one line, or a multi-line area.</summary>
+public enum TextInput { Line, Area }

@@ -34,6 +34,8 @@ public sealed class Survey
     public SurveyPeriod Period { get; }
     /// <summary>The secretariat's contact, shown to respondents on error pages.</summary>
     public string? Contact { get; }
+    /// <summary>Who runs the survey (survey.yaml `owner`), shown at the top of every respondent page.</summary>
+    public string? Owner { get; init; }
     public IReadOnlyList<Scale> Scales { get; }
     public IReadOnlyList<Section> Sections { get; }
     public IEnumerable<Question> Questions => Sections.SelectMany(s => s.Questions);
@@ -45,6 +47,9 @@ public sealed class Survey
         ? item : throw new KeyNotFoundException($"設問 {code} はこの調査票にありません。");
 
     public bool TryGetItem(string code, out Item item) => _byCode.TryGetValue(code, out item!);
+
+    /// <summary>The item with <paramref name="role"/> (the loader allows at most one), or null.</summary>
+    public Item? ItemWith(ItemRole role) => role == ItemRole.None ? null : Items.FirstOrDefault(i => i.Role == role);
 
     /// <summary>Which items a respondent with these answers is asked (skip rules applied in questionnaire order).</summary>
     public bool[] Shown(IReadOnlyList<Answer> answers)

@@ -59,7 +59,7 @@ public sealed class SurveyLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SurveyDefinitionException([new(_file, 1, 1, "調査票の定義（id, title, period, sections を持つマッピング）がありません。")]);
 
-        Known(root, "id", "title", "period", "contact", "scales", "sections");
+        Known(root, "id", "title", "owner", "period", "contact", "scales", "sections");
         var id = RequiredString(root, "id") ?? "";
         if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             Problem(root["id"], $"id「{id}」には英数字・ハイフン・下線だけを使ってください。");
@@ -92,7 +92,7 @@ public sealed class SurveyLoader
             Problem(root, "sections がありません。");
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
-        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections);
+        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner") };
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;
@@ -144,7 +144,7 @@ public sealed class SurveyLoader
         return new Section(id, title, questions);
     }
 
-    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required", "personal"];
+    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required", "personal", "input", "maxLength"];
 
     private Question? ParseQuestion(YamlMappingNode node)
     {
@@ -225,11 +225,15 @@ public sealed class SurveyLoader
         if (kind is ItemKind.Text or ItemKind.Split or ItemKind.Matrix && optionsNode is not null)
             Problem(optionsNode, $"設問 {code}（{kindText}）には options を書けません。" + (kind == ItemKind.Matrix ? "scale を使ってください。" : ""));
 
+        var (input, maxLength) = ParseTextInput(code, kind, node);
+        var role = ParseRole(code, kind, node);
         var showIfNode = Child(node, "showIf") ?? (question is null ? null : Child(question, "showIf"));
         var item = new Item
         {
             Code = code,
-            Role = ParseRole(node),
+            Role = role,
+            Input = input,
+            MaxLength = maxLength,
             Kind = kind,
             Label = label ?? "",
             Short = OptionalString(node, "short"),
@@ -245,13 +249,55 @@ public sealed class SurveyLoader
         return item;
     }
 
-    private ItemRole ParseRole(YamlMappingNode node)
+    private readonly Dictionary<ItemRole, string> _roles = [];
+
+    /// <summary>organisation and contact are text items, category a single choice; each role is on one item at most.</summary>
+    private ItemRole ParseRole(string code, ItemKind kind, YamlMappingNode node)
     {
-        var role = OptionalString(node, "role");
-        if (role is null) return ItemRole.None;
-        if (role == "organisation") return ItemRole.Organisation;
-        Problem(node["role"], $"role「{role}」は使えません（organisation のみ）。");
-        return ItemRole.None;
+        var text = OptionalString(node, "role");
+        if (text is null) return ItemRole.None;
+        ItemRole role;
+        switch (text)
+        {
+            case "organisation": role = ItemRole.Organisation; break;
+            case "contact": role = ItemRole.Contact; break;
+            case "category": role = ItemRole.Category; break;
+            default:
+                Problem(node["role"], $"role「{text}」は使えません（organisation, contact, category のいずれか）。");
+                return ItemRole.None;
+        }
+        var expected = role == ItemRole.Category ? ItemKind.Single : ItemKind.Text;
+        if (kind != expected)
+            Problem(node["role"], $"設問 {code}: role: {text} は {expected.ToString().ToLowerInvariant()} の設問にだけ付けられます。");
+        if (!_roles.TryAdd(role, code))
+            Problem(node["role"], $"設問 {code}: role: {text} はすでに設問 {_roles[role]} に付いています（1 つの設問にだけ付けてください）。");
+        return role;
+    }
+
+    /// <summary>`input: line|area` and `maxLength` (text items only; defaults: area, and 200 or 4000 characters).</summary>
+    private (TextInput, int) ParseTextInput(string code, ItemKind kind, YamlMappingNode node)
+    {
+        var inputText = OptionalString(node, "input");
+        var lengthNode = Child(node, "maxLength");
+        if (kind != ItemKind.Text)
+        {
+            if (inputText is not null) Problem(node["input"], $"設問 {code}: input は自由記述（text）の設問にだけ書けます。");
+            if (lengthNode is not null) Problem(lengthNode, $"設問 {code}: maxLength は自由記述（text）の設問にだけ書けます。");
+            return (TextInput.Area, Item.MaxTextLength);
+        }
+        var input = TextInput.Area;
+        if (inputText is "line") input = TextInput.Line;
+        else if (inputText is not (null or "area"))
+            Problem(node["input"], $"設問 {code}: input「{inputText}」は使えません（line（1 行）か area（複数行））。");
+        var max = Item.DefaultMaxLength(input);
+        if (lengthNode is not null
+            && (!int.TryParse((lengthNode as YamlScalarNode)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out max)
+                || max is < 1 or > Item.MaxTextLength))
+        {
+            Problem(lengthNode, $"設問 {code}: maxLength は 1 から {Item.MaxTextLength} までの整数で書いてください。");
+            max = Item.DefaultMaxLength(input);
+        }
+        return (input, max);
     }
 
     private IReadOnlyList<SplitPart> ParseParts(string code, YamlNode? node, YamlMappingNode owner)

@@ -45,8 +45,10 @@ public enum TableKind
     Matrix,
     /// <summary>Free-text answers (主な回答), curated by the analyst.</summary>
     Text,
-    /// <summary>Split items listed per respondent, grouped by two single items (table 2-4).</summary>
+    /// <summary>Split items listed per respondent, grouped by two single items (SC3 table 2-4).</summary>
     Listing,
+    /// <summary>A percentage split: per part, how many gave a value, and their mean, median, minimum and maximum.</summary>
+    Split,
     /// <summary>The respondents in submission order with a name and a single item (参考資料2).</summary>
     Respondents,
     /// <summary>The questionnaire rendered from the survey definition (参考資料1).</summary>
@@ -70,6 +72,17 @@ public sealed record TableSpec(
     string? Note)
 {
     public string? Item => Items.Count > 0 ? Items[0] : null;
+
+    /// <summary>
+    /// Column headings the table takes from report.yaml rather than from the survey: a listing's grouping items
+    /// (`groupHeaders`) and split items (`itemHeaders`), a respondents list's two columns (`headers`). Empty: the items' wording.
+    /// </summary>
+    public IReadOnlyList<string> GroupHeaders { get; init; } = [];
+    public IReadOnlyList<string> ItemHeaders { get; init; } = [];
+    public IReadOnlyList<string> Headers { get; init; } = [];
+
+    /// <summary>A listing's labels of the band item's options (code → label), where the table prints them shorter.</summary>
+    public IReadOnlyDictionary<int, string> BandLabels { get; init; } = new Dictionary<int, string>();
 
     /// <summary>Whether the table takes a number (表 2-N); the appendices (参考資料) do not.</summary>
     public bool IsNumbered => Kind is not (TableKind.Respondents or TableKind.Questionnaire);

@@ -16,9 +16,13 @@ public static class ReportDefinitionLoader
 {
     public const string FileName = "report.yaml";
 
-    /// <summary>Loads <paramref name="path"/>: a report.yaml file, or a survey folder holding one.</summary>
+    /// <summary>
+    /// Loads <paramref name="path"/>: a report.yaml file, or a survey folder holding one; a folder without one gets
+    /// the <see cref="DefaultReport"/>.
+    /// </summary>
     public static ReportDefinition LoadFile(string path, Survey survey)
     {
+        if (Directory.Exists(path) && !File.Exists(Path.Combine(path, FileName))) return DefaultReport.For(survey);
         var file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file)) throw new ReportDefinitionException([$"{file}: ファイルがありません。"]);
         return Load(YamlLimits.ReadFile(file, m => new ReportDefinitionException([$"{file}: {m}"])), survey, file);
@@ -84,7 +88,7 @@ public static class ReportDefinitionLoader
     {
         if (!Enum.TryParse<TableKind>(t.Kind, ignoreCase: true, out var kind))
         {
-            problem(where, $"table.kind「{t.Kind}」は overview, choice, matrix, text, listing, respondents, questionnaire のいずれかです。");
+            problem(where, $"table.kind「{t.Kind}」は overview, choice, matrix, text, split, listing, respondents, questionnaire のいずれかです。");
             return null;
         }
         if (string.IsNullOrWhiteSpace(t.Caption) && kind is not (TableKind.Questionnaire or TableKind.Respondents)) problem(where, "caption がありません。");
@@ -101,12 +105,21 @@ public static class ReportDefinitionLoader
             if (!survey.TryGetItem(code, out _)) problem(where, $"設問 {code} は調査票にありません。");
         if (problems(items, survey, kind) is { } message) problem(where, message);
         if (kind == TableKind.Listing && (t.GroupBy.Count != 2 || t.GroupBy.Any(c => !survey.TryGetItem(c, out var g) || g.Kind != ItemKind.Single)))
-            problem(where, "listing の表には groupBy: [業種の設問, 会員数の設問]（単一回答 2 つ）を指定してください。");
+            problem(where, "listing の表には groupBy: [グループ分けの設問, その中で区分する設問]（単一回答 2 つ）を指定してください。");
+        if (t.GroupHeaders.Count is not (0 or 2)) problem(where, "groupHeaders には groupBy の 2 つの設問の見出しを書いてください。");
+        if (t.ItemHeaders.Count > 0 && t.ItemHeaders.Count != items.Count) problem(where, $"itemHeaders には items と同じ数（{items.Count}）の見出しを書いてください。");
+        if (t.Headers.Count is not (0 or 2)) problem(where, "headers には 2 つの列（名称、区分）の見出しを書いてください。");
+        if (t.BandLabels.Count > 0 && t.GroupBy.Count == 2 && survey.TryGetItem(t.GroupBy[1], out var band))
+            foreach (var code in t.BandLabels.Keys.Where(c => band.FindOption(c) is null))
+                problem(where, $"bandLabels: 設問 {band.Code} に選択肢 {code} はありません。");
         var @base = TableBase.Respondents;
         if (t.Base is not null && !Enum.TryParse(t.Base, ignoreCase: true, out @base))
             problem(where, "base は respondents（回答者数）か mentions（回答数の合計）です。");
         return new TableSpec(kind, t.Caption ?? "", items, @base, t.Total, t.HideZero, t.Header,
-            t.Rows.Select(r => (IReadOnlyList<string>)r).ToArray(), t.GroupBy, t.GroupOrder, t.Note);
+            t.Rows.Select(r => (IReadOnlyList<string>)r).ToArray(), t.GroupBy, t.GroupOrder, t.Note)
+        {
+            GroupHeaders = t.GroupHeaders, ItemHeaders = t.ItemHeaders, Headers = t.Headers, BandLabels = t.BandLabels,
+        };
 
         static string? problems(List<string> items, Survey survey, TableKind kind)
         {
@@ -119,10 +132,12 @@ public static class ReportDefinitionLoader
                     "matrix の表にはマトリクスの行（question か items）を指定してください。",
                 TableKind.Text when known.Count == 0 || known.Any(i => i.Kind != ItemKind.Text) =>
                     "text の表には自由記述の設問（item か items）を指定してください。",
+                TableKind.Split when known.Count != 1 || known[0].Kind != ItemKind.Split =>
+                    "split の表には割合の設問を 1 つ（item）指定してください。",
                 TableKind.Listing when known.Count == 0 || known.Any(i => i.Kind != ItemKind.Split) =>
                     "listing の表には割合の設問（items）を指定してください。",
                 TableKind.Respondents when known.Count != 2 || known[0].Kind != ItemKind.Text || known[1].Kind != ItemKind.Single =>
-                    "respondents の表には items: [団体名の設問（自由記述）, 業種の設問（単一回答）] を指定してください。",
+                    "respondents の表には items: [名称の設問（自由記述）, 区分の設問（単一回答）] を指定してください。",
                 _ => null,
             };
         }
@@ -186,6 +201,10 @@ public static class ReportDefinitionLoader
         public List<List<string>> Rows { get; set; } = [];
         public List<string> GroupBy { get; set; } = [];
         public List<int> GroupOrder { get; set; } = [];
+        public List<string> GroupHeaders { get; set; } = [];
+        public List<string> ItemHeaders { get; set; } = [];
+        public List<string> Headers { get; set; } = [];
+        public Dictionary<int, string> BandLabels { get; set; } = [];
         public string? Note { get; set; }
     }
 

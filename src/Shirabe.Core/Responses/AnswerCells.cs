@@ -30,7 +30,8 @@ public static class AnswerCells
         switch (item.Kind)
         {
             case ItemKind.Text:
-                return Answer.FromText(cells[0]);
+                answer = Answer.FromText(cells[0]);
+                break;
             case ItemKind.Split:
                 if (cells.All(c => c == ResponsesCsv.NotAskedValue)) return Answer.NotAsked;
                 if (cells.All(c => c.Length == 0)) return Answer.NoAnswer;

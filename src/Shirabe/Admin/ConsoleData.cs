@@ -18,6 +18,12 @@ public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, s
         return new ConsoleSurvey(survey, ReportDefinitionLoader.LoadFile(folder, survey), folder);
     }
 
+    /// <summary>
+    /// The heading of the invitees' category column: the short wording of the survey's `role: category` item (業種 in
+    /// SC3), else its title; 区分 when the survey has none.
+    /// </summary>
+    public string CategoryLabel => Survey.ItemWith(ItemRole.Category) is { } item ? item.Short ?? ConsoleNames.Title(Survey, item) : "区分";
+
     /// <summary>report-edits.json of the CLI: the starting point when the database has no edits yet.</summary>
     public string EditsFile => Path.Combine(Folder, ReportRun.EditsFileName);
 

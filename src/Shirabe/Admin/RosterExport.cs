@@ -11,7 +11,7 @@ namespace Shirabe.Admin;
 /// <summary>The progress list (as filtered on the page) as CSV or XLSX, e.g. the non-respondents to chase.</summary>
 public static class RosterExport
 {
-    private static readonly string[] Header = ["ID", "団体名", "業種", "担当者", "メールアドレス", "状況", "最終更新", "提出回数"];
+    private static string[] Header(ConsoleSurvey console) => ["ID", "団体名", console.CategoryLabel, "担当者", "メールアドレス", "状況", "最終更新", "提出回数"];
 
     private static string[] Fields(RosterRow r, ConsoleSurvey console) =>
     [
@@ -23,7 +23,7 @@ public static class RosterExport
     public static async Task WriteCsvAsync(IAsyncEnumerable<RosterRow> rows, ConsoleSurvey console, Stream output, CancellationToken cancel)
     {
         await using var w = new StreamWriter(output, new UTF8Encoding(true), 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
-        await w.WriteLineAsync(string.Join(",", Header.Select(Quote)));
+        await w.WriteLineAsync(string.Join(",", Header(console).Select(Quote)));
         await foreach (var r in rows.WithCancellation(cancel))
             await w.WriteLineAsync(string.Join(",", Fields(r, console).Select(f => Quote(ResponsesCsv.SpreadsheetSafe(f)))));
     }
@@ -46,7 +46,7 @@ public static class RosterExport
                 new CellFormats(new CellFormat(), new CellFormat { FontId = 1, ApplyFont = true }) { Count = 2 });
             var sheetPart = book.AddNewPart<WorksheetPart>();
             var data = new SheetData();
-            data.Append(Row(1, Header, 1));
+            data.Append(Row(1, Header(console), 1));
             uint n = 1;
             await foreach (var r in rows.WithCancellation(cancel)) data.Append(Row(++n, Fields(r, console), 0));
             sheetPart.Worksheet = new Worksheet(data);

@@ -18,7 +18,7 @@ public static class ShirabeCommands
 
     public static RootCommand Root()
     {
-        var root = new RootCommand("Shirabe（調べ）: 業界団体アンケートの調査票・回収・集計・報告書");
+        var root = new RootCommand("Shirabe（調べ）: アンケートの調査票・回収・集計・報告書");
         root.Subcommands.Add(SurveyCommands.Command());
         root.Subcommands.Add(TabulateCommand.Command());
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);

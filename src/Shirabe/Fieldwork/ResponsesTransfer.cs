@@ -101,9 +101,9 @@ public static class ResponsesTransfer
                 batch.Rows.Add(new NewInvitation
                 {
                     Code = r.Id,
-                    Name = TextOf(survey, r, "1-2-a") ?? r.Id,
-                    Industry = IndustryOf(survey, r),
-                    ContactName = TextOf(survey, r, "1-1-a"),
+                    Name = TextOf(survey, r, ItemRole.Organisation) ?? r.Id,
+                    Industry = CategoryOf(survey, r),
+                    ContactName = TextOf(survey, r, ItemRole.Contact),
                     TokenHash = InvitationTokens.Hash(token),
                     Answers = answers.Serialize(r.Answers),
                     SubmittedAt = at,
@@ -147,10 +147,11 @@ public static class ResponsesTransfer
         return responses.Count;
     }
 
-    private static string? TextOf(Survey survey, Response r, string code) =>
-        survey.TryGetItem(code, out var item) && r.Answers[item.Index].Text is { Length: > 0 } t ? t : null;
+    // The invitee's identity comes from the items with a role (survey.yaml `role`), never from item codes.
+    private static string? TextOf(Survey survey, Response r, ItemRole role) =>
+        survey.ItemWith(role) is { } item && r.Answers[item.Index].Text is { Length: > 0 } t ? t : null;
 
-    private static string? IndustryOf(Survey survey, Response r) =>
-        survey.TryGetItem("1-6", out var item) && r.Answers[item.Index] is { State: AnswerState.Given } a
+    private static string? CategoryOf(Survey survey, Response r) =>
+        survey.ItemWith(ItemRole.Category) is { } item && r.Answers[item.Index] is { State: AnswerState.Given } a
             ? item.FindOption(a.Choice)?.Label : null;
 }

@@ -60,6 +60,7 @@ public static class ReportBuilder
                     TableKind.Choice => Choice(part, spec, label, number, input),
                     TableKind.Matrix => Matrix(part, spec, label, number, input),
                     TableKind.Text => Text(part, spec, label, number, input, editor),
+                    TableKind.Split => (Split(part, spec, label, number, input), null),
                     TableKind.Listing => (Listing(part, spec, label, number, input), null),
                     TableKind.Respondents => (RespondentList(part, spec, input), null),
                     _ => (null, null),
@@ -211,6 +212,17 @@ public static class ReportBuilder
         return (table, draft);
     }
 
+    /// <summary>Per part of a split: how many gave a value, and the mean, median, minimum and maximum of the values.</summary>
+    private static TableBlock Split(ReportPart part, TableSpec spec, string? label, int? number, ReportInput input)
+    {
+        var t = input.Tabulation.Split(spec.Item!);
+        var header = new[] { new HeaderCell[] { new(""), new("回答数"), new("平均"), new("中央値"), new("最小"), new("最大") } };
+        var rows = t.Parts.Select(p => new Row([Cell.Of(p.Part.Label), Cell.Count(p.Answered),
+            Cell.Given(Math.Round(p.Mean, 1)), Cell.Given(p.Median), Cell.Given(p.Min), Cell.Given(p.Max)])).ToArray();
+        var note = $"n = {t.N}（{NoAnswer} {t.NoAnswer.Count} 件を含む）。値は回答者が入力した割合（合計 {t.Item.Total:0.##}%）。";
+        return Make(part, spec, label, number, header, rows, note, Basis([t.Item], $"n={t.N}"));
+    }
+
     // ---------------------------------------------------------------- listings that need the responses
 
     /// <summary>What 参考資料2 needs of a submitted respondent, read in one pass over the responses.</summary>
@@ -237,8 +249,10 @@ public static class ReportBuilder
         var listing = Core.Tabulation.Tabulate.Listing(input.Responses(), survey[spec.GroupBy[0]], survey[spec.GroupBy[1]], splits, spec.GroupOrder);
         var header = new List<IReadOnlyList<HeaderCell>>
         {
-            new HeaderCell[] { new("業界団体", 2) }.Concat(splits.Select(s => new HeaderCell(s.Question(survey), s.Parts.Count))).ToArray(),
-            new HeaderCell[] { new("業種"), new("会員数") }.Concat(splits.SelectMany(s => s.Parts.Select(p => new HeaderCell(p.Label)))).ToArray(),
+            new HeaderCell[] { new(spec.Header ?? "回答者", 2) }
+                .Concat(splits.Select((s, i) => new HeaderCell(spec.ItemHeaders.Count > 0 ? spec.ItemHeaders[i] : Heading(survey, s), s.Parts.Count))).ToArray(),
+            spec.GroupBy.Select((code, i) => new HeaderCell(spec.GroupHeaders.Count > 0 ? spec.GroupHeaders[i] : Heading(survey, survey[code])))
+                .Concat(splits.SelectMany(s => s.Parts.Select(p => new HeaderCell(p.Label)))).ToArray(),
         };
         var rows = new List<Row>();
         var max = input.Definition.MaxRows;
@@ -251,7 +265,7 @@ public static class ReportBuilder
             foreach (var band in g.Bands)
             {
                 var first = true;
-                var bandLabel = band.Band is { } b ? Band(b.ReportLabel) : $"（{NoAnswer}）";
+                var bandLabel = band.Band is { } b ? spec.BandLabels.GetValueOrDefault(b.Code) ?? b.ReportLabel : $"（{NoAnswer}）";
                 foreach (var row in band.Rows)
                 {
                     total++;
@@ -279,26 +293,18 @@ public static class ReportBuilder
         return Make(part, spec, label, number, header, rows, note, Basis(splits, $"n={respondents}"));
     }
 
-    /// <summary>"100社～500社未満" → "100～500未満", as the listing prints member bands.</summary>
-    private static string Band(string label) => label.Replace("社", "");
-
-    private static string Question(this Item item, Survey survey) =>
-        survey.Questions.First(q => q.Code == item.QuestionCode) is { } q && q.Items.Count == 1 && item.Kind == ItemKind.Split
-            ? SplitTitle(q.Prompt) : item.ReportLabel;
-
-    /// <summary>"貴団体・協会の会員における企業規模の割合について…" → "企業規模の割合".</summary>
-    private static string SplitTitle(string prompt)
-    {
-        var start = prompt.IndexOf("における", StringComparison.Ordinal);
-        var end = prompt.IndexOf("の割合", StringComparison.Ordinal);
-        return start >= 0 && end > start ? prompt[(start + 4)..(end + 3)].Replace("（工場を持つ企業）", "") : prompt;
-    }
+    /// <summary>A column heading from the survey: the item's short wording, else its question's title, else its label.</summary>
+    private static string Heading(Survey survey, Item item) =>
+        item.Short ?? (item.Code == item.QuestionCode ? survey.Questions.First(q => q.Code == item.QuestionCode).Title : null) ?? item.Label;
 
     private static TableBlock RespondentList(ReportPart part, TableSpec spec, ReportInput input)
     {
         var people = ReadRespondents(input, spec);
+        var name = input.Survey[spec.Items[0]];
         var industry = input.Survey[spec.Items[1]];
-        var header = new[] { new HeaderCell[] { new("No"), new("業界団体名称"), new("業界") } };
+        var header = new[] { new HeaderCell[] { new("No"),
+            new(spec.Headers.Count > 0 ? spec.Headers[0] : Heading(input.Survey, name)),
+            new(spec.Headers.Count > 0 ? spec.Headers[1] : Heading(input.Survey, industry)) } };
         var rows = new List<Row>();
         var no = 0;
         foreach (var p in people.OrderBy(p => p.SubmittedAt).ThenBy(p => p.Id, StringComparer.Ordinal))
@@ -307,7 +313,7 @@ public static class ReportBuilder
             rows.Add(new Row([Cell.Count(no), Cell.Of(p.Name),
                 Cell.Of(p.Industry is { } code ? industry.FindOption(code)?.ReportLabel ?? "" : "‐")]));
         }
-        var note = people.Count > input.Definition.MaxRows ? $"ほか {people.Count - input.Definition.MaxRows:#,0} 団体" : null;
+        var note = people.Count > input.Definition.MaxRows ? $"ほか {people.Count - input.Definition.MaxRows:#,0} 件" : null;
         return Make(part, spec, null, null, header, rows, note);
     }
 

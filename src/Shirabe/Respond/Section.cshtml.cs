@@ -164,12 +164,6 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
 
     public string? ErrorOf(Item item) => Errors.GetValueOrDefault(item.Code);
 
-    /// <summary>
-    /// A name-like field (氏名, 役職: a sub-item that is not a detail or a reason) is one line; free answers get a text area.
-    /// </summary>
-    public static bool IsShortText(Question q, Item item) =>
-        item.Code != q.Code && !item.Label.EndsWith("詳細", StringComparison.Ordinal) && !item.Label.EndsWith("理由", StringComparison.Ordinal);
-
     /// <summary>The id of an item's first input, the target of the error summary's link.</summary>
     public static string FirstInputId(Item item) => item.Kind switch
     {

@@ -45,7 +45,7 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         if (text.Length == 0 || text.Length > MaxLength || reason?.Length > 200)
         {
-            Error = $"編集後の回答は 1～{MaxLength:#,0} 文字、理由は 200 文字以内で入力してください。";
+            Error = $"編集後の回答は 1～{MaxLength:#,0} 文字、編集メモは 200 文字以内で入力してください。";
             return Page();
         }
         if (Core.Responses.XmlText.IndexOfInvalid(text + reason) is var bad and >= 0)
