@@ -145,19 +145,21 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
         var user = await db.AdminUsers.FirstOrDefaultAsync(u => u.Name == name, cancel);
         if (user is not null && !reset)
             throw new Core.UserError($"ユーザー「{name}」はすでに登録されています（パスワードを変えるには --reset）。");
-        if (user is null)
-        {
-            user = new AdminUser { Name = name, PasswordHash = "", Stamp = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
-            db.AdminUsers.Add(user);
-        }
+        // A role change first: when it is refused (the last 管理者), the password stays as it was too.
+        if (user is not null && role is not null) await new StaffAccounts(db, hasher, clock).SetRoleAsync(user.Id, role, cancel);
+        var created = user is null;
+        user ??= db.AdminUsers.Add(new AdminUser { Name = name, PasswordHash = "", Stamp = "", CreatedAt = clock.GetUtcNow().UtcDateTime }).Entity;
         user.PasswordHash = hasher.HashPassword(user, password);
         user.Stamp = AdminAuth.NewStamp(); // signs out every session of the old password
+        // A new user and its role in one transaction: never an account half made.
+        await using var tx = created && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancel) : null;
         await db.SaveChangesAsync(cancel);
-        var existing = await db.StaffRoles.Where(r => r.UserId == user.Id && r.SeriesId == null).ToListAsync(cancel);
-        if (existing.Count == 0) db.StaffRoles.Add(new StaffRole { UserId = user.Id, Role = role ?? StaffRoles.Admin });
-        else if (role is not null && existing[0].Role != role)
-            await new StaffAccounts(db, hasher, clock).SetRoleAsync(user.Id, role, cancel);
-        await db.SaveChangesAsync(cancel);
+        if (created)
+        {
+            db.StaffRoles.Add(new StaffRole { UserId = user.Id, Role = role ?? StaffRoles.Admin });
+            await db.SaveChangesAsync(cancel);
+        }
+        if (tx is not null) await tx.CommitAsync(cancel);
         return user;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Shirabe.Admin;
@@ -15,10 +16,10 @@ public sealed class AuditModel(AuditLog log, StaffAccounts accounts) : PageModel
     public int Pages => Math.Max(1, (Total + AuditQuery.PageSize - 1) / AuditQuery.PageSize);
     public List<StaffAccount> Users { get; private set; } = [];
 
-    public async Task OnGetAsync(int? user, string? action, string? from, string? to, int? page)
+    public async Task OnGetAsync(int? user, string? action, string? from, string? to, [FromQuery(Name = "page")] int? pageNumber)
     {
         var cancel = HttpContext.RequestAborted;
-        Query = Parse(user, action, from, to, page);
+        Query = Parse(user, action, from, to, pageNumber); // "page" alone would bind the route value (the page's path)
         (Rows, Total) = await log.PageAsync(Query, cancel);
         Users = await accounts.ListAsync(cancel);
     }
