@@ -109,7 +109,6 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
         {
             e.Property(x => x.Action).HasMaxLength(40);
             e.Property(x => x.Target).HasMaxLength(200);
-            e.Property(x => x.Detail).HasMaxLength(2000);
             e.HasIndex(x => x.At);
             e.HasIndex(x => new { x.UserId, x.At });
             e.HasIndex(x => new { x.Action, x.At });

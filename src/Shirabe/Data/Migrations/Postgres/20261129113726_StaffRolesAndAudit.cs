@@ -28,7 +28,7 @@ namespace Shirabe.Data.Migrations.Postgres
                     UserId = table.Column<int>(type: "integer", nullable: true),
                     Action = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     Target = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Detail = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    Detail = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -27,7 +27,7 @@ namespace Shirabe.Data.Migrations.Sqlite
                     UserId = table.Column<int>(type: "INTEGER", nullable: true),
                     Action = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     Target = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    Detail = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -155,7 +155,6 @@ namespace Shirabe.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Detail")
-                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Target")
