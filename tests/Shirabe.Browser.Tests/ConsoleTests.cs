@@ -131,6 +131,15 @@ public static class ConsoleTour
         await page.WaitForSelectorAsync("#job-state[data-state=done]", new WaitForSelectorOptions { Timeout = 60_000 });
         Assert.Matches("^sc3-2023-報告書-20231215\\.html をダウンロード$", await site.TextAsync("#download"));
         await check("報告書の作成（完了）");
+
+        await site.OpenAsync("/admin/users");
+        await check("ユーザー");
+        await page.TypeAsync("#name", "tanaka");
+        await site.ClickAsync("form[action$='handler=add'] button");
+        await page.WaitForSelectorAsync("#new-password");
+        await check("ユーザー（追加・パスワードを一度だけ表示）");
+        await site.OpenAsync("/admin/audit");
+        await check("操作記録");
     }
 
     private static async Task<string> FirstCurationLinkAsync(ConsoleSite site)

@@ -190,7 +190,7 @@ public partial class AdminReportTests
     }
 
     /// <summary>Starts a download from the console, follows the status page until done, and fetches the file.</summary>
-    private static async Task<byte[]> DownloadAsync(HttpClient client, string format)
+    internal static async Task<byte[]> DownloadAsync(HttpClient client, string format)
     {
         var start = await AdminTestKit.PostFormAsync(client, "/admin/report", "/admin/report?handler=download", ("format", format));
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);

@@ -21,6 +21,23 @@ public static partial class AdminTestKit
         await new AdminUsers(db, new PasswordHasher<AdminUser>(), app.Clock).AddAsync(name, password);
     }
 
+    /// <summary>A user with <paramref name="role"/> (StaffRoles.Admin or StaffRoles.Analyst); returns its id.</summary>
+    public static async Task<int> AddUserAsync(this TestApp app, string name, string role, string password = Password)
+    {
+        await using var db = app.Db();
+        return (await new AdminUsers(db, new PasswordHasher<AdminUser>(), app.Clock).AddAsync(name, password, role: role)).Id;
+    }
+
+    /// <summary>A client signed in as a new user <paramref name="name"/> with <paramref name="role"/>.</summary>
+    public static async Task<HttpClient> SignedInAsAsync(this TestApp app, string name, string role)
+    {
+        await app.AddUserAsync(name, role);
+        var client = app.Client();
+        var response = await PostSignInAsync(client, name, Password);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
     public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string name, string password, string? returnUrl = null)
     {
         var token = await TestApp.CsrfTokenAsync(client, "/admin/signin");

@@ -16,8 +16,10 @@ namespace Shirabe.Admin;
 public static class AdminAuth
 {
     public const string Scheme = "ShirabeAdmin";
-    public const string Policy = "Admin";
-    public const string Role = "admin";
+    /// <summary>Any signed-in staff role (管理者 or 集計担当): reading results and reports, drafting the report.</summary>
+    public const string StaffPolicy = "Staff";
+    /// <summary>管理者 only: everything else (docs/decisions/035-staff-roles.md).</summary>
+    public const string AdminPolicy = "Admin";
     public const string StampClaim = "shirabe:stamp";
     public const string CookieName = "shirabe-admin";
     public const string SessionClaim = "shirabe:session";
@@ -39,6 +41,12 @@ public static class AdminAuth
             o.LoginPath = "/admin/signin";
             o.LogoutPath = "/admin/signout";
             o.AccessDeniedPath = "/admin/signin";
+            // A signed-in user without the role gets 403 and the Japanese error page, not a bounce to the sign-in page.
+            o.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
             o.Events.OnValidatePrincipal = ValidateAsync;
@@ -49,44 +57,63 @@ public static class AdminAuth
                 return Task.CompletedTask;
             };
         });
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(Scheme)
-            .RequireAuthenticatedUser()
-            .RequireRole(Role));
+        services.AddAuthorizationBuilder()
+            .AddPolicy(StaffPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireRole(StaffRoles.Admin, StaffRoles.Analyst))
+            .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireRole(StaffRoles.Admin));
         services.AddSingleton<IPasswordHasher<AdminUser>, PasswordHasher<AdminUser>>();
         services.AddSingleton<SignInLimiter>();
         services.AddScoped<AdminUsers>();
     }
 
     /// <summary>
-    /// Every request: the session must still be in the database (sign-out deletes it) and its user must exist with the
-    /// same stamp (a deleted user or a reset password ends the session). One indexed query.
+    /// Every request: the session must still be in the database (sign-out deletes it), its user must exist, be enabled
+    /// and have the same stamp (a reset password ends the session), and the user's roles are read in the same query.
+    /// The roles replace whatever the cookie says, so a role change takes effect on the next request.
     /// </summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = context.Principal?.FindFirstValue(StampClaim);
         var session = context.Principal?.FindFirstValue(SessionClaim);
-        var db = context.HttpContext.RequestServices.GetRequiredService<ShirabeDb>();
-        var since = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - SessionLifetime;
-        var ok = int.TryParse(id, out var userId) && stamp is not null && session is not null
-                 && await db.AdminSessions.AnyAsync(s => s.Id == session && s.UserId == userId && s.CreatedAt > since
-                     && db.AdminUsers.Any(u => u.Id == userId && u.Stamp == stamp), context.HttpContext.RequestAborted);
-        if (!ok)
+        var services = context.HttpContext.RequestServices;
+        var db = services.GetRequiredService<ShirabeDb>();
+        var series = services.GetRequiredService<Core.Questionnaire.Survey>().Id; // today one survey = one series (decision 030)
+        var since = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - SessionLifetime;
+        List<string> roles = [];
+        if (int.TryParse(id, out var userId) && stamp is not null && session is not null)
+            roles = await (
+                from s in db.AdminSessions
+                where s.Id == session && s.UserId == userId && s.CreatedAt > since
+                join u in db.AdminUsers on s.UserId equals u.Id
+                where u.Stamp == stamp && u.DisabledAt == null
+                join r in db.StaffRoles on u.Id equals r.UserId
+                where r.SeriesId == null || r.SeriesId == series
+                select r.Role).ToListAsync(context.HttpContext.RequestAborted);
+        if (roles.Count == 0)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
+            return;
         }
+        var identity = new ClaimsIdentity(context.Principal!.Claims.Where(c => c.Type != ClaimTypes.Role), Scheme);
+        identity.AddClaims(roles.Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
+        context.ReplacePrincipal(new ClaimsPrincipal(identity));
     }
 
+    /// <summary>The cookie carries no role: <see cref="ValidateAsync"/> adds the roles from the database on every request.</summary>
     public static ClaimsPrincipal Principal(AdminUser user, string session) => new(new ClaimsIdentity(
     [
         new Claim(SessionClaim, session),
         new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new Claim(ClaimTypes.Name, user.Name),
-        new Claim(ClaimTypes.Role, Role),
         new Claim(StampClaim, user.Stamp),
     ], Scheme));
+
+    /// <summary>The signed-in user's id (null when signed out).</summary>
+    public static int? UserId(ClaimsPrincipal user) =>
+        int.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
     /// <summary>A random password of 20 URL-safe characters (120 bits).</summary>
     public static string NewPassword() =>
@@ -100,25 +127,38 @@ public enum SignInVerdict { Success, Wrong, Throttled }
 /// <summary>Admin users: creation (CLI, demo), sign-in checks with throttling, sessions.</summary>
 public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, TimeProvider clock)
 {
-    /// <summary>Creates a user, or with <paramref name="reset"/> sets a new password on an existing one.</summary>
-    public async Task<AdminUser> AddAsync(string name, string password, bool reset = false, CancellationToken cancel = default)
+    /// <summary>
+    /// Creates a user with <paramref name="role"/> (管理者 when not given), or with <paramref name="reset"/> sets a new
+    /// password on an existing one (and its role, when given). Used by the CLI, the demo and the users page.
+    /// </summary>
+    public async Task<AdminUser> AddAsync(string name, string password, bool reset = false, CancellationToken cancel = default,
+        string? role = null)
     {
         name = name.Trim();
         if (name.Length is 0 or > 100 || name.Any(char.IsControl))
             throw new Core.UserError("ユーザー名は 1～100 文字で指定してください。");
         if (password.Length < AdminAuth.MinPasswordLength)
             throw new Core.UserError($"パスワードは {AdminAuth.MinPasswordLength} 文字以上にしてください。");
+        if (role is not null && !StaffRoles.IsKnown(role))
+            throw new Core.UserError("役割は admin（管理者）か analyst（集計担当）で指定してください。");
         var user = await db.AdminUsers.FirstOrDefaultAsync(u => u.Name == name, cancel);
         if (user is not null && !reset)
             throw new Core.UserError($"ユーザー「{name}」はすでに登録されています（パスワードを変えるには --reset）。");
-        if (user is null)
-        {
-            user = new AdminUser { Name = name, PasswordHash = "", Stamp = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
-            db.AdminUsers.Add(user);
-        }
+        // A role change first: when it is refused (the last 管理者), the password stays as it was too.
+        if (user is not null && role is not null) await new StaffAccounts(db, hasher, clock).SetRoleAsync(user.Id, role, cancel);
+        var created = user is null;
+        user ??= db.AdminUsers.Add(new AdminUser { Name = name, PasswordHash = "", Stamp = "", CreatedAt = clock.GetUtcNow().UtcDateTime }).Entity;
         user.PasswordHash = hasher.HashPassword(user, password);
         user.Stamp = AdminAuth.NewStamp(); // signs out every session of the old password
+        // A new user and its role in one transaction: never an account half made.
+        await using var tx = created && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancel) : null;
         await db.SaveChangesAsync(cancel);
+        if (created)
+        {
+            db.StaffRoles.Add(new StaffRole { UserId = user.Id, Role = role ?? StaffRoles.Admin });
+            await db.SaveChangesAsync(cancel);
+        }
+        if (tx is not null) await tx.CommitAsync(cancel);
         return user;
     }
 
@@ -141,7 +181,8 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
             return (SignInVerdict.Wrong, null);
         }
         var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed) return (SignInVerdict.Wrong, null);
+        // A disabled account answers like a wrong password: the same message, after the same work.
+        if (verdict == PasswordVerificationResult.Failed || user.DisabledAt is not null) return (SignInVerdict.Wrong, null);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
         user.LastSignInAt = now.UtcDateTime;
         await db.SaveChangesAsync(cancel);

@@ -14,13 +14,32 @@ public static class AdminConsole
         services.AddScoped<ReportEditsStore>();
         services.AddScoped<ConsoleReport>();
         services.AddScoped<Roster>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<StaffAccounts>();
         services.AddSingleton<ReportJobs>();
     }
 
-    /// <summary>Every page in the Admin folder requires an admin, except the sign-in page.</summary>
+    /// <summary>
+    /// The pages a 集計担当 may open (and post to): reading progress, results, answers and reports, drafting the report.
+    /// Every other page in the Admin folder, including any page added later, is for 管理者 only
+    /// (docs/decisions/035-staff-roles.md).
+    /// </summary>
+    public static readonly IReadOnlySet<string> AnalystPages = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "/Admin/Index", "/Admin/Results", "/Admin/Invitees/Answers",
+        "/Admin/Report/Index", "/Admin/Report/Job", "/Admin/Report/Narrative", "/Admin/Report/Answers",
+        "/Admin/SignOut",
+    };
+
+    /// <summary>Every page in the Admin folder requires a role on every request, except the sign-in page.</summary>
     public static void AddAdminPageConventions(this RazorPagesOptions o)
     {
-        o.Conventions.AuthorizeFolder("/Admin", AdminAuth.Policy);
+        o.Conventions.AddFolderApplicationModelConvention("/Admin", page =>
+        {
+            if (page.ViewEnginePath == "/Admin/SignIn") return;
+            page.EndpointMetadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(
+                AnalystPages.Contains(page.ViewEnginePath) ? AdminAuth.StaffPolicy : AdminAuth.AdminPolicy));
+        });
         o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
     }
 
@@ -36,13 +55,26 @@ public static class AdminConsole
         return next(context);
     });
 
-    /// <summary>The console's non-page endpoints; authorization is on the group.</summary>
+    /// <summary>The console's non-page endpoints; authorization is on the two groups (any staff role, 管理者 only).</summary>
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.Policy);
-        admin.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
-        admin.MapGet("/results/figures/{key}.png", FigurePng);
+        var staff = app.MapGroup("/admin").RequireAuthorization(AdminAuth.StaffPolicy);
+        staff.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
+        staff.MapGet("/results/figures/{key}.png", FigurePng);
+        var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.AdminPolicy);
         admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
+        admin.MapGet("/audit.csv", ExportAudit);
+    }
+
+    /// <summary>The audit log as filtered on its page, every row, as CSV; the export itself is logged.</summary>
+    private static async Task ExportAudit(int? user, string? action, string? from, string? to, AuditLog log, TimeProvider clock, HttpContext http)
+    {
+        var query = AuditModel.Parse(user, action, from, to, null);
+        await http.AuditAsync(AuditAction.AuditExported, null, new { query.UserId, query.Action, query.From, query.To });
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = ConsoleFiles.Disposition(
+            $"操作記録-{clock.GetUtcNow().ToOffset(TimeSpan.FromHours(9)):yyyyMMdd-HHmm}.csv");
+        await log.WriteCsvAsync(query, http.Response.Body, http.RequestAborted);
     }
 
     /// <summary>The progress list as filtered on the page (?q=&amp;status=&amp;sort=&amp;dir=), every row, as CSV or XLSX.</summary>
@@ -50,6 +82,7 @@ public static class AdminConsole
         Roster roster, ConsoleSurvey console, TimeProvider clock, HttpContext http)
     {
         var query = RosterQuery.From(q, status, sort, dir, null, null);
+        await http.AuditAsync(AuditAction.RosterExported, null, new { format, status = query.Status?.ToString(), search = query.Search is not null });
         var rows = roster.AllAsync(query, http.RequestAborted);
         var what = query.Status is { } s ? "回収状況-" + Roster.Label(s).Split('（')[0] : "回収状況";
         var name = ConsoleFiles.Name(console.Survey, what, clock.GetUtcNow(), format);
@@ -80,11 +113,12 @@ public static class AdminConsole
         return TypedResults.File(Reports.Charts.Png(figure.Chart), "image/png");
     }
 
-    private static Results<FileContentHttpResult, NotFound, Conflict<string>> DownloadReport(Guid id, ReportJobs jobs, HttpContext http)
+    private static async Task<Results<FileContentHttpResult, NotFound, Conflict<string>>> DownloadReport(Guid id, ReportJobs jobs, HttpContext http)
     {
         var job = jobs.Find(id);
         if (job is null) return TypedResults.NotFound();
         if (job is not { State: JobState.Done, File: { } file }) return TypedResults.Conflict("作成中です。");
+        await http.AuditAsync(AuditAction.ReportDownloaded, "job:" + id, new { format = job.Format.ToString() });
         http.Response.Headers.ContentDisposition = ConsoleFiles.Disposition(job.FileName);
         return TypedResults.File(file, job.ContentType);
     }

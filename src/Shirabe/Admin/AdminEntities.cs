@@ -13,6 +13,41 @@ public sealed class AdminUser
     public required string Stamp { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastSignInAt { get; set; }
+    /// <summary>Set when a 管理者 disables the account: it can no longer sign in (users are never deleted, so the audit
+    /// log's user ids always resolve).</summary>
+    public DateTime? DisabledAt { get; set; }
+}
+
+/// <summary>
+/// A user's role, per series (docs/decisions/030): <see cref="SeriesId"/> null means every series. Today one server
+/// serves one survey and the console writes only null-scoped roles (docs/decisions/035-staff-roles.md).
+/// </summary>
+public sealed class StaffRole
+{
+    public int Id { get; set; }
+    public int UserId { get; set; }
+    public string? SeriesId { get; set; }
+    /// <summary><see cref="Admin.StaffRoles.Admin"/> (管理者) or <see cref="Admin.StaffRoles.Analyst"/> (集計担当).</summary>
+    public required string Role { get; set; }
+}
+
+/// <summary>
+/// One staff action that changed data or exported personal data (docs/decisions/036-audit-log.md). Insert-only: the
+/// app has no path that updates or deletes it, SaveChanges refuses to, and database triggers refuse any UPDATE or
+/// DELETE. Everything is by reference (ids, field names), never a personal value, so erasing a person needs no change here.
+/// </summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    /// <summary>The staff user (null: the command line, which has no signed-in user).</summary>
+    public int? UserId { get; set; }
+    /// <summary>An <see cref="Admin.AuditAction"/> code, e.g. <c>link.reissue</c>.</summary>
+    public required string Action { get; set; }
+    /// <summary>What was acted on, by reference: <c>association:12</c>, <c>table:1-3</c>, <c>user:4</c>.</summary>
+    public string? Target { get; set; }
+    /// <summary>JSON of ids, field names and before/after values that are not personal (roles, versions, formats).</summary>
+    public string? Detail { get; set; }
 }
 
 /// <summary>

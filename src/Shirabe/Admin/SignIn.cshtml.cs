@@ -39,6 +39,7 @@ public sealed class SignInModel(AdminUsers users, SignInLimiter limiter) : PageM
         }
         var session = await users.StartSessionAsync(user, HttpContext.RequestAborted);
         await HttpContext.SignInAsync(AdminAuth.Scheme, AdminAuth.Principal(user, session));
+        await HttpContext.AuditAsync(AuditAction.SignIn, userId: user.Id);
         return LocalRedirect(IsConsolePath(ReturnUrl) ? ReturnUrl! : "/admin");
     }
 

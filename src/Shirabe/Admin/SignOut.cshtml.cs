@@ -15,6 +15,7 @@ public sealed class SignOutModel(AdminUsers users) : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         await users.EndSessionAsync(User.FindFirst(AdminAuth.SessionClaim)?.Value, HttpContext.RequestAborted);
+        await HttpContext.AuditAsync(AuditAction.SignOut);
         await HttpContext.SignOutAsync(AdminAuth.Scheme);
         return Redirect("/admin/signin");
     }

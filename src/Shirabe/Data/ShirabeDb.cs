@@ -18,6 +18,28 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<StoredReportEdits> ReportEdits => Set<StoredReportEdits>();
     public DbSet<AdminSession> AdminSessions => Set<AdminSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<StaffRole> StaffRoles => Set<StaffRole>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    /// <summary>The audit log is insert-only: a tracked change or deletion of an entry is refused before it reaches the
+    /// database (where triggers refuse it too, for ExecuteUpdate/ExecuteDelete and raw SQL).</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private void RefuseAuditChanges()
+    {
+        if (ChangeTracker.Entries<AuditEntry>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+            throw new InvalidOperationException("Audit entries are insert-only.");
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -75,6 +97,21 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).HasMaxLength(64);
             e.HasIndex(x => x.UpdatedAt);
+        });
+        b.Entity<StaffRole>(e =>
+        {
+            e.Property(x => x.SeriesId).HasMaxLength(40);
+            e.Property(x => x.Role).HasMaxLength(20);
+            e.HasIndex(x => new { x.UserId, x.SeriesId }).IsUnique();
+            e.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<AuditEntry>(e =>
+        {
+            e.Property(x => x.Action).HasMaxLength(40);
+            e.Property(x => x.Target).HasMaxLength(200);
+            e.HasIndex(x => x.At);
+            e.HasIndex(x => new { x.UserId, x.At });
+            e.HasIndex(x => new { x.Action, x.At });
         });
         b.Entity<StoredReportEdits>(e =>
         {

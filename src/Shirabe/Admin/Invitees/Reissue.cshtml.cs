@@ -51,6 +51,7 @@ public sealed class ReissueModel(ShirabeDb db, Roster roster, Survey survey, Tim
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
             await db.AnswerHistory.Where(d => current.Contains(d.InvitationId))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.InvitationId, invitation.Id), cancel);
+            await HttpContext.AuditAsync(AuditAction.LinkReissued, $"association:{id}", new { invitation = new { before = current.FirstOrDefault(), after = invitation.Id } });
             await tx.CommitAsync(cancel);
         }
         NewLink = $"{Request.Scheme}://{Request.Host}{InvitationTokens.Path(token)}";

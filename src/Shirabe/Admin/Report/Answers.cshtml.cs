@@ -33,6 +33,7 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         var chosen = all ? null : (selected ?? []).Where(known.Contains).ToList();
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.SelectAnswers(Key, chosen, by), HttpContext.RequestAborted);
+        await HttpContext.AuditAsync(AuditAction.CurationSelected, $"table:{Key}", new { field = "selected", after = chosen });
         return Redirect(Here);
     }
 
@@ -55,6 +56,7 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         }
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.EditAnswer(Key, answer.Respondent, answer.Text, text, by, reason), HttpContext.RequestAborted);
+        await HttpContext.AuditAsync(AuditAction.CurationEdited, $"table:{Key}", new { respondent = answer.Respondent, field = "text" });
         return Redirect(Here + "#a-" + answer.Respondent);
     }
 
@@ -64,6 +66,7 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         if (Answers.All(a => a.Respondent != respondent)) return NotFound();
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.RevertAnswer(Key, respondent!, by), HttpContext.RequestAborted);
+        await HttpContext.AuditAsync(AuditAction.CurationReverted, $"table:{Key}", new { respondent, field = "text" });
         return Redirect(Here);
     }
 

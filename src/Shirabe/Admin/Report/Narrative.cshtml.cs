@@ -35,6 +35,7 @@ public sealed partial class NarrativeModel(ConsoleReport report, ReportEditsStor
         var draft = Narrative!.View.Draft;
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.EditNarrative(Key, text, draft, fingerprint, by), HttpContext.RequestAborted);
+        await HttpContext.AuditAsync(AuditAction.NarrativeEdited, $"table:{Key}", new { field = "narrative", fingerprint });
         return Redirect($"/admin/report/narrative/{Uri.EscapeDataString(Key)}?saved=true");
     }
 
@@ -43,6 +44,7 @@ public sealed partial class NarrativeModel(ConsoleReport report, ReportEditsStor
         if (!await LoadAsync()) return NotFound();
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.RevertNarrative(Key, by), HttpContext.RequestAborted);
+        await HttpContext.AuditAsync(AuditAction.NarrativeReverted, $"table:{Key}", new { field = "narrative" });
         return Redirect($"/admin/report/narrative/{Uri.EscapeDataString(Key)}");
     }
 

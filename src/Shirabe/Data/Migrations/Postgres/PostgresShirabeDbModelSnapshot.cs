@@ -52,6 +52,9 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("LastSignInAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -148,6 +151,43 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.ToTable("Associations");
                 });
 
+            modelBuilder.Entity("Shirabe.Data.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Action", "At");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.ToTable("AuditEntries");
+                });
+
             modelBuilder.Entity("Shirabe.Data.Draft", b =>
                 {
                     b.Property<int>("Id")
@@ -240,6 +280,34 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.HasIndex("UpdatedAt");
 
                     b.ToTable("SignInThrottles");
+                });
+
+            modelBuilder.Entity("Shirabe.Data.StaffRole", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("SeriesId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "SeriesId")
+                        .IsUnique();
+
+                    b.ToTable("StaffRoles");
                 });
 
             modelBuilder.Entity("Shirabe.Data.StoredReportEdits", b =>
@@ -338,6 +406,15 @@ namespace Shirabe.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Association");
+                });
+
+            modelBuilder.Entity("Shirabe.Data.StaffRole", b =>
+                {
+                    b.HasOne("Shirabe.Data.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Shirabe.Data.Submission", b =>

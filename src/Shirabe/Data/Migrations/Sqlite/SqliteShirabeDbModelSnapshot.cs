@@ -45,6 +45,9 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LastSignInAt")
                         .HasColumnType("TEXT");
 
@@ -137,6 +140,41 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.ToTable("Associations");
                 });
 
+            modelBuilder.Entity("Shirabe.Data.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Action", "At");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.ToTable("AuditEntries");
+                });
+
             modelBuilder.Entity("Shirabe.Data.Draft", b =>
                 {
                     b.Property<int>("Id")
@@ -225,6 +263,32 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.HasIndex("UpdatedAt");
 
                     b.ToTable("SignInThrottles");
+                });
+
+            modelBuilder.Entity("Shirabe.Data.StaffRole", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SeriesId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "SeriesId")
+                        .IsUnique();
+
+                    b.ToTable("StaffRoles");
                 });
 
             modelBuilder.Entity("Shirabe.Data.StoredReportEdits", b =>
@@ -321,6 +385,15 @@ namespace Shirabe.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Association");
+                });
+
+            modelBuilder.Entity("Shirabe.Data.StaffRole", b =>
+                {
+                    b.HasOne("Shirabe.Data.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Shirabe.Data.Submission", b =>

@@ -1,0 +1,203 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shirabe.Admin;
+using Shirabe.Data;
+
+namespace Shirabe.Tests;
+
+/// <summary>Issue 11, item 7: the audit log — every audited action written by reference, insert-only, paged, exported.</summary>
+public class AuditLogTests
+{
+    private const string Association = "一般社団法人監査テスト工業会", Contact = "山田太郎", Email = "yamada.taro@example.jp";
+
+    /// <summary>
+    /// Every audited action through the console (and the CLI for users), then: one entry per action code, each naming
+    /// the signed-in user, and none holding a personal value (names, e-mail, answer and narrative text, passwords, the
+    /// search typed, the new link).
+    /// </summary>
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task EveryAuditedAction_IsLoggedByReference_WithNoPersonalValue(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        await app.InviteAsync("T01", Association);
+        int association;
+        await using (var db = app.Db())
+        {
+            var a = await db.Associations.SingleAsync(x => x.Code == "T01");
+            (a.ContactName, a.ContactEmail, association) = (Contact, Email, a.Id);
+            await db.SaveChangesAsync();
+        }
+        var admin = await app.SignedInClientAsync();
+        var secrets = new List<string> { Association, Contact, Email, "監査テスト", AdminTestKit.Password };
+
+        var reissue = await AdminTestKit.PostFormAsync(admin, $"/admin/invitees/{association}/reissue", $"/admin/invitees/{association}/reissue");
+        var link = AdminTestKit.ById(await reissue.Content.ReadAsStringAsync(), "new-link");
+        secrets.Add(link[(link.LastIndexOf('/') + 1)..]);
+
+        const string narrative = "/admin/report/narrative/1-3", text = "所見の本文は記録に残さない。";
+        var fingerprint = Regex.Match(await admin.GetStringAsync(narrative), "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
+        await AdminTestKit.PostFormAsync(admin, narrative, narrative + "?handler=save", ("text", text), ("fingerprint", fingerprint));
+        await AdminTestKit.PostFormAsync(admin, narrative, narrative + "?handler=revert");
+        secrets.Add(text);
+
+        const string curation = "/admin/report/answers/2-2", curated = "〇〇協会では匿名化した回答。";
+        var html = await admin.GetStringAsync(curation);
+        var first = Regex.Match(html, "name=\"selected\" value=\"([^\"]+)\"").Groups[1].Value;
+        var original = WebUtility.HtmlDecode(Regex.Match(html, $"id=\"a-{first}\">[\\s\\S]*?<span class=\"original-text\">([^<]*)</span>").Groups[1].Value);
+        Assert.NotEmpty(original);
+        await AdminTestKit.PostFormAsync(admin, curation, curation + "?handler=select", ("selected", first));
+        await AdminTestKit.PostFormAsync(admin, curation, curation + "?handler=edit", ("respondent", first), ("text", curated), ("reason", "団体名を伏せる"));
+        await AdminTestKit.PostFormAsync(admin, curation, curation + "?handler=revert", ("respondent", first));
+        secrets.AddRange([curated, original, "団体名を伏せる"]);
+
+        await AdminReportTests.DownloadAsync(admin, "html");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/roster.csv?q=" + Uri.EscapeDataString("監査テスト"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/roster.xlsx")).StatusCode);
+
+        var added = await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=add", ("name", "tanaka"), ("role", StaffRoles.Analyst));
+        secrets.Add(AdminTestKit.ById(await added.Content.ReadAsStringAsync(), "new-password"));
+        int tanaka;
+        await using (var db = app.Db()) tanaka = await db.AdminUsers.Where(u => u.Name == "tanaka").Select(u => u.Id).SingleAsync();
+        var id = ("id", tanaka.ToString());
+        await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=role", id, ("role", StaffRoles.Admin));
+        var reset = await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=reset", id);
+        secrets.Add(AdminTestKit.ById(await reset.Content.ReadAsStringAsync(), "new-password"));
+        await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=disable", id);
+        await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=enable", id);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/audit.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, "/admin", "/admin/signout")).StatusCode);
+
+        await using (var db = app.Db())
+        {
+            var me = await db.AdminUsers.Where(u => u.Name == AdminTestKit.Name).Select(u => u.Id).SingleAsync();
+            var entries = await db.AuditEntries.OrderBy(e => e.Id).ToListAsync();
+            Assert.Equal(AuditAction.Labels.Keys.Order(), entries.Select(e => e.Action).Distinct().Order());
+            Assert.All(entries, e => Assert.Equal(me, e.UserId));
+            foreach (var e in entries)
+                foreach (var secret in secrets)
+                    Assert.False((e.Target + e.Detail).Contains(secret, StringComparison.Ordinal), $"{e.Action} holds \"{secret}\": {e.Target} {e.Detail}");
+            var reissued = entries.Single(e => e.Action == AuditAction.LinkReissued);
+            Assert.Equal($"association:{association}", reissued.Target);
+            var after = await db.Invitations.Where(i => i.AssociationId == association && i.RevokedAt == null).Select(i => i.Id).SingleAsync();
+            Assert.Contains($"\"after\":{after}", reissued.Detail);
+            var role = entries.Single(e => e.Action == AuditAction.UserRoleChanged);
+            Assert.Equal(($"user:{tanaka}", "{\"field\":\"role\",\"before\":\"analyst\",\"after\":\"admin\"}"), (role.Target, role.Detail));
+            Assert.Equal($"table:2-2", entries.Single(e => e.Action == AuditAction.CurationEdited).Target);
+        }
+    }
+
+    /// <summary>
+    /// Insert-only: no tracked change or deletion, no ExecuteUpdate/ExecuteDelete, no raw SQL (triggers), and no route
+    /// of the app (every method, with the entries' ids as values) changes an entry that exists.
+    /// </summary>
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheAuditLog_CannotBeChanged_ThroughTheAppOrTheDatabase(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var admin = await app.SignedInClientAsync(); // one entry: the sign-in
+        await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=add", ("name", "tanaka"), ("role", StaffRoles.Analyst));
+        List<AuditEntry> before;
+        await using (var db = app.Db()) before = await db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
+        Assert.Equal(2, before.Count);
+
+        await using (var db = app.Db())
+        {
+            var entry = await db.AuditEntries.FirstAsync();
+            entry.Action = AuditAction.SignOut;
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+            db.ChangeTracker.Clear();
+            db.AuditEntries.Remove(await db.AuditEntries.FirstAsync());
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+            await Assert.ThrowsAnyAsync<Exception>(() => db.AuditEntries.ExecuteUpdateAsync(s => s.SetProperty(e => e.UserId, (int?)null)));
+            await Assert.ThrowsAnyAsync<Exception>(() => db.AuditEntries.ExecuteDeleteAsync());
+            await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"AuditEntries\""));
+            if (provider == TestApp.Postgres)
+                await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("TRUNCATE \"AuditEntries\""));
+        }
+
+        // Every route as the 管理者, with every method, the form token and the entries' ids wherever a value goes.
+        var token = await TestApp.CsrfTokenAsync(admin, "/admin");
+        var patterns = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.Trim('/')).Where(p => p != "/admin/signout").Distinct().ToList();
+        Assert.Contains("/admin/audit", patterns);
+        foreach (var pattern in patterns)
+        {
+            var path = Regex.Replace(pattern, @"\{([a-z]+)[^}]*\}", m => m.Groups[1].Value switch
+            {
+                "id" when pattern.Contains("guid") => Guid.NewGuid().ToString(),
+                "id" => before[0].Id.ToString(),
+                "format" => "csv",
+                "code" => "404",
+                "key" => "1-3",
+                _ => "1",
+            }).Replace("{", "").Replace("}", "");
+            foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
+                foreach (var handler in new[] { "", "?handler=delete", "?handler=edit", "?handler=update" })
+                {
+                    var request = new HttpRequestMessage(method, path + handler)
+                    {
+                        Content = new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("id", before[0].Id.ToString()),
+                            new("action", AuditAction.SignOut), new("userId", "")]),
+                    };
+                    await admin.SendAsync(request);
+                }
+        }
+        await using (var db = app.Db())
+        {
+            var last = before[^1].Id;
+            var after = await db.AuditEntries.AsNoTracking().Where(e => e.Id <= last).OrderBy(e => e.Id).ToListAsync();
+            Assert.Equal(before.Select(Describe), after.Select(Describe));
+        }
+    }
+
+    private static string Describe(AuditEntry e) => $"{e.Id}|{e.At:O}|{e.UserId}|{e.Action}|{e.Target}|{e.Detail}";
+
+    /// <summary>The page pages and filters on the server (user, action, days in Japan); the CSV export follows the filters.</summary>
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheAuditPage_PagesAndFiltersOnTheServer_AndExportsCsv(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var analyst = await app.AddUserAsync("tanaka", StaffRoles.Analyst);
+        await using (var db = app.Db())
+        {
+            var day1 = new DateTime(2023, 10, 20, 1, 0, 0, DateTimeKind.Utc); // 10:00 in Japan
+            for (var i = 0; i < 60; i++)
+                db.AuditEntries.Add(new AuditEntry { At = day1.AddMinutes(i), UserId = analyst, Action = AuditAction.ReportDownloaded, Target = "job:" + i });
+            // 23:30 UTC on the 21st is already the 22nd in Japan.
+            for (var i = 0; i < 10; i++)
+                db.AuditEntries.Add(new AuditEntry { At = new DateTime(2023, 10, 21, 23, 30, i, DateTimeKind.Utc), UserId = analyst, Action = AuditAction.NarrativeEdited, Target = "table:1-3" });
+            await db.SaveChangesAsync();
+        }
+        var admin = await app.SignedInClientAsync();
+
+        var page1 = await admin.GetStringAsync($"/admin/audit?user={analyst}");
+        Assert.Equal("70 件（1～50 件目）", AdminTestKit.ById(page1, "audit-count"));
+        Assert.Contains("table:1-3", page1); // newest first
+        var page2 = await admin.GetStringAsync($"/admin/audit?user={analyst}&page=2");
+        Assert.Equal("70 件（51～70 件目）", AdminTestKit.ById(page2, "audit-count"));
+        Assert.Contains(">job:0<", page2);
+        Assert.DoesNotContain("table:1-3", page2);
+        Assert.Equal("60 件（1～50 件目）", AdminTestKit.ById(await admin.GetStringAsync("/admin/audit?action=report.download"), "audit-count"));
+        Assert.Equal("10 件（1～10 件目）", AdminTestKit.ById(await admin.GetStringAsync("/admin/audit?from=2023-10-22&to=2023-10-22"), "audit-count"));
+        Assert.Equal("60 件（1～50 件目）", AdminTestKit.ById(await admin.GetStringAsync("/admin/audit?from=2023-10-20&to=2023-10-21"), "audit-count"));
+        var all = await admin.GetStringAsync("/admin/audit");
+        Assert.Contains("ログイン", all); // the sign-in above, by the 管理者
+        Assert.Contains("href=\"/admin/audit.csv\"", all);
+
+        var csv = await admin.GetAsync("/admin/audit.csv?action=narrative.edit");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("attachment", csv.Content.Headers.ContentDisposition!.DispositionType);
+        var lines = Encoding.UTF8.GetString(await csv.Content.ReadAsByteArrayAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, lines.Length);
+        Assert.StartsWith("\"番号\",\"日時（日本時間）\"", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Contains("\"2023-10-22 08:30:0", l));
+        Assert.All(lines.Skip(1), l => Assert.Contains("\"tanaka\",\"narrative.edit\",\"所見の編集\",\"table:1-3\"", l));
+        await using (var db = app.Db())
+            Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.Action == AuditAction.AuditExported)); // the export is itself logged
+    }
+}
