@@ -191,8 +191,8 @@ public class InputHardeningTests
             await File.WriteAllTextAsync(responses, lines[0] + "\r\n" + string.Join(",", row) + "\r\n");
             var output = Path.Combine(dir, "report." + format);
 
-            var code = await ShirabeCommands.Root().Parse(["report", "--survey", ReportFixtures.SurveyDir, "--responses", responses,
-                "--format", format, "--out", output]).InvokeAsync();
+            var code = await ShirabeCommands.RunAsync(["report", "--survey", ReportFixtures.SurveyDir, "--responses", responses,
+                "--format", format, "--out", output], TextWriter.Null, TextWriter.Null);
 
             Assert.Equal(2, code); // refused as a user error (the importer names row and column)
             Assert.Equal([responses], Directory.GetFiles(dir));
