@@ -24,14 +24,14 @@ public static class RespondEndpoints
         if (invitation is null) return TypedResults.StatusCode(StatusCodes.Status404NotFound);
         var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var s = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
-        var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true);
-        var bytes = await pdf.RenderAsync(doc.ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
+        var doc = await PrintDocument.ForAsync(survey, invitation.Association, d, s, draft == true);
+        var bytes = await pdf.RenderAsync(await doc.ToHtmlAsync(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
         return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Association.Code}.pdf");
     }
 
     private static async Task<FileContentHttpResult> BlankPdf(HttpContext http, Survey survey, ChromiumPdf pdf, IWebHostEnvironment env)
     {
-        var bytes = await pdf.RenderAsync(PrintDocument.Blank(survey).ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
+        var bytes = await pdf.RenderAsync(await (await PrintDocument.BlankAsync(survey)).ToHtmlAsync(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted);
         return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-questionnaire.pdf");
     }
 
