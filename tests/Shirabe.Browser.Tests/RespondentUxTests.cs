@@ -43,7 +43,7 @@ public sealed class RespondentUxTests(ShirabeSite site)
         await using var _ = context;
         // The PDFs are rendered from this HTML with print.css inlined, whatever the media.
         var css = await File.ReadAllTextAsync(Path.Combine(ShirabePaths.Root, "src", "Shirabe", "wwwroot", "css", "print.css"));
-        await page.SetContentAsync(PrintDocument.Blank(Sc3.Survey).ToHtml(css));
+        await page.SetContentAsync(await (await PrintDocument.BlankAsync(Sc3.Survey)).ToHtmlAsync(css));
         await page.EmulateMediaTypeAsync(MediaType.Print);
         Assert.Equal("20px", await page.EvaluateExpressionAsync<string>("getComputedStyle(document.querySelector('h1')).fontSize"));
         Assert.Equal("avoid", await page.EvaluateExpressionAsync<string>("getComputedStyle(document.querySelector('.sheet-question')).breakInside"));

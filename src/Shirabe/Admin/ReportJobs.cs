@@ -68,8 +68,10 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, Survey survey, TimeP
                 await using var scope = scopes.CreateAsyncScope();
                 var report = scope.ServiceProvider.GetRequiredService<ConsoleReport>();
                 var built = await report.BuildAsync(null, cancel);
-                job.File = await ConsoleReport.RenderAsync(built, job.Format, scope.ServiceProvider.GetRequiredService<Survey>(),
-                    scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), new Progress(job), cancel);
+                using var file = new MemoryStream();
+                await ReportOutput.WriteAsync(built.Document, job.Format, file, survey, () => built.Responses, includePersonal: false,
+                    scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), ReportOutput.PdfTimeout, new Progress(job), cancel);
+                job.File = file.ToArray();
                 job.Progress = "完了";
                 job.State = JobState.Done;
             }

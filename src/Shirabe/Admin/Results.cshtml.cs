@@ -4,6 +4,7 @@ using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Reports;
 using Shirabe.Core.Tabulation;
 using Shirabe.Data;
+using Shirabe.Fieldwork;
 using Shirabe.Reports;
 
 namespace Shirabe.Admin;

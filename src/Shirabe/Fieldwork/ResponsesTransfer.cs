@@ -133,16 +133,7 @@ public static class ResponsesTransfer
     public static async Task<int> ExportAsync(ShirabeDb db, Survey survey, Stream output, CancellationToken cancel = default,
         bool forSpreadsheet = false)
     {
-        var rows = await db.Submissions.AsNoTracking()
-            .Where(s => s.Invitation.SurveyId == survey.Id)
-            .Select(s => new { s.Invitation.Association.Code, s.SubmittedAt, s.Answers })
-            .ToListAsync(cancel);
-        var responses = rows
-            .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Code, StringComparer.Ordinal)
-            .Select(r => new Response(r.Code,
-                TimeZoneInfo.ConvertTime(new DateTimeOffset(r.SubmittedAt, TimeSpan.Zero), survey.Period.TimeZone),
-                StoredAnswers.ToAnswers(survey, StoredAnswers.Parse(r.Answers), asStored: true)))
-            .ToList();
+        var responses = await SubmittedResponses.LoadAsync(db, survey, cancel);
         ResponsesCsv.Write(output, survey, responses, forSpreadsheet);
         return responses.Count;
     }

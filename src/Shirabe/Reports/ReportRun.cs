@@ -3,15 +3,12 @@ using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Reports;
 using Shirabe.Core.Responses;
 using Shirabe.Core.Tabulation;
-using Shirabe.Pdf;
 
 namespace Shirabe.Reports;
 
-public enum ReportFormat { Html, Pdf, Docx, Xlsx }
-
 /// <summary>
 /// Makes the report from files: the survey folder (survey.yaml, report.yaml, report-edits.json), a responses file,
-/// and writes one format. The CLI and the console both call this.
+/// and writes one format (<see cref="ReportOutput"/>). `shirabe report` calls this.
 /// </summary>
 public sealed class ReportRun
 {
@@ -25,7 +22,7 @@ public sealed class ReportRun
     /// <summary>Whether personal items (names, titles: <see cref="Item.Personal"/>) go into the tables and raw data.</summary>
     public bool IncludePersonal { get; init; }
     /// <summary>How long Chromium may take to print the PDF.</summary>
-    public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan PdfTimeout { get; init; } = ReportOutput.PdfTimeout;
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
@@ -62,32 +59,8 @@ public sealed class ReportRun
     /// <summary>Writes the report in <paramref name="format"/> to <paramref name="output"/>.</summary>
     public async Task WriteAsync(ReportFormat format, Stream output, IProgress<string>? progress = null, CancellationToken cancel = default)
     {
-        var doc = Build(progress);
-        switch (format)
-        {
-            case ReportFormat.Html:
-                await WriteText(output, HtmlReport.Render(doc, progress), cancel);
-                break;
-            case ReportFormat.Pdf:
-                await using (var chromium = new ChromiumPdf())
-                {
-                    var pdf = await ReportPdf.RenderAsync(doc, chromium, progress, cancel, PdfTimeout);
-                    await output.WriteAsync(pdf, cancel);
-                }
-                break;
-            case ReportFormat.Docx:
-                DocxReport.Write(doc, output, progress);
-                break;
-            case ReportFormat.Xlsx:
-                XlsxReport.Write(doc, Survey, ReadResponses(reuse: true), output, progress, IncludePersonal);
-                break;
-        }
+        await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
+            chromium: null, PdfTimeout, progress, cancel);
         progress?.Report("完了");
-    }
-
-    private static async Task WriteText(Stream output, string text, CancellationToken cancel)
-    {
-        await using var w = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true);
-        await w.WriteAsync(text.AsMemory(), cancel);
     }
 }

@@ -33,10 +33,10 @@ public static class RespondEndpoints
         if (!perLink.TryAcquire(invitation.Id)) return Busy(http, StatusCodes.Status429TooManyRequests);
         var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var s = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
-        var doc = PrintDocument.For(survey, invitation.Association, d, s, draft == true);
+        var doc = await PrintDocument.ForAsync(survey, invitation.Association, d, s, draft == true);
         try
         {
-            var bytes = await pdf.RenderAsync(doc.ToHtml(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted,
+            var bytes = await pdf.RenderAsync(await doc.ToHtmlAsync(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted,
                 refuseWhenBusy: true);
             return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Association.Code}.pdf");
         }
@@ -51,7 +51,7 @@ public static class RespondEndpoints
     {
         try
         {
-            var bytes = await cache.GetAsync(PrintDocument.Blank(survey).ToHtml(await Css(env)), http.RequestAborted);
+            var bytes = await cache.GetAsync(await (await PrintDocument.BlankAsync(survey)).ToHtmlAsync(await Css(env)), http.RequestAborted);
             return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-questionnaire.pdf");
         }
         catch (PdfBusyException)

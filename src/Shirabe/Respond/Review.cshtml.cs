@@ -26,7 +26,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
     {
         if (await LoadAsync() is { } fail) return fail;
         if (Phase != SurveyPhase.Open) return Redirect(BasePath);
-        Prepare();
+        await PrepareAsync();
         return Page();
     }
 
@@ -34,7 +34,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
     {
         if (await LoadAsync() is { } fail) return fail;
         if (Phase != SurveyPhase.Open) return NotAccepting();
-        Prepare();
+        await PrepareAsync();
         if (!await antiforgery.IsRequestValidAsync(HttpContext))
             return Fail(StatusCodes.Status400BadRequest, "画面を開いてから時間がたったため、まだ送信されていません。内容を確認して、もう一度「回答を送信する」を押してください。");
         if (!int.TryParse(draftVersion, out var version) || Draft is null)
@@ -65,7 +65,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
         return Redirect($"{BasePath}/thanks");
     }
 
-    private void Prepare()
+    private async Task PrepareAsync()
     {
         var answers = StoredAnswers.ToAnswers(Survey, SavedCells);
         foreach (var item in Survey.Items)
@@ -74,7 +74,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
             else if (item.Required && answers[item.Index].State == AnswerState.NoAnswer) Problems.Add((item, "この設問は必ずお答えください。"));
         }
         Unanswered = FormPages.Unanswered(Survey, answers);
-        SheetHtml = AnswerSheet.Render(Survey, answers, s => $"{BasePath}/s/{s.Id}");
+        SheetHtml = await AnswerSheet.RenderAsync(Survey, answers, s => $"{BasePath}/s/{s.Id}");
     }
 
     private PageResult Fail(int status, string message)

@@ -15,7 +15,7 @@ public sealed class StartModel(InvitationLookup lookup, ShirabeDb db, Survey sur
     {
         if (await LoadAsync() is { } fail) return fail;
         if (Phase == SurveyPhase.Closed && Submission is not null)
-            SheetHtml = AnswerSheet.Render(Survey, StoredAnswers.ToAnswers(Survey, StoredAnswers.Parse(Submission.Answers), asStored: true));
+            SheetHtml = await AnswerSheet.RenderAsync(Survey, StoredAnswers.ToAnswers(Survey, StoredAnswers.Parse(Submission.Answers), asStored: true));
         return Page();
     }
 }

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Core.Responses;
+using Shirabe.Data;
+
+namespace Shirabe.Fieldwork;
+
+/// <summary>The submitted responses in the database, as `shirabe export`, the tabulator and the console's report read them.</summary>
+public static class SubmittedResponses
+{
+    /// <summary>
+    /// Every submission of the survey in submission order (ties by association code, ordinal), submission times in
+    /// the survey's time zone. Drafts are not responses.
+    /// </summary>
+    public static async Task<List<Response>> LoadAsync(ShirabeDb db, Survey survey, CancellationToken cancel = default)
+    {
+        var rows = await db.Submissions.AsNoTracking()
+            .Where(s => s.Invitation.SurveyId == survey.Id)
+            .Select(s => new { s.Invitation.Association.Code, s.SubmittedAt, s.Answers })
+            .ToListAsync(cancel);
+        return rows
+            .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Code, StringComparer.Ordinal)
+            .Select(r => new Response(r.Code, survey.Period.ToLocal(r.SubmittedAt),
+                StoredAnswers.ToAnswers(survey, StoredAnswers.Parse(r.Answers), asStored: true)))
+            .ToList();
+    }
+
+    /// <summary>Drafts of invitations that have not submitted: counted, never tabulated.</summary>
+    public static Task<int> DraftsAsync(ShirabeDb db, Survey survey, CancellationToken cancel = default) =>
+        db.Drafts.CountAsync(d => d.Invitation.SurveyId == survey.Id && d.Invitation.RevokedAt == null
+                                  && !db.Submissions.Any(s => s.InvitationId == d.InvitationId), cancel);
+}
