@@ -18,6 +18,8 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<StoredReportEdits> ReportEdits => Set<StoredReportEdits>();
     public DbSet<AdminSession> AdminSessions => Set<AdminSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<Fieldwork.Mail.OutboxMail> OutboxMails => Set<Fieldwork.Mail.OutboxMail>();
+    public DbSet<Fieldwork.Mail.MailAttempt> MailAttempts => Set<Fieldwork.Mail.MailAttempt>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -82,6 +84,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
             e.Property(r => r.SurveyId).HasMaxLength(40);
             e.Property(r => r.Version).IsConcurrencyToken();
         });
+        Fieldwork.Mail.OutboxModel.Configure(b);
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
