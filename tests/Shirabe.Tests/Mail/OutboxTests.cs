@@ -337,6 +337,55 @@ public sealed class OutboxTests
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task An_unreachable_server_is_a_temporary_failure_and_the_rest_of_the_batch_waits_untried(string provider)
+    {
+        int port;
+        await using (var gone = await SmtpTestServer.StartAsync()) port = gone.Port; // a loopback port nobody serves now
+        var settings = new MailSettings
+        {
+            Host = "127.0.0.1", Port = port, Security = SecureSocketOptions.None,
+            From = new MailboxAddress("", "secretariat@example.jp"), Poll = TimeSpan.Zero, PickupDir = "unused",
+        };
+        await using var app = await StartAsync(provider, settings);
+        for (var n = 1; n <= 3; n++) await EnqueueAsync(app, await InvitationAsync(app, $"R{n:00}"), $"r{n:00}@example.jp");
+
+        var result = await Drain(app, settings).RunAsync();
+
+        Assert.Equal((0, 1, 0), (result.Sent, result.Retrying, result.GivenUp));
+        await using var db = app.Db();
+        var rows = await db.OutboxMails.OrderBy(m => m.Id).ToListAsync();
+        Assert.Equal([(MailStatus.Failed, 1), (MailStatus.Queued, 0), (MailStatus.Queued, 0)], rows.Select(m => (m.Status, m.Attempts)));
+        Assert.All(rows, m => Assert.Null(m.LeaseOwner));
+        var attempt = Assert.Single(await db.MailAttempts.ToListAsync());
+        Assert.Null(attempt.SmtpStatus);
+        Assert.Contains("Exception", attempt.Response); // the connection error's text
+    }
+
+    [Fact]
+    public async Task The_start_up_log_says_that_mail_goes_to_the_pickup_folder()
+    {
+        var logs = new CapturingLogs();
+        var settings = new MailSettings { From = new MailboxAddress("", "shirabe@localhost"), Poll = TimeSpan.Zero, PickupDir = "/tmp/x/mail" };
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite, services: s =>
+        {
+            s.AddSingleton(settings);
+            s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        });
+        Assert.Contains(logs.Lines, l => l.Contains("no SMTP server configured") && l.Contains("/tmp/x/mail (the pickup folder)"));
+    }
+
+    private sealed class CapturingLogs : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) => Lines.Enqueue(formatter(state, exception));
+        public void Dispose() { }
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task Mail_send_drains_once_with_a_line_per_mail_and_says_when_it_writes_to_the_pickup_folder(string provider)
     {
         var dir = Directory.CreateTempSubdirectory("shirabe-cli-mail-").FullName;

@@ -41,10 +41,17 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
             }
             var claimed = await ClaimAsync(Math.Min(budget, Batch), now, cancel);
             if (claimed.Count == 0) break;
-            foreach (var id in claimed)
+            var unreachable = false;
+            for (var i = 0; i < claimed.Count && !unreachable; i++)
             {
-                var outcome = await SendOneAsync(channel, id, cancel);
+                var (outcome, connection) = await SendOneAsync(channel, claimed[i], cancel);
                 if (outcome is null) continue;
+                // The server cannot be reached: the rest of the batch waits for the next drain, untried.
+                if (connection && settings.UsesSmtp)
+                {
+                    unreachable = true;
+                    await ReleaseAsync(claimed.Skip(i + 1).ToList(), cancel);
+                }
                 switch (outcome.Result)
                 {
                     case MailStatus.Sent: sent++; break;
@@ -54,6 +61,7 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
                 done++;
                 progress?.Report(outcome with { Done = done, Total = Math.Max(total, done) });
             }
+            if (unreachable) break;
         }
         await using var db = database.CreateContext();
         var waiting = db.OutboxMails.Where(m => m.Status == MailStatus.Queued || m.Status == MailStatus.Failed);
@@ -110,13 +118,31 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
         return claimed;
     }
 
-    /// <summary>Sends one claimed mail and records the outcome; null when the claim was lost meanwhile.</summary>
-    private async Task<MailProgress?> SendOneAsync(IMailTransport channel, long id, CancellationToken cancel)
+    /// <summary>Gives claimed mails back untried (as they were: queued, or failed and due).</summary>
+    private async Task ReleaseAsync(List<long> ids, CancellationToken cancel)
+    {
+        if (ids.Count == 0) return;
+        await using var db = database.CreateContext();
+        await db.OutboxMails.Where(m => ids.Contains(m.Id) && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, m => m.Attempts == 0 ? MailStatus.Queued : MailStatus.Failed)
+                .SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LeaseExpiresAt, 0L), cancel);
+    }
+
+    /// <summary>
+    /// Sends one claimed mail and records the outcome (null when the claim was lost meanwhile); <c>Connection</c> when
+    /// the failure was not the server's answer (connection, TLS, timeout).
+    /// </summary>
+    private async Task<(MailProgress?, bool Connection)> SendOneAsync(IMailTransport channel, long id, CancellationToken cancel)
     {
         await using var db = database.CreateContext();
-        var mail = await db.OutboxMails.AsNoTracking().FirstAsync(m => m.Id == id, cancel);
-        if (mail.Status != MailStatus.Sending || mail.LeaseOwner != Owner) return null;
+        // The lease is renewed for each mail, so it need only outlast one send (a batch may take longer).
         var started = clock.GetUtcNow();
+        var renewed = await db.OutboxMails.Where(m => m.Id == id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseExpiresAt, (started + settings.Lease).ToUnixTimeMilliseconds()), cancel);
+        if (renewed == 0) return (null, false);
+        var mail = await db.OutboxMails.AsNoTracking().FirstAsync(m => m.Id == id, cancel);
         SendReply? reply = null;
         MailFailure? failure = null;
         try
@@ -168,7 +194,8 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
                     Truncate(failure.Address is { } a && !failure.Text.Contains(a) ? $"{a}: {failure.Text}" : failure.Text, 2000)), cancel);
         await db.SaveChangesAsync(cancel);
         await tx.CommitAsync(cancel);
-        return new MailProgress(0, 0, mail.To, mail.Subject, status, error ?? reply?.Text ?? "");
+        return (new MailProgress(0, 0, mail.To, mail.Subject, status, error ?? reply?.Text ?? ""),
+            failure is { Status: null, Permanent: false });
     }
 
     /// <summary>Exponential back-off: the first delay, doubled after each further failure, up to the maximum.</summary>

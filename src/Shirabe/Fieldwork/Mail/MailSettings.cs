@@ -23,7 +23,7 @@ public sealed class MailSettings
     /// <summary>The wait after the first temporary failure; doubled after each further one, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMinutes(1);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromHours(4);
-    /// <summary>How long a claim lasts: a sender that died is replaced after this.</summary>
+    /// <summary>How long a claim lasts (renewed before each mail; must outlast <see cref="Timeout"/>): a sender that died is replaced after this.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How often the server's background sender looks at the outbox; <see cref="TimeSpan.Zero"/>: no background sender.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(10);
