@@ -64,7 +64,7 @@ public sealed class OutboxTests
         var settings = Smtp(server);
         await using var app = await StartAsync(provider, settings);
         var inv = await InvitationAsync(app, "T01");
-        var mail = await EnqueueAsync(app, inv, "山田 太郎 <yamada@example.jp>", cc: "sato@example.jp");
+        var mail = await EnqueueAsync(app, inv, "\"山田, 太郎\" <yamada@example.jp>", cc: "佐藤 花子 <sato@example.jp>; suzuki@example.jp");
 
         var result = await Drain(app, settings).RunAsync();
 
@@ -76,8 +76,8 @@ public sealed class OutboxTests
         Assert.Equal(mail.MessageId, m.MessageId);
         Assert.Equal("secretariat@example.jp", m.From.Mailboxes.Single().Address);
         Assert.Equal("SC3 調査事務局", m.From.Mailboxes.Single().Name);
-        Assert.Equal("山田 太郎", m.To.Mailboxes.Single().Name);
-        Assert.Equal("sato@example.jp", m.Cc.Mailboxes.Single().Address);
+        Assert.Equal(("山田, 太郎", "yamada@example.jp"), (m.To.Mailboxes.Single().Name, m.To.Mailboxes.Single().Address));
+        Assert.Equal([("佐藤 花子", "sato@example.jp"), ("", "suzuki@example.jp")], m.Cc.Mailboxes.Select(x => (x.Name ?? "", x.Address)));
         var row = await MailAsync(app, mail.Id);
         Assert.Equal((MailStatus.Sent, 1, null), (row.Status, row.Attempts, row.LeaseOwner));
         Assert.NotNull(row.SentAt);
@@ -301,7 +301,9 @@ public sealed class OutboxTests
     [InlineData("件名", "\"山田\r\nBcc: a@example.com\" <yamada@example.jp>", null)]
     [InlineData("件名", "yamada@example.jp", "sato@example.jp\nBcc: attacker@example.com")]
     [InlineData("件名", "not an address", null)]
-    public async Task A_line_break_in_a_header_value_is_refused_and_nothing_is_queued(string subject, string to, string? cc)
+    [InlineData("件名", "yamada@", null)]
+    [InlineData("件名", "", null)]
+    public async Task A_line_break_in_a_header_value_or_a_bad_address_is_refused_and_nothing_is_queued(string subject, string to, string? cc)
     {
         var settings = new MailSettings { From = new MailboxAddress("", "secretariat@example.jp"), Poll = TimeSpan.Zero, PickupDir = "unused" };
         await using var app = await StartAsync(TestApp.Sqlite, settings);

@@ -22,18 +22,19 @@ public static class MailHeaders
                 throw new MailHeaderError($"メールのヘッダー（{header}）に改行や制御文字は使えません。メールは作成していません。");
     }
 
-    /// <summary>One or more addresses (separated by commas or semicolons), each checked; empty when <paramref name="text"/> is blank.</summary>
+    /// <summary>
+    /// One or more mailboxes separated by commas (or semicolons, as typed in a roster), each checked; empty when
+    /// <paramref name="text"/> is blank. Quoted names may hold commas (<c>"山田, 太郎" &lt;a@example.jp&gt;</c>).
+    /// </summary>
     public static InternetAddressList Addresses(string header, string? text)
     {
-        var list = new InternetAddressList();
-        if (string.IsNullOrWhiteSpace(text)) return list;
+        if (string.IsNullOrWhiteSpace(text)) return [];
         RefuseLineBreaks(header, text);
-        foreach (var part in text.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!MailboxAddress.TryParse(Strict, part, out var address) || address.Address.IndexOf('@') is <= 0)
-                throw new MailHeaderError($"メールアドレス「{part}」（{header}）の形式が正しくありません。メールは作成していません。");
-            list.Add(address);
-        }
+        if (!InternetAddressList.TryParse(Strict, text, out var list) && !InternetAddressList.TryParse(Strict, text.Replace(';', ','), out list))
+            throw new MailHeaderError($"メールアドレス「{text}」（{header}）の形式が正しくありません。メールは作成していません。");
+        foreach (var address in list)
+            if (address is not MailboxAddress { Address: var a } || a.IndexOf('@') is <= 0 || a.IndexOf('@') == a.Length - 1)
+                throw new MailHeaderError($"メールアドレス「{address}」（{header}）の形式が正しくありません。メールは作成していません。");
         return list;
     }
 
