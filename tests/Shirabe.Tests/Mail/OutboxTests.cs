@@ -161,6 +161,8 @@ public sealed class OutboxTests
         var attempt = Assert.Single(Assert.Single(await scope.ServiceProvider.GetRequiredService<Outbox>().HistoryAsync(inv)).Attempts);
         Assert.Equal((MailStatus.GivenUp, 550), (attempt.Result, attempt.SmtpStatus));
         Assert.Contains("User unknown", attempt.Response);
+        Assert.Equal(new Dictionary<string, int> { [MailStatus.Sent] = 1, [MailStatus.GivenUp] = 1 },
+            await scope.ServiceProvider.GetRequiredService<Outbox>().CountsAsync());
 
         // Given up is final: a later drain, even much later, does not try again.
         app.Clock.Set(app.Clock.GetUtcNow().AddDays(2));
