@@ -7,6 +7,7 @@ using Shirabe.Admin;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Data;
 using Shirabe.Fieldwork;
+using Shirabe.Fieldwork.Mail;
 using Shirabe.Pdf;
 using Shirabe.Respond;
 
@@ -115,6 +116,7 @@ public static class ShirabeApp
         services.AddSingleton<BlankPdfCache>();
         services.AddSingleton<AnswersPdfLimiter>();
         services.AddHostedService<StartupTasks>();
+        services.AddMail(); // after StartupTasks: the sender starts on a migrated database
 
         // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>

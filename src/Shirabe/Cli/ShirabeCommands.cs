@@ -26,6 +26,7 @@ public static class ShirabeCommands
         root.Subcommands.Add(ResponsesCommands.Command());
         root.Subcommands.Add(ReportCommands.Command());
         root.Subcommands.Add(AdminCommands.Command());
+        root.Subcommands.Add(Fieldwork.Mail.MailCommands.Command());
         foreach (var option in root.Options)
         {
             if (option is HelpOption help)

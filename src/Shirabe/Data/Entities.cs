@@ -32,6 +32,9 @@ public sealed class Invitation
     /// <summary>After this the link no longer works (null: valid for the survey's life).</summary>
     public DateTime? ExpiresAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+    /// <summary>When a mail to this invitation's address was refused permanently (SMTP 5xx), and the server's reply.</summary>
+    public DateTime? AddressFailedAt { get; set; }
+    public string? AddressFailure { get; set; }
 }
 
 /// <summary>

@@ -20,6 +20,8 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<StaffRole> StaffRoles => Set<StaffRole>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Fieldwork.Mail.OutboxMail> OutboxMails => Set<Fieldwork.Mail.OutboxMail>();
+    public DbSet<Fieldwork.Mail.MailAttempt> MailAttempts => Set<Fieldwork.Mail.MailAttempt>();
 
     /// <summary>The audit log is insert-only: a tracked change or deletion of an entry is refused before it reaches the
     /// database (where triggers refuse it too, for ExecuteUpdate/ExecuteDelete and raw SQL).</summary>
@@ -119,6 +121,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
             e.Property(r => r.SurveyId).HasMaxLength(40);
             e.Property(r => r.Version).IsConcurrencyToken();
         });
+        Fieldwork.Mail.OutboxModel.Configure(b);
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(

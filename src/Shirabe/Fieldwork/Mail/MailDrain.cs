@@ -1,0 +1,210 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Data;
+
+namespace Shirabe.Fieldwork.Mail;
+
+/// <summary>One step of a drain, for a progress bar or a log line.</summary>
+public sealed record MailProgress(int Done, int Total, string To, string Subject, string Result, string Reply);
+
+/// <summary>What one drain did, and what it left.</summary>
+public sealed record DrainResult(int Sent, int Retrying, int GivenUp, int HeldBack, int Waiting, DateTimeOffset? NextAttemptAt);
+
+/// <summary>
+/// Delivers the outbox's due mails (docs/decisions/033-mail-outbox.md). Each mail is claimed by a conditional UPDATE
+/// (due and not leased, or its lease expired) that only one sender can win, on SQLite and PostgreSQL alike; the
+/// outcome is committed only by the lease's owner. A crash after the server accepted a mail and before the commit
+/// leaves the lease to expire, and the mail is sent again with the same Message-ID: at least once, never lost.
+/// </summary>
+public sealed class MailDrain(Database database, MailSettings settings, TimeProvider clock,
+    Func<MailSettings, IMailTransport>? transport = null)
+{
+    private const int Batch = 20;
+
+    /// <summary>Who holds a claim: this process and this drain.</summary>
+    public string Owner { get; } = $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..12]}";
+
+    /// <summary>Sends every due mail the caps allow, then returns. Bugs propagate; delivery failures are recorded.</summary>
+    public async Task<DrainResult> RunAsync(IProgress<MailProgress>? progress = null, CancellationToken cancel = default)
+    {
+        int sent = 0, retrying = 0, givenUp = 0, heldBack = 0, done = 0;
+        var total = await CountAsync(Due(Now()), cancel);
+        await using var channel = (transport ?? MailTransports.Create)(settings);
+        while (true)
+        {
+            var now = Now();
+            var budget = settings.UsesSmtp ? await BudgetAsync(now, cancel) : int.MaxValue;
+            if (budget <= 0)
+            {
+                heldBack = await CountAsync(Due(now), cancel);
+                break;
+            }
+            var claimed = await ClaimAsync(Math.Min(budget, Batch), now, cancel);
+            if (claimed.Count == 0) break;
+            var unreachable = false;
+            for (var i = 0; i < claimed.Count && !unreachable; i++)
+            {
+                var (outcome, connection) = await SendOneAsync(channel, claimed[i], cancel);
+                if (outcome is null) continue;
+                // The server cannot be reached: the rest of the batch waits for the next drain, untried.
+                if (connection && settings.UsesSmtp)
+                {
+                    unreachable = true;
+                    await ReleaseAsync(claimed.Skip(i + 1).ToList(), cancel);
+                }
+                switch (outcome.Result)
+                {
+                    case MailStatus.Sent: sent++; break;
+                    case MailStatus.Failed: retrying++; break;
+                    default: givenUp++; break;
+                }
+                done++;
+                progress?.Report(outcome with { Done = done, Total = Math.Max(total, done) });
+            }
+            if (unreachable) break;
+        }
+        await using var db = database.CreateContext();
+        var waiting = db.OutboxMails.Where(m => m.Status == MailStatus.Queued || m.Status == MailStatus.Failed);
+        var waitingCount = await waiting.CountAsync(cancel);
+        var next = waitingCount == 0 ? (long?)null : await waiting.MinAsync(m => m.NextAttemptAt, cancel);
+        return new DrainResult(sent, retrying, givenUp, heldBack, waitingCount,
+            next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
+    }
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Due: waiting and its time has come, or claimed by a sender whose lease has run out.</summary>
+    private static Expression<Func<OutboxMail, bool>> Due(long now) => m =>
+        (m.Status == MailStatus.Queued || m.Status == MailStatus.Failed) && m.NextAttemptAt <= now
+        || m.Status == MailStatus.Sending && m.LeaseExpiresAt <= now;
+
+    private async Task<int> CountAsync(Expression<Func<OutboxMail, bool>> where, CancellationToken cancel)
+    {
+        await using var db = database.CreateContext();
+        return await db.OutboxMails.CountAsync(where, cancel);
+    }
+
+    /// <summary>
+    /// How many more mails the caps allow now: attempts the server answered in the last minute and day (every sender's,
+    /// from the shared log) plus mails other senders hold right now.
+    /// </summary>
+    private async Task<int> BudgetAsync(long now, CancellationToken cancel)
+    {
+        await using var db = database.CreateContext();
+        var answered = db.MailAttempts.Where(a => a.SmtpStatus != null);
+        var minute = await answered.CountAsync(a => a.AtMs > now - 60_000, cancel);
+        var day = await answered.CountAsync(a => a.AtMs > now - 86_400_000, cancel);
+        var inFlight = await db.OutboxMails.CountAsync(m => m.Status == MailStatus.Sending && m.LeaseExpiresAt > now, cancel);
+        return Math.Min(settings.PerMinute - minute, settings.PerDay - day) - inFlight;
+    }
+
+    /// <summary>Claims up to <paramref name="count"/> due mails, each by a conditional UPDATE that only one sender wins.</summary>
+    private async Task<List<long>> ClaimAsync(int count, long now, CancellationToken cancel)
+    {
+        await using var db = database.CreateContext();
+        var candidates = await db.OutboxMails.Where(Due(now)).OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
+            .Select(m => m.Id).Take(count * 4).ToListAsync(cancel);
+        var claimed = new List<long>();
+        var until = now + (long)settings.Lease.TotalMilliseconds;
+        foreach (var id in candidates)
+        {
+            if (claimed.Count == count) break;
+            var won = await db.OutboxMails.Where(m => m.Id == id).Where(Due(now)).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MailStatus.Sending)
+                .SetProperty(m => m.LeaseOwner, Owner)
+                .SetProperty(m => m.LeaseExpiresAt, until), cancel);
+            if (won == 1) claimed.Add(id);
+        }
+        return claimed;
+    }
+
+    /// <summary>Gives claimed mails back untried (as they were: queued, or failed and due).</summary>
+    private async Task ReleaseAsync(List<long> ids, CancellationToken cancel)
+    {
+        if (ids.Count == 0) return;
+        await using var db = database.CreateContext();
+        await db.OutboxMails.Where(m => ids.Contains(m.Id) && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, m => m.Attempts == 0 ? MailStatus.Queued : MailStatus.Failed)
+                .SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LeaseExpiresAt, 0L), cancel);
+    }
+
+    /// <summary>
+    /// Sends one claimed mail and records the outcome (null when the claim was lost meanwhile); <c>Connection</c> when
+    /// the failure was not the server's answer (connection, TLS, timeout).
+    /// </summary>
+    private async Task<(MailProgress?, bool Connection)> SendOneAsync(IMailTransport channel, long id, CancellationToken cancel)
+    {
+        await using var db = database.CreateContext();
+        // The lease is renewed for each mail, so it need only outlast one send (a batch may take longer).
+        var started = clock.GetUtcNow();
+        var renewed = await db.OutboxMails.Where(m => m.Id == id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseExpiresAt, (started + settings.Lease).ToUnixTimeMilliseconds()), cancel);
+        if (renewed == 0) return (null, false);
+        var mail = await db.OutboxMails.AsNoTracking().FirstAsync(m => m.Id == id, cancel);
+        SendReply? reply = null;
+        MailFailure? failure = null;
+        try
+        {
+            reply = await channel.SendAsync(MailMessages.Build(mail, settings), cancel);
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested && MailFailure.Classify(e) is { } f)
+        {
+            failure = f;
+        }
+        catch (MailHeaderError e)
+        {
+            // A row that could not have been queued (edited by hand): never sendable.
+            failure = new MailFailure(true, null, e.Message, null);
+        }
+
+        var attempts = mail.Attempts + 1;
+        var now = clock.GetUtcNow();
+        var status = failure is null ? MailStatus.Sent
+            : failure.Permanent || attempts >= settings.MaxAttempts ? MailStatus.GivenUp : MailStatus.Failed;
+        var next = status == MailStatus.Failed ? now + RetryDelay(attempts) : now;
+        var error = failure is null ? null : Truncate(failure.Text, 2000);
+        await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        // Only the lease's owner records the outcome; a sender that lost its lease leaves the mail to the new owner.
+        var mine = await db.OutboxMails.Where(m => m.Id == id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, status)
+                .SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.NextAttemptAt, next.ToUnixTimeMilliseconds())
+                .SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LeaseExpiresAt, 0L)
+                .SetProperty(m => m.LastError, error)
+                .SetProperty(m => m.SentAt, failure is null ? now.UtcDateTime : (DateTime?)null), cancel);
+        db.MailAttempts.Add(new MailAttempt
+        {
+            MailId = id,
+            InvitationId = mail.InvitationId,
+            At = started.UtcDateTime,
+            AtMs = started.ToUnixTimeMilliseconds(),
+            Result = status,
+            SmtpStatus = failure?.Status ?? reply?.Status,
+            Response = Truncate(failure?.Text ?? reply?.Text ?? "", 2000),
+            Sender = Owner,
+        });
+        if (mine == 1 && failure is { Permanent: true })
+            await db.Invitations.Where(i => i.Id == mail.InvitationId).ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.AddressFailedAt, now.UtcDateTime)
+                .SetProperty(i => i.AddressFailure,
+                    Truncate(failure.Address is { } a && !failure.Text.Contains(a) ? $"{a}: {failure.Text}" : failure.Text, 2000)), cancel);
+        await db.SaveChangesAsync(cancel);
+        await tx.CommitAsync(cancel);
+        return (new MailProgress(0, 0, mail.To, mail.Subject, status, error ?? reply?.Text ?? ""),
+            failure is { Status: null, Permanent: false });
+    }
+
+    /// <summary>Exponential back-off: the first delay, doubled after each further failure, up to the maximum.</summary>
+    public TimeSpan RetryDelay(int attempts)
+    {
+        var factor = Math.Pow(2, Math.Min(attempts - 1, 30));
+        var delay = settings.RetryDelay * factor;
+        return delay < settings.MaxRetryDelay ? delay : settings.MaxRetryDelay;
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+}

@@ -1,0 +1,61 @@
+namespace Shirabe.Fieldwork.Mail;
+
+/// <summary>
+/// The server's background sender: drains the outbox every <see cref="MailSettings.Poll"/>. Several server instances
+/// may run it at once (claims are leased). A failing drain (database away) is logged and tried again, never fatal.
+/// </summary>
+internal sealed class MailSender(IServiceProvider services, ILogger<MailSender> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        var settings = services.GetRequiredService<MailSettings>();
+        if (settings.UsesSmtp)
+            log.LogInformation("Mail: SMTP {Host}:{Port} ({Security}), from {From}, caps {PerMinute}/minute and {PerDay}/day",
+                settings.Host, settings.Port, settings.Security, settings.From.Address, settings.PerMinute, settings.PerDay);
+        else
+            log.LogInformation("Mail: no SMTP server configured (Shirabe:Smtp:Host): mails are written as .eml files to {Dir} (the pickup folder), not sent",
+                settings.PickupDir);
+        if (settings.Poll <= TimeSpan.Zero) return;
+        var clock = services.GetRequiredService<TimeProvider>();
+        var drain = new MailDrain(services.GetRequiredService<Data.Database>(), settings, clock);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var r = await drain.RunAsync(cancel: stop);
+                if (r.Sent + r.Retrying + r.GivenUp > 0)
+                    log.LogInformation("Mail: {Sent} sent, {Retrying} to retry, {GivenUp} given up, {HeldBack} held back by the caps",
+                        r.Sent, r.Retrying, r.GivenUp, r.HeldBack);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Mail: the outbox could not be drained; trying again in {Poll}", settings.Poll);
+            }
+            try
+            {
+                await Task.Delay(settings.Poll, clock, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+}
+
+public static class MailServices
+{
+    /// <summary>Mail settings, the outbox and the background sender.</summary>
+    public static IServiceCollection AddMail(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => MailSettings.Load(sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<ShirabeSettings>().DataDir));
+        services.AddScoped<Outbox>();
+        services.AddHostedService<MailSender>();
+        return services;
+    }
+}

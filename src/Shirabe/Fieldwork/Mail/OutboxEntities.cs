@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Data;
+
+namespace Shirabe.Fieldwork.Mail;
+
+/// <summary>What a mail is for (stored as these words).</summary>
+public static class MailKind
+{
+    public const string Invitation = "invitation";
+    public const string Reminder = "reminder";
+    public const string Receipt = "receipt";
+
+    public static readonly IReadOnlyList<string> All = [Invitation, Reminder, Receipt];
+}
+
+/// <summary>
+/// Where a mail is: <see cref="Queued"/> → <see cref="Sending"/> (claimed under a lease) → <see cref="Sent"/>; a temporary
+/// failure makes it <see cref="Failed"/> until its next attempt; a permanent one (or too many tries) <see cref="GivenUp"/>.
+/// </summary>
+public static class MailStatus
+{
+    public const string Queued = "queued";
+    public const string Sending = "sending";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string GivenUp = "given-up";
+}
+
+/// <summary>
+/// One mail of the outbox (docs/decisions/033-mail-outbox.md). The content is stored rendered, so a retry or a duplicate
+/// after a crash is the same mail with the same <see cref="MessageId"/>. Times compared in the conditional claim are
+/// Unix milliseconds, so the comparison is numeric on both providers.
+/// </summary>
+public sealed class OutboxMail
+{
+    public long Id { get; set; }
+    public int InvitationId { get; set; }
+    /// <summary><see cref="MailKind"/>.</summary>
+    public required string Kind { get; set; }
+    /// <summary>RFC 5322 address lists (MimeKit's formatting), never with CR or LF.</summary>
+    public required string To { get; set; }
+    public string? Cc { get; set; }
+    public required string Subject { get; set; }
+    public required string TextBody { get; set; }
+    public string? HtmlBody { get; set; }
+    /// <summary>Without angle brackets; unique; assigned at enqueue and sent with every attempt.</summary>
+    public required string MessageId { get; set; }
+    /// <summary><see cref="MailStatus"/>.</summary>
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public long NextAttemptAt { get; set; }
+    public string? LeaseOwner { get; set; }
+    public long LeaseExpiresAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SentAt { get; set; }
+}
+
+/// <summary>One delivery attempt of a mail: its outcome and the server's reply, shown per invitee.</summary>
+public sealed class MailAttempt
+{
+    public long Id { get; set; }
+    public long MailId { get; set; }
+    /// <summary>Denormalised so the history of one invitee is one indexed query.</summary>
+    public int InvitationId { get; set; }
+    public DateTime At { get; set; }
+    /// <summary>Unix milliseconds of <see cref="At"/>: what the sending caps count.</summary>
+    public long AtMs { get; set; }
+    /// <summary><see cref="MailStatus.Sent"/>, <see cref="MailStatus.Failed"/> (retried) or <see cref="MailStatus.GivenUp"/>.</summary>
+    public required string Result { get; set; }
+    /// <summary>The SMTP reply code (250, 451, 550 …); null for a connection error or the pickup folder.</summary>
+    public int? SmtpStatus { get; set; }
+    /// <summary>The server's reply text or the error; the .eml file name for the pickup folder.</summary>
+    public string? Response { get; set; }
+    public string? Sender { get; set; }
+}
+
+/// <summary>The outbox's part of <see cref="ShirabeDb"/>'s model.</summary>
+internal static class OutboxModel
+{
+    public static void Configure(ModelBuilder b)
+    {
+        b.Entity<OutboxMail>(e =>
+        {
+            e.ToTable("OutboxMails");
+            e.HasIndex(m => m.MessageId).IsUnique();
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => m.InvitationId);
+            e.Property(m => m.Kind).HasMaxLength(20);
+            e.Property(m => m.Status).HasMaxLength(20);
+            e.Property(m => m.To).HasMaxLength(1000);
+            e.Property(m => m.Cc).HasMaxLength(1000);
+            e.Property(m => m.Subject).HasMaxLength(500);
+            e.Property(m => m.MessageId).HasMaxLength(200);
+            e.Property(m => m.LeaseOwner).HasMaxLength(100);
+            e.Property(m => m.LastError).HasMaxLength(2000);
+            e.HasOne<Invitation>().WithMany().HasForeignKey(m => m.InvitationId);
+        });
+        b.Entity<MailAttempt>(e =>
+        {
+            e.ToTable("MailAttempts");
+            e.HasIndex(a => new { a.InvitationId, a.Id });
+            e.HasIndex(a => a.AtMs);
+            e.Property(a => a.Result).HasMaxLength(20);
+            e.Property(a => a.Response).HasMaxLength(2000);
+            e.Property(a => a.Sender).HasMaxLength(100);
+            e.HasOne<OutboxMail>().WithMany().HasForeignKey(a => a.MailId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Invitation>().Property(i => i.AddressFailure).HasMaxLength(2000);
+    }
+}
