@@ -27,6 +27,8 @@ public sealed class ChromiumPdf : IAsyncDisposable
     private int _renders;
     private IBrowser? _browser;
     private string? _profile;
+    /// <summary>Set when the process or this renderer is ending: no browser may be launched after that.</summary>
+    private volatile bool _ending;
 
     public ChromiumPdf(string? executable = null, int pages = DefaultPages, int queue = DefaultQueue)
     {
@@ -60,6 +62,8 @@ public sealed class ChromiumPdf : IAsyncDisposable
         try
         {
             if (_browser is { IsConnected: true }) return _browser;
+            // A render cut short by the shutdown must not start a new browser (and profile) that nothing would end.
+            ObjectDisposedException.ThrowIf(_ending, this);
             if (!File.Exists(_executable))
                 throw new Core.UserError($"Chromium が見つかりません（{_executable}）。scripts/install.sh を実行してください。");
             await CloseBrowserAsync(); // a crashed browser: end what is left of it and its profile
@@ -231,6 +235,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
     /// <summary>The server is going away (SIGTERM, Ctrl+C, the end of a command): its Chromium tree goes with it.</summary>
     private void OnProcessExit(object? sender, EventArgs e)
     {
+        _ending = true;
         Kill(_browser?.Process);
         KillUsing(_profile); // also a browser still being launched, whose process object we do not have yet
         DeleteProfile(_profile);
@@ -316,6 +321,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        _ending = true;
         await _gate.WaitAsync();
         try
         {
