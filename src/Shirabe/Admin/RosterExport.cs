@@ -63,7 +63,7 @@ public static class RosterExport
                 CellReference = (char)('A' + i) + index.ToString(CultureInfo.InvariantCulture),
                 DataType = CellValues.InlineString,
                 StyleIndex = style == 0 ? null : style,
-                InlineString = new InlineString(new Text(ResponsesCsv.SpreadsheetSafe(values[i])) { Space = SpaceProcessingModeValues.Preserve }),
+                InlineString = new InlineString(new Text(ResponsesCsv.SpreadsheetSafe(XmlText.Clean(values[i]))) { Space = SpaceProcessingModeValues.Preserve }),
             });
         return row;
     }
