@@ -74,7 +74,10 @@ public class SurveyWorkbookTests
         }
     }
 
-    /// <summary>A workbook as people type it: digits become number cells, everything else text.</summary>
+    /// <summary>
+    /// A workbook as Excel saves what people type: text in the shared-string table with a phonetic guide (ふりがな) that
+    /// is not part of the value, digits as number cells, "date:SERIAL" as a number cell with a date format.
+    /// </summary>
     private static byte[] Book(params (string Name, string?[][] Rows)[] sheets)
     {
         using var ms = new MemoryStream();
@@ -82,6 +85,10 @@ public class SurveyWorkbookTests
         {
             var book = doc.AddWorkbookPart();
             book.Workbook = new Workbook(new Sheets());
+            book.AddNewPart<WorkbookStylesPart>().Stylesheet = new Stylesheet(
+                new Fonts(new Font()), new Fills(new Fill(new PatternFill { PatternType = PatternValues.None })), new Borders(new Border()),
+                new CellFormats(new CellFormat(), new CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
+            var strings = new SharedStringTable();
             uint id = 1;
             foreach (var (name, rows) in sheets)
             {
@@ -94,17 +101,51 @@ public class SurveyWorkbookTests
                     {
                         if (rows[r][c] is not { } v) continue;
                         var reference = (char)('A' + c) + (r + 1).ToString(CultureInfo.InvariantCulture);
-                        row.Append(v.All(char.IsAsciiDigit)
-                            ? new Cell { CellReference = reference, CellValue = new CellValue(v) }
-                            : new Cell { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(v)) });
+                        if (v.StartsWith("date:", StringComparison.Ordinal))
+                            row.Append(new Cell { CellReference = reference, StyleIndex = 1, CellValue = new CellValue(v[5..]) });
+                        else if (v.All(char.IsAsciiDigit))
+                            row.Append(new Cell { CellReference = reference, CellValue = new CellValue(v) });
+                        else
+                        {
+                            strings.Append(new SharedStringItem(new Text(v),
+                                new PhoneticRun(new Text("ヨミ")) { BaseTextStartIndex = 0, EndingBaseIndex = 1 }));
+                            row.Append(new Cell
+                            {
+                                CellReference = reference, DataType = CellValues.SharedString,
+                                CellValue = new CellValue((strings.ChildElements.Count - 1).ToString(CultureInfo.InvariantCulture)),
+                            });
+                        }
                     }
                     data.Append(row);
                 }
                 part.Worksheet = new Worksheet(data);
                 book.Workbook.Sheets!.Append(new Sheet { Id = book.GetIdOfPart(part), SheetId = id++, Name = name });
             }
+            book.AddNewPart<SharedStringTablePart>().SharedStringTable = strings;
         }
         return ms.ToArray();
+    }
+
+    [Fact]
+    public void CellsAsExcelSavesThem_SharedStringsWithReadingsAndDates_ReadAsTyped()
+    {
+        var (survey, _) = SurveyWorkbook.Read(new MemoryStream(Book(
+            ("settings", [["id", "title", "opens", "closes", "timeZone"], ["typed", "入力した調査票", "date:45444", "date:45473", "Asia/Tokyo"]]),
+            Choices,
+            ("survey",
+            [
+                ["type", "code", "kind", "prompt", "choices", "maxLength", "required", "title"],
+                ["section", "1", null, null, null, null, null, "回答者"],
+                ["question", "1-1", "single", "はいかいいえ", "yn", null, "TRUE"],
+                ["question", "1-2", "text", "ご意見", null, "60"],
+            ]))), "typed.xlsx");
+        Assert.Equal("入力した調査票", survey.Title); // without the phonetic guide
+        Assert.Equal(new DateOnly(2024, 6, 1), survey.Period.Opens);
+        Assert.Equal(new DateOnly(2024, 6, 30), survey.Period.Closes);
+        Assert.Equal("1", survey.Sections[0].Id);
+        Assert.Equal(["はい", "いいえ"], survey["1-1"].Options.Select(o => o.Label));
+        Assert.True(survey["1-1"].Required);
+        Assert.Equal(60, survey["1-2"].MaxLength);
     }
 
     private static readonly (string, string?[][]) Settings = ("settings",
