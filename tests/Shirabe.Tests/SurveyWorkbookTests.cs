@@ -72,6 +72,11 @@ public class SurveyWorkbookTests
             Assert.Equal("A2", pane.TopLeftCell!.Value);
             Assert.NotEmpty(part.Worksheet.Descendants<Column>());
         }
+        // The code column is formatted as text, so that a code typed into a new row stays as typed.
+        var survey = (WorksheetPart)doc.WorkbookPart.GetPartById(doc.WorkbookPart.Workbook.Sheets!.Elements<Sheet>().First().Id!.Value!);
+        var codeColumn = survey.Worksheet.Descendants<Column>().Single(c => c.Min!.Value == 2);
+        var format = doc.WorkbookPart.WorkbookStylesPart!.Stylesheet!.CellFormats!.Elements<CellFormat>().ElementAt((int)codeColumn.Style!.Value);
+        Assert.Equal(49u, format.NumberFormatId!.Value);
     }
 
     /// <summary>
@@ -190,11 +195,13 @@ public class SurveyWorkbookTests
             ["type", "code", "kind", "prompt", "required", "showIf"],
             ["section", "A"],
             ["question", "Q1", "text", "質問1", "はい", "Q0"],
+            ["question", "date:45337", "text", "質問2"], // 2-15 typed into a General cell: Excel makes it 15 February
         ]))), "b.xlsx"));
         var lines = e.Problems.Select(p => p.ToString()).ToArray();
         Assert.Contains(lines, l => l.StartsWith("choices: シート「choices」がありません", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("survey!E3: required は TRUE か FALSE", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("survey!F3: showIf「Q0」は「設問番号 = 選択肢番号」の形で", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("survey!B4: code が日付（2024-02-15）になっています。", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("survey!B2: ", StringComparison.Ordinal) && l.Contains("title がありません", StringComparison.Ordinal));
     }
 

@@ -220,7 +220,9 @@ public static class SurveyWorkbook
                     }
                     else if (header.TryGetValue(letters, out var field))
                     {
-                        if (Flags.Contains(field) && NormaliseFlag(text) is not { } flag)
+                        if (IsDate(cell) && field is not ("opens" or "closes"))
+                            _problems.Add(new(name, reference, $"{field} が日付（{text}）になっています。Excel が日付に変えたためです: セルの書式を「文字列」にして入力し直してください。"));
+                        else if (Flags.Contains(field) && NormaliseFlag(text) is not { } flag)
                             _problems.Add(new(name, reference, $"{field} は TRUE か FALSE（または空欄）にしてください（「{text}」）。"));
                         else cells[field] = new CellText(Flags.Contains(field) ? NormaliseFlag(text)! : text, reference);
                     }
@@ -272,6 +274,9 @@ public static class SurveyWorkbook
 
         /// <summary>Set by <see cref="Convert"/>: which style indexes are date formats.</summary>
         private HashSet<uint>? _dateStyles;
+
+        private bool IsDate(Cell cell) => cell.DataType?.Value == CellValues.Date
+            || (cell.DataType is null || cell.DataType.Value == CellValues.Number) && IsDateStyled(cell);
 
         private bool IsDateStyled(Cell cell) => cell.StyleIndex?.Value is { } s && (_dateStyles?.Contains(s) ?? false);
 
@@ -590,28 +595,34 @@ public static class SurveyWorkbook
             new CellFormats(
                 new CellFormat { Alignment = new Alignment { Vertical = VerticalAlignmentValues.Top } },
                 new CellFormat { FontId = 1, FillId = 2, ApplyFont = true, ApplyFill = true },
-                new CellFormat(new Alignment { WrapText = true, Vertical = VerticalAlignmentValues.Top }) { ApplyAlignment = true }) { Count = 3 });
-        AddSheet(book, SurveySheet, SurveyColumns, rows, wrap: ["prompt", "label", "note"]);
-        AddSheet(book, ChoicesSheet, ChoiceColumns, choices, wrap: ["label", "short"]);
-        AddSheet(book, SettingsSheet, SettingsColumns, [settings], wrap: []);
+                new CellFormat(new Alignment { WrapText = true, Vertical = VerticalAlignmentValues.Top }) { ApplyAlignment = true },
+                new CellFormat(new Alignment { Vertical = VerticalAlignmentValues.Top }) { NumberFormatId = 49, ApplyNumberFormat = true }) { Count = 4 });
+        // Code columns are formatted as text (@) so that a code typed later (2-15, 1/2) is not turned into a date or a number.
+        AddSheet(book, SurveySheet, SurveyColumns, rows, wrap: ["prompt", "label", "note"], text: ["code", "showIf", "choices", "parts", "scale"]);
+        AddSheet(book, ChoicesSheet, ChoiceColumns, choices, wrap: ["label", "short"], text: ["list", "code"]);
+        AddSheet(book, SettingsSheet, SettingsColumns, [settings], wrap: [], text: ["id", "opens", "closes", "scales"]);
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static void AddSheet(WorkbookPart book, string name, string[] columns, List<string?[]> rows, string[] wrap)
+    private static void AddSheet(WorkbookPart book, string name, string[] columns, List<string?[]> rows, string[] wrap, string[] text)
     {
         var part = book.AddNewPart<WorksheetPart>();
         var data = new SheetData();
         data.Append(SheetRow(1, columns, columns, _ => 1u));
         for (var i = 0; i < rows.Count; i++)
-            data.Append(SheetRow((uint)i + 2, rows[i], columns, c => wrap.Contains(columns[c]) ? 2u : 0u));
+            data.Append(SheetRow((uint)i + 2, rows[i], columns, c => wrap.Contains(columns[c]) ? 2u : text.Contains(columns[c]) ? 3u : 0u));
         var cols = new Columns();
         for (var c = 0; c < columns.Length; c++)
         {
             // Full-width characters count twice; wrapped text columns stop at 60 characters wide.
             var widest = rows.Select(r => Width(r[c])).Append(Width(columns[c])).Max();
             var width = Math.Min(wrap.Contains(columns[c]) ? 60 : 40, Math.Max(6, widest + 2));
-            cols.Append(new Column { Min = (uint)c + 1, Max = (uint)c + 1, Width = width, CustomWidth = true });
+            cols.Append(new Column
+            {
+                Min = (uint)c + 1, Max = (uint)c + 1, Width = width, CustomWidth = true,
+                Style = wrap.Contains(columns[c]) ? 2u : text.Contains(columns[c]) ? 3u : null,
+            });
         }
         var view = new SheetView(new Pane
         {
