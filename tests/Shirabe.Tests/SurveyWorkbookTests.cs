@@ -188,9 +188,17 @@ public class SurveyWorkbookTests
     }
 
     [Fact]
-    public void WorkbookProblems_MissingSheetBadCellTypeAndBadShowIf_AreNamedBySheetAndCell()
+    public void AMissingSheet_IsNamed_AndNotRepeatedByTheLoader()
     {
-        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(Book(Settings, ("survey",
+        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(Book(Settings, Choices)), "b.xlsx"));
+        Assert.Equal("survey: シート「survey」がありません（見出し: type, code, kind, prompt, label, note, title, short, required, showIf, "
+                     + "scale, choices, parts, total, personal, role, input, maxLength, pageBreak）。", e.Problems.Single().ToString());
+    }
+
+    [Fact]
+    public void WorkbookProblems_BadCellTypeAndBadShowIf_AreNamedBySheetAndCell()
+    {
+        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(Book(Settings, Choices, ("survey",
         [
             ["type", "code", "kind", "prompt", "required", "showIf"],
             ["section", "A"],
@@ -198,7 +206,6 @@ public class SurveyWorkbookTests
             ["question", "date:45337", "text", "質問2"], // 2-15 typed into a General cell: Excel makes it 15 February
         ]))), "b.xlsx"));
         var lines = e.Problems.Select(p => p.ToString()).ToArray();
-        Assert.Contains(lines, l => l.StartsWith("choices: シート「choices」がありません", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("survey!E3: required は TRUE か FALSE", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("survey!F3: showIf「Q0」は「設問番号 = 選択肢番号」の形で", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("survey!B4: code が日付（2024-02-15）になっています。", StringComparison.Ordinal));

@@ -137,6 +137,8 @@ public static class SurveyWorkbook
         private readonly StringBuilder _yaml = new();
         private readonly List<(string Sheet, string? Cell)> _lineCells = [(SettingsSheet, null)]; // index = YAML line (1-based)
         private readonly Dictionary<string, List<(Dictionary<string, CellText> Cells, int Row)>> _lists = new(StringComparer.Ordinal);
+        /// <summary>A sheet or the settings row is missing: the loader would only repeat it, at the wrong cells.</summary>
+        private bool _incomplete;
 
         public void Convert(SpreadsheetDocument doc)
         {
@@ -149,6 +151,7 @@ public static class SurveyWorkbook
                 if (sheet?.Id?.Value is not { } id || book.GetPartById(id) is not WorksheetPart part)
                 {
                     _problems.Add(new(name, null, $"シート「{name}」がありません（見出し: {string.Join(", ", columns)}）。"));
+                    _incomplete = true;
                     return null;
                 }
                 return ReadSheet(name, part, strings, columns);
@@ -163,6 +166,7 @@ public static class SurveyWorkbook
 
         public (Survey, string) Load()
         {
+            if (_incomplete) throw new SurveyWorkbookException(_problems);
             var yaml = _yaml.ToString();
             try
             {
@@ -387,6 +391,7 @@ public static class SurveyWorkbook
             if (settings.Rows.Count == 0)
             {
                 _problems.Add(new(SettingsSheet, "A2", "settings シートの 2 行目に id, title, opens, closes, timeZone などを書いてください。"));
+                _incomplete = true;
                 return;
             }
             if (settings.Rows.Count > 1)
