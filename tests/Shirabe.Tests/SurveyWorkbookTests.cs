@@ -244,6 +244,28 @@ public class SurveyWorkbookTests
     }
 
     [Fact]
+    public void AZipBombThatUnderstatesItsSize_IsRefusedQuickly()
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var s = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open();
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 64; i++) s.Write(zeros);
+        }
+        var bytes = ms.ToArray();
+        // Both headers claim 1,000 bytes unpacked: the local header (size at offset 22) and the central directory's (offset 24).
+        Assert.Equal("PK\u0003\u0004", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
+        BitConverter.TryWriteBytes(bytes.AsSpan(22, 4), 1000u);
+        var central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BitConverter.TryWriteBytes(bytes.AsSpan(central + 24, 4), 1000u);
+        var watch = Stopwatch.StartNew();
+        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(bytes), "liar.xlsx"));
+        Assert.Matches("展開すると大きすぎます|として読めません", e.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"refused in {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public void TooManyRows_AreRefused()
     {
         var rows = new List<string?[]> { new[] { "type", "code", "kind", "prompt" }, new[] { "section", "A" } };
