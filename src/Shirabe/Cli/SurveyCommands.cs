@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Shirabe.Core.Questionnaire;
+using Shirabe.Surveys;
 
 namespace Shirabe.Cli;
 
@@ -8,12 +8,12 @@ public static class SurveyCommands
 {
     public static Command Command()
     {
-        var path = new Argument<string>("survey") { Description = "調査票の定義（survey.yaml のあるフォルダかファイル）" };
+        var path = new Argument<string>("survey") { Description = "調査票の定義（survey.yaml のあるフォルダ、.yaml または .xlsx のファイル）" };
         var check = new Command("check", "調査票の定義を検査し、誤りを行番号付きで表示します") { path };
         check.SetAction(r =>
         {
             var output = r.Out();
-            var survey = SurveyLoader.LoadFile(r.GetValue(path)!);
+            var (survey, _) = SurveyFiles.Load(r.GetValue(path)!);
             output.WriteLine($"{survey.Id}: {survey.Title}");
             output.WriteLine($"  期間 {survey.Period.Opens:yyyy-MM-dd} ～ {survey.Period.Closes:yyyy-MM-dd}（{survey.Period.TimeZone.Id}）");
             output.WriteLine($"  {survey.Sections.Count} セクション、{survey.Questions.Count()} 設問、{survey.Items.Count} 項目、"
@@ -22,6 +22,6 @@ public static class SurveyCommands
             return 0;
         });
         check.OnFailure("調査票の定義を直してから、もう一度検査してください。");
-        return new Command("survey", "調査票の定義を扱います") { check };
+        return new Command("survey", "調査票の定義を扱います") { check, SurveyExportCommand.Command() };
     }
 }
