@@ -88,7 +88,8 @@ public sealed record SurveyDiff(Survey Old, Survey New, IReadOnlyList<ItemDiff> 
             var oldCode = first is not null ? matched[first].QuestionCode : q.Code;
             if (!oldQuestions.TryGetValue(oldCode, out var wasQ)) continue;
             var changes = new List<SurveyChange>();
-            Reworded(changes, $"設問 {q.Code} の設問文", wasQ.Prompt, q.Prompt);
+            // A one-item question's prompt is its item's label: reported once, on the item.
+            if (q.Items is not [var only] || only.Code != q.Code) Reworded(changes, $"設問 {q.Code} の設問文", wasQ.Prompt, q.Prompt);
             Reworded(changes, $"設問 {q.Code} の注記", wasQ.Note, q.Note);
             Reworded(changes, $"設問 {q.Code} の見出し（title）", wasQ.Title, q.Title);
             if (changes.Count > 0) questions.Add(new(wasQ, q, changes));

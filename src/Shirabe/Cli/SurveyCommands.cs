@@ -22,6 +22,23 @@ public static class SurveyCommands
             return 0;
         });
         check.OnFailure("調査票の定義を直してから、もう一度検査してください。");
-        return new Command("survey", "調査票の定義を扱います") { check };
+        return new Command("survey", "調査票の定義を扱います") { check, DiffCommand() };
+    }
+
+    /// <summary>`shirabe survey diff OLD NEW`: the changes from a previous wave's definition (or version) to the next.</summary>
+    private static Command DiffCommand()
+    {
+        var old = new Argument<string>("old") { Description = "前回の調査票の定義（survey.yaml のあるフォルダかファイル）" };
+        var @new = new Argument<string>("new") { Description = "今回の調査票の定義（survey.yaml のあるフォルダかファイル）" };
+        var diff = new Command("diff", "2 つの調査票の定義を比べ、追加・削除・文言・選択肢・構造の変更を表示します") { old, @new };
+        diff.SetAction(r =>
+        {
+            var result = SurveyDiff.Compare(SurveyLoader.LoadFile(r.GetValue(old)!), SurveyLoader.LoadFile(r.GetValue(@new)!));
+            var text = new StringWriter();
+            SurveyDiffText.Write(text, result);
+            r.Out().Write(text.ToString());
+            return 0;
+        });
+        return diff.OnFailure("調査票の定義を直してから、もう一度比較してください。");
     }
 }

@@ -1,0 +1,241 @@
+using Shirabe.Core;
+using Shirabe.Core.Questionnaire;
+
+namespace Shirabe.Tests;
+
+/// <summary>The definition diff between waves (sameAs, comparability, the freeze check) and `survey diff`.</summary>
+public class SurveyDiffTests
+{
+    private static readonly string Sc3_2024 = Path.Combine(AppContext.BaseDirectory, "surveys", "sc3-2024");
+
+    private const string Base = """
+        id: w1
+        title: 波の比較
+        period: { opens: 2024-01-01, closes: 2024-12-31, timeZone: Asia/Tokyo }
+        sections:
+          - id: "1"
+            title: 一
+            questions:
+              - code: Q1
+                prompt: 業種
+                kind: single
+                options: [製造業, 小売業, その他]
+              - code: Q2
+                prompt: 取り組み
+                items:
+                  - code: Q2-a
+                    kind: multiple
+                    label: 取り組み
+                    options: [教育, 監査, { label: 特に無し, exclusive: true }]
+                  - { code: Q2-b, kind: text, label: 詳細, showIf: { item: Q1, anyOf: [3] } }
+        """;
+
+    private static Survey Load(string yaml) => SurveyLoader.Load(yaml);
+
+    private static Survey Edit(params (string From, string To)[] edits)
+    {
+        var yaml = Base;
+        foreach (var (from, to) in edits)
+        {
+            Assert.Contains(from, yaml);
+            yaml = yaml.Replace(from, to);
+        }
+        return Load(yaml);
+    }
+
+    [Fact]
+    public void Sc3_2023_Against2024Sample_ItemByItem()
+    {
+        var old = ReportFixtures.Survey();
+        var @new = SurveyLoader.LoadFile(Sc3_2024);
+        var diff = SurveyDiff.Compare(old, @new);
+
+        // Written from the two files (the sample's commented edits), not from the code under test.
+        string[] expected =
+        [
+            "設問 1-3 の注記「※（正会員以外の会員も含む）」→「※（正会員以外の会員も含む。2024 年 4 月 1 日時点）」",
+            "設問 2-1 の設問文「貴団体・協会における脅威・インシデント等の情報共有に関するサイバーセキュリティ活動の実施状況についてのお選びください」"
+            + "→「貴団体・協会における脅威・インシデント等の情報共有に関するサイバーセキュリティ活動の実施状況についてお選びください。」",
+            "設問 2-9-a: 選択肢「特に無し」の番号 6 → 8（sameAs）",
+            "設問 3-1: 選択肢 3 のラベル「本アンケートで初めて知った」→「このアンケートで初めて知った」",
+            "設問 3-4「貴団体・協会では、会員に対して生成 AI の業務利用に関する注意喚起や指針を提供していますか。」を追加",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), diff.Changes.Select(c => c.Text).Order(StringComparer.Ordinal));
+
+        // Item by item: every 2023 item is still there under its code; only 3-4 is new.
+        Assert.Equal(old.Items.Select(i => i.Code), diff.Items.Where(i => i.Old is not null).Select(i => i.Old!.Code));
+        foreach (var item in diff.Items)
+        {
+            if (item.Code == "3-4")
+            {
+                Assert.Null(item.Old);
+                Assert.False(item.Comparable);
+                Assert.Equal("前回の調査にない設問です。", item.NotComparableReason);
+                continue;
+            }
+            Assert.Equal(item.Old!.Code, item.New!.Code);
+            Assert.True(item.Comparable, item.Code + ": " + item.NotComparableReason);
+            Assert.Equal(item.Code is "2-9-a" or "3-1" ? 1 : 0, item.Changes.Count);
+        }
+        Assert.Equal(new Dictionary<int, int> { [1] = 1, [2] = 2, [3] = 3, [4] = 4, [5] = 5, [7] = 7, [8] = 6 },
+            diff.ForNew("2-9-a")!.OptionMap);
+        // A renumbered option and an added item are not wording: a wave with answers could not take them.
+        var message = diff.FrozenChangesMessage()!;
+        Assert.Contains("- 設問 2-9-a: 選択肢「特に無し」の番号 6 → 8（sameAs）", message);
+        Assert.Contains("- 設問 3-4「", message);
+        Assert.DoesNotContain("本アンケートで初めて知った", message);
+    }
+
+    [Fact]
+    public void RenamedOption_AndItem_MatchedBySameAs()
+    {
+        var @new = Edit(
+            ("options: [製造業, 小売業, その他]", "options: [製造業, { code: 5, label: 小売業, sameAs: 2 }, { code: 9, label: その他, sameAs: 3 }]"),
+            ("code: Q2-a", "code: Q2-x\n            sameAs: Q2-a"),
+            ("anyOf: [3]", "anyOf: [9]"));
+        var diff = SurveyDiff.Compare(Load(Base), @new);
+
+        var q1 = diff.ForNew("Q1")!;
+        Assert.True(q1.Comparable);
+        Assert.Equal(new Dictionary<int, int> { [1] = 1, [5] = 2, [9] = 3 }, q1.OptionMap);
+        Assert.Equal(["設問 Q1: 選択肢「小売業」の番号 2 → 5（sameAs）", "設問 Q1: 選択肢「その他」の番号 3 → 9（sameAs）"],
+            q1.Changes.Select(c => c.Text));
+        var q2 = diff.ForNew("Q2-x")!;
+        Assert.Equal("Q2-a", q2.Old!.Code);
+        Assert.True(q2.Comparable);
+        Assert.Equal(["設問番号 Q2-a → Q2-x（sameAs）"], q2.Changes.Select(c => c.Text));
+        // The skip rule names the recoded option by its new code: the same rule, not a change.
+        Assert.Empty(diff.ForNew("Q2-b")!.Changes);
+        Assert.DoesNotContain(diff.Items, i => i.New is null);
+    }
+
+    [Fact]
+    public void WithoutSameAs_ARenumberedOptionIsRemovedAndAdded()
+    {
+        var diff = SurveyDiff.Compare(Load(Base), Edit(("options: [製造業, 小売業, その他]", "options: [製造業, { code: 5, label: 小売業 }, { code: 6, label: その他 }]"),
+            ("anyOf: [3]", "anyOf: [6]")));
+        var q1 = diff.ForNew("Q1")!;
+        Assert.False(q1.Comparable);
+        Assert.Contains("設問 Q1: 選択肢 2「小売業」を削除", q1.NotComparableReason);
+        Assert.Contains("設問 Q1: 選択肢 5「小売業」を追加", q1.NotComparableReason);
+    }
+
+    [Fact]
+    public void StructuralChanges_AreNotComparable_AndRefusedByTheFreezeCheck()
+    {
+        var @new = Edit(
+            ("kind: multiple", "kind: single"),
+            ("options: [製造業, 小売業, その他]", "options: [製造業, 小売業]"),
+            ("anyOf: [3]", "anyOf: [2]"));
+        var diff = SurveyDiff.Compare(Load(Base), @new);
+
+        var q1 = diff.ForNew("Q1")!;
+        Assert.False(q1.Comparable);
+        Assert.Equal("設問 Q1: 選択肢 3「その他」を削除。", q1.NotComparableReason);
+        var q2a = diff.ForNew("Q2-a")!;
+        Assert.False(q2a.Comparable);
+        Assert.Equal("設問 Q2-a: 回答形式 複数回答（multiple） → 単数回答（single）。", q2a.NotComparableReason);
+        var q2b = diff.ForNew("Q2-b")!;
+        Assert.False(q2b.Comparable);
+        Assert.Equal("設問 Q2-b: 表示条件（showIf）Q1 で 前回の 3 のいずれか → Q1 で 2 のいずれか。", q2b.NotComparableReason);
+
+        var message = diff.FrozenChangesMessage();
+        Assert.Equal("""
+            回答のある調査「w1」では、文言（設問文・ラベル・注記・略称）以外は変更できません。次の 3 件の変更を取り消してください（新しい調査・次回の調査として作れば変更できます）:
+            - 設問 Q1: 選択肢 3「その他」を削除
+            - 設問 Q2-a: 回答形式 複数回答（multiple） → 単数回答（single）
+            - 設問 Q2-b: 表示条件（showIf）Q1 で 前回の 3 のいずれか → Q1 で 2 のいずれか
+            """.ReplaceLineEndings("\n"), message);
+        var error = Assert.Throws<UserError>(diff.EnsureWordingOnly);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void ExclusivityTotalsAndParts_AreStructural()
+    {
+        var old = Load(Base.Replace("""
+                      - { code: Q2-b, kind: text, label: 詳細, showIf: { item: Q1, anyOf: [3] } }
+            """, """
+                      - { code: Q2-b, kind: text, label: 詳細, showIf: { item: Q1, anyOf: [3] } }
+                      - { code: Q2-c, kind: split, label: 割合, parts: [{ code: a, label: 大 }, { code: b, label: 小 }] }
+            """));
+        var @new = Load(Base.Replace("{ label: 特に無し, exclusive: true }", "特に無し").Replace("""
+                      - { code: Q2-b, kind: text, label: 詳細, showIf: { item: Q1, anyOf: [3] } }
+            """, """
+                      - { code: Q2-b, kind: text, label: 詳細, showIf: { item: Q1, anyOf: [3] } }
+                      - { code: Q2-c, kind: split, label: 割合, total: 10, parts: [{ code: a, label: 大企業 }, { code: c, label: 他 }] }
+            """));
+        var diff = SurveyDiff.Compare(old, @new);
+        Assert.Equal("設問 Q2-a: 選択肢 3 の排他（他と一緒に選べない）あり → なし。", diff.ForNew("Q2-a")!.NotComparableReason);
+        var split = diff.ForNew("Q2-c")!;
+        Assert.False(split.Comparable);
+        Assert.Equal(["設問 Q2-c の内訳 a「大」→「大企業」", "設問 Q2-c: 内訳 b「小」を削除", "設問 Q2-c: 内訳 c「他」を追加", "設問 Q2-c: 合計 100 → 10"],
+            split.Changes.Select(c => c.Text).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void WordingOnly_IsComparable_AndAllowedInAWaveWithAnswers()
+    {
+        var @new = Edit(
+            ("prompt: 業種", "prompt: 主な業種"),
+            ("prompt: 取り組み", "prompt: 取り組み（複数選択可）"),
+            ("label: 取り組み", "label: 取り組みの内容\n            short: 取り組み"),
+            ("教育, 監査", "教育・研修, 監査"),
+            ("label: 詳細", "label: その他の詳細"));
+        var diff = SurveyDiff.Compare(Load(Base), @new);
+
+        Assert.All(diff.Items, i => Assert.True(i.Comparable, i.Code));
+        Assert.All(diff.Changes, c => Assert.True(c.Wording, c.Text));
+        Assert.Equal(
+        [
+            "設問 Q1 のラベル「業種」→「主な業種」",
+            "設問 Q2 の設問文「取り組み」→「取り組み（複数選択可）」",
+            "設問 Q2-a のラベル「取り組み」→「取り組みの内容」",
+            "設問 Q2-a の略称（short）「なし」→「取り組み」",
+            "設問 Q2-a: 選択肢 1 のラベル「教育」→「教育・研修」",
+            "設問 Q2-b のラベル「詳細」→「その他の詳細」",
+        ], diff.Changes.Select(c => c.Text).Order(StringComparer.Ordinal));
+        Assert.Null(diff.FrozenChangesMessage());
+        diff.EnsureWordingOnly();
+        Assert.True(SurveyDiff.Compare(Load(Base), Load(Base)).IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("options: [製造業, { label: 小売業, sameAs: x }, その他]", "選択肢の sameAs は前回の選択肢番号（1 以上の整数）で書いてください。")]
+    [InlineData("options: [製造業, { label: 小売業, sameAs: 1 }, { label: その他, sameAs: 1 }]", "sameAs: 1 が重複しています")]
+    public void OptionSameAs_IsValidated(string options, string message)
+    {
+        var e = Assert.Throws<SurveyDefinitionException>(() => Load(Base.Replace("options: [製造業, 小売業, その他]", options)));
+        Assert.Contains(e.Problems, p => p.Message.Contains(message, StringComparison.Ordinal) && p.Line > 0);
+    }
+
+    [Fact]
+    public void ItemSameAs_ClaimsOneOldCodeOnce()
+    {
+        var yaml = Base.Replace("kind: multiple", "kind: multiple\n            sameAs: Q1")
+            .Replace("kind: text, label: 詳細,", "kind: text, label: 詳細, sameAs: Q1,");
+        var e = Assert.Throws<SurveyDefinitionException>(() => Load(yaml));
+        Assert.Contains(e.Problems, p => p.Message.StartsWith("設問 Q2-b: sameAs: Q1 はすでに設問 Q2-a に付いています", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SurveyDiff_Cli_PrintsGroupedChangesAndSummary()
+    {
+        var r = await CliTests.Run("survey", "diff", ReportFixtures.SurveyDir, Path.Combine(Sc3_2024, "survey.yaml"));
+        Assert.Equal(0, r.Code);
+        Assert.Equal("", r.Err);
+        var lines = r.Out.ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal("調査票の比較: sc3-2023（前回）→ sc3-2024（今回）", lines[0]);
+        Assert.Contains("■ 追加（1 件）", lines);
+        Assert.Contains("■ 文言の変更（2 件）", lines);
+        Assert.Contains("■ 選択肢の変更（2 件）", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("■ 構造の変更", StringComparison.Ordinal) || l.StartsWith("■ 削除", StringComparison.Ordinal));
+        Assert.Contains("  設問 2-9-a: 選択肢「特に無し」の番号 6 → 8（sameAs）", lines);
+        Assert.Contains("まとめ: 変更 5 件（うち文言のみ 3 件）。今回の 64 項目のうち、前回と比較できる項目 63、比較できない項目 1（追加 1、変更 0）、削除された項目 0。", lines);
+        Assert.Contains("  3-4: 前回の調査にない設問です。", lines);
+
+        var broken = await CliTests.Run("survey", "diff", ReportFixtures.SurveyDir, Path.Combine(Path.GetTempPath(), "no-such-survey.yaml"));
+        Assert.Equal(2, broken.Code);
+        Assert.Equal("", broken.Out);
+    }
+}
