@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Shirabe.Core;
 using Shirabe.Core.Questionnaire;
 
@@ -216,6 +217,93 @@ public class SurveyDiffTests
             .Replace("kind: text, label: 詳細,", "kind: text, label: 詳細, sameAs: Q1,");
         var e = Assert.Throws<SurveyDefinitionException>(() => Load(yaml));
         Assert.Contains(e.Problems, p => p.Message.StartsWith("設問 Q2-b: sameAs: Q1 はすでに設問 Q2-a に付いています", StringComparison.Ordinal));
+    }
+
+    private static readonly string Responses2024 = Path.Combine(Sc3_2024, "responses-2024-sample.csv");
+
+    private static string[] WithPrevious(params string[] more) =>
+        ["tabulate", "--survey", Sc3_2024, "--responses", Responses2024, "--previous", ReportFixtures.SurveyDir,
+         "--previous-responses", ReportFixtures.ResponsesPath, .. more];
+
+    /// <summary>Submitted 2023 rows whose 2-9-a holds <paramref name="code"/>, read from the CSV by hand, not by the tabulator.</summary>
+    private static int Count2023(string column, string code)
+    {
+        // An independent CSV reader (quoted fields may hold commas and line breaks).
+        using var csv = new Microsoft.VisualBasic.FileIO.TextFieldParser(ReportFixtures.ResponsesPath) { HasFieldsEnclosedInQuotes = true };
+        csv.SetDelimiters(",");
+        var header = csv.ReadFields()!.Select(h => h.TrimStart('\uFEFF')).ToList();
+        var (at, submitted) = (header.IndexOf(column), header.IndexOf("submitted_at"));
+        var count = 0;
+        while (csv.ReadFields() is { } f)
+            if (f[submitted].Length > 0 && f[at].Split(';').Contains(code)) count++;
+        return count;
+    }
+
+    [Fact]
+    public async Task Tabulate_WithPrevious_SetsTheWavesSideBySide()
+    {
+        var none = Count2023("q2_9_a", "6");
+        Assert.True(none > 0);
+        var r = await CliTests.Run(WithPrevious());
+        Assert.Equal(0, r.Code);
+        var lines = r.Out.ReplaceLineEndings("\n").Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("前回: 業界セキュリティガイドラインに関するアンケート（sc3-2023）集計対象 48 件。", StringComparison.Ordinal));
+        Assert.Contains("■ 2-9-a セキュリティ課題（複数回答） n=12、前回 n=48", lines);
+        // 特に無し is 8 in 2024 and was 6 in 2023: its previous figures are those of 2023's option 6.
+        var row = lines.Single(l => l.TrimStart().StartsWith("特に無し", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(none.ToString(), row[4]);
+        var added = Array.IndexOf(lines, lines.Single(l => l.StartsWith("■ 3-4 ", StringComparison.Ordinal)));
+        Assert.Equal("  前回比較なし: 前回の調査にない設問です。", lines[added + 1]);
+
+        var json = JsonNode.Parse((await CliTests.Run(WithPrevious("--format", "json"))).Out)!;
+        Assert.Equal("sc3-2023", (string?)json["previous"]!["survey"]);
+        Assert.Equal(48, (int)json["previous"]!["respondents"]!);
+        var items = json["items"]!.AsArray();
+        var challenges = items.Single(i => (string?)i!["code"] == "2-9-a")!["previous"]!;
+        Assert.True((bool)challenges["comparable"]!);
+        var nothing = challenges["options"]!.AsArray().Single(o => (string?)o!["code"] == "8")!;
+        Assert.Equal("6", (string?)nothing["previousCode"]);
+        Assert.Equal(none, (int)nothing["count"]!);
+        var generativeAi = items.Single(i => (string?)i!["code"] == "3-4")!["previous"]!;
+        Assert.False((bool)generativeAi["comparable"]!);
+        Assert.Equal("前回の調査にない設問です。", (string?)generativeAi["reason"]);
+
+        // This wave's figures are its own: removing the previous fields gives the plain tabulation exactly.
+        json.AsObject().Remove("previous");
+        foreach (var item in items) item!.AsObject().Remove("previous");
+        var plain = JsonNode.Parse((await CliTests.Run("tabulate", "--survey", Sc3_2024, "--responses", Responses2024, "--format", "json")).Out)!;
+        Assert.True(JsonNode.DeepEquals(plain, json));
+    }
+
+    [Fact]
+    public async Task Tabulate_WithPrevious_MarksItemsThatAreNotComparable()
+    {
+        // 2023 against itself with one structural change: Q 3-1 loses an option.
+        var dir = Directory.CreateTempSubdirectory("shirabe-waves-");
+        try
+        {
+            var yaml = File.ReadAllText(Path.Combine(ReportFixtures.SurveyDir, "survey.yaml"));
+            const string dropped = "          - 本アンケートで初めて知った\n";
+            Assert.Contains(dropped, yaml.ReplaceLineEndings("\n"));
+            File.WriteAllText(Path.Combine(dir.FullName, "survey.yaml"), yaml.ReplaceLineEndings("\n").Replace(dropped, "").Replace("id: sc3-2023", "id: sc3-x"));
+            var responses = Path.Combine(dir.FullName, "r.csv");
+            File.WriteAllLines(responses, File.ReadAllLines(ReportFixtures.ResponsesPath).Take(1));
+            var r = await CliTests.Run("tabulate", "--survey", dir.FullName, "--responses", responses,
+                "--previous", ReportFixtures.SurveyDir, "--previous-responses", ReportFixtures.ResponsesPath);
+            Assert.Equal(0, r.Code);
+            var lines = r.Out.ReplaceLineEndings("\n").Split('\n');
+            var at = Array.FindIndex(lines, l => l.StartsWith("■ 3-1 ", StringComparison.Ordinal));
+            Assert.Equal("  前回比較なし: 設問 3-1: 選択肢 3「本アンケートで初めて知った」を削除。", lines[at + 1]);
+            Assert.DoesNotContain("前回", lines[at]);
+        }
+        finally { dir.Delete(true); }
+
+        var half = await CliTests.Run("tabulate", "--survey", Sc3_2024, "--responses", Responses2024, "--previous", ReportFixtures.SurveyDir);
+        Assert.Equal(2, half.Code);
+        Assert.Contains("--previous（前回の調査票）と --previous-responses（前回の回答ファイル）は一緒に指定してください。", half.Err);
+        var filtered = await CliTests.Run(WithPrevious("--where", "1-6=5"));
+        Assert.Equal(2, filtered.Code);
+        Assert.Equal("", filtered.Out);
     }
 
     [Fact]
