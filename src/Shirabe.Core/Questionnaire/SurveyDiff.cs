@@ -44,7 +44,7 @@ public sealed record ItemDiff(Item? Old, Item? New, IReadOnlyList<SurveyChange> 
 /// </summary>
 public sealed record SurveyDiff(Survey Old, Survey New, IReadOnlyList<ItemDiff> Items, IReadOnlyList<QuestionDiff> Questions)
 {
-    /// <summary>Every change: question wording first where it occurs, then items in new questionnaire order, removed items last.</summary>
+    /// <summary>Every change: the questions' wording, then the items' changes in new questionnaire order, removed items last.</summary>
     public IEnumerable<SurveyChange> Changes =>
         Questions.SelectMany(q => q.Changes).Concat(Items.SelectMany(i => i.Changes));
 
