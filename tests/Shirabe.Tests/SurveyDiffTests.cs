@@ -219,6 +219,13 @@ public class SurveyDiffTests
         Assert.Contains(e.Problems, p => p.Message.StartsWith("設問 Q2-b: sameAs: Q1 はすでに設問 Q2-a に付いています", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void SameAs_OnAQuestionWithItems_IsRefused()
+    {
+        var e = Assert.Throws<SurveyDefinitionException>(() => Load(Base.Replace("prompt: 取り組み", "prompt: 取り組み\n        sameAs: Q9")));
+        Assert.Contains(e.Problems, p => p.Message == "設問 Q2: sameAs は items の各項目に書いてください（設問は項目で対応づけます）。");
+    }
+
     private static readonly string Responses2024 = Path.Combine(Sc3_2024, "responses-2024-sample.csv");
 
     private static string[] WithPrevious(params string[] more) =>

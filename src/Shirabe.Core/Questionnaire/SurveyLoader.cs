@@ -158,6 +158,9 @@ public sealed class SurveyLoader
         var items = new List<Item>();
         if (Child(node, "items") is { } itemsNode)
         {
+            // Questions are matched across waves through their items: sameAs belongs on each item.
+            if (Child(node, "sameAs") is { } sameAs)
+                Problem(sameAs, $"設問 {code}: sameAs は items の各項目に書いてください（設問は項目で対応づけます）。");
             if (itemsNode is YamlSequenceNode seq)
             {
                 foreach (var i in seq)
