@@ -90,7 +90,9 @@ public class SurveyDiffTests
     [Fact]
     public void RenamedOption_AndItem_MatchedBySameAs()
     {
+        // The next wave (another id): its sameAs entries name codes of this one.
         var @new = Edit(
+            ("id: w1", "id: w2"),
             ("options: [製造業, 小売業, その他]", "options: [製造業, { code: 5, label: 小売業, sameAs: 2 }, { code: 9, label: その他, sameAs: 3 }]"),
             ("code: Q2-a", "code: Q2-x\n            sameAs: Q2-a"),
             ("anyOf: [3]", "anyOf: [9]"));
@@ -199,6 +201,21 @@ public class SurveyDiffTests
         Assert.Null(diff.FrozenChangesMessage());
         diff.EnsureWordingOnly();
         Assert.True(SurveyDiff.Compare(Load(Base), Load(Base)).IsEmpty);
+    }
+
+    [Fact]
+    public void TwoVersionsOfOneWave_IgnoreItsSameAs_SoAWordingFixIsAllowed()
+    {
+        // The 2024 sample declares 特に無し 8 sameAs 6 (of 2023); a wording fix to 2024 keeps that line.
+        var yaml = File.ReadAllText(Path.Combine(Sc3_2024, "survey.yaml"));
+        const string label = "label: 特に無し,";
+        Assert.Contains(label, yaml);
+        var fixedVersion = SurveyLoader.Load(yaml.Replace(label, "label: 特になし,"));
+        var diff = SurveyDiff.Compare(SurveyLoader.LoadFile(Sc3_2024), fixedVersion);
+
+        Assert.Equal(["設問 2-9-a: 選択肢 8 のラベル「特に無し」→「特になし」"], diff.Changes.Select(c => c.Text));
+        Assert.Null(diff.FrozenChangesMessage());
+        Assert.All(diff.Items, i => Assert.True(i.Comparable, i.Code));
     }
 
     [Theory]

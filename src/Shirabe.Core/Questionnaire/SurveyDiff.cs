@@ -53,18 +53,23 @@ public sealed record SurveyDiff(Survey Old, Survey New, IReadOnlyList<ItemDiff> 
     /// <summary>The item diff of a new item code, or null when the code is not in the new definition.</summary>
     public ItemDiff? ForNew(string code) => Items.FirstOrDefault(i => i.New?.Code == code);
 
+    /// <summary>
+    /// Compares two definitions. With the same survey id they are two versions of one wave: its `sameAs` entries name
+    /// the wave before and are ignored, items and options then match by code only.
+    /// </summary>
     public static SurveyDiff Compare(Survey old, Survey @new)
     {
+        var declared = old.Id != @new.Id;
         // A declared sameAs claims its old code; the rest match by their own code when no one else claimed it.
-        var claimed = @new.Items.Where(i => i.SameAs is not null).Select(i => i.SameAs!).ToHashSet(StringComparer.Ordinal);
+        var claimed = declared ? @new.Items.Where(i => i.SameAs is not null).Select(i => i.SameAs!).ToHashSet(StringComparer.Ordinal) : [];
         var matched = new Dictionary<Item, Item>();   // new → old
         foreach (var item in @new.Items)
         {
-            var oldCode = item.SameAs ?? (claimed.Contains(item.Code) ? null : item.Code);
+            var oldCode = (declared ? item.SameAs : null) ?? (claimed.Contains(item.Code) ? null : item.Code);
             if (oldCode is not null && old.TryGetItem(oldCode, out var was)) matched[item] = was;
         }
         var newOf = matched.ToDictionary(p => p.Value, p => p.Key);
-        var optionMaps = matched.ToDictionary(p => p.Key, p => MatchOptions(p.Value, p.Key));
+        var optionMaps = matched.ToDictionary(p => p.Key, p => MatchOptions(p.Value, p.Key, declared));
 
         var items = new List<ItemDiff>();
         foreach (var item in @new.Items)
@@ -72,7 +77,7 @@ public sealed record SurveyDiff(Survey Old, Survey New, IReadOnlyList<ItemDiff> 
             if (!matched.TryGetValue(item, out var was))
             {
                 items.Add(new(null, item, [new(ChangeCategory.Added, $"設問 {item.Code}「{item.Label}」を追加"
-                    + (item.SameAs is { } s ? $"（sameAs: {s} は前回の調査にありません）" : ""), false, true)], new Dictionary<int, int>()));
+                    + (declared && item.SameAs is { } s ? $"（sameAs: {s} は前回の調査にありません）" : ""), false, true)], new Dictionary<int, int>()));
                 continue;
             }
             items.Add(new(was, item, CompareItem(was, item, optionMaps[item], newOf, optionMaps), optionMaps[item]));
@@ -117,13 +122,13 @@ public sealed record SurveyDiff(Survey Old, Survey New, IReadOnlyList<ItemDiff> 
     }
 
     /// <summary>New option code → old option code: a declared sameAs, else the same code when not claimed.</summary>
-    private static Dictionary<int, int> MatchOptions(Item old, Item @new)
+    private static Dictionary<int, int> MatchOptions(Item old, Item @new, bool declared)
     {
-        var claimed = @new.Options.Where(o => o.SameAs is not null).Select(o => o.SameAs!.Value).ToHashSet();
+        var claimed = declared ? @new.Options.Where(o => o.SameAs is not null).Select(o => o.SameAs!.Value).ToHashSet() : [];
         var map = new Dictionary<int, int>();
         foreach (var o in @new.Options)
         {
-            var oldCode = o.SameAs ?? (claimed.Contains(o.Code) ? (int?)null : o.Code);
+            var oldCode = (declared ? o.SameAs : null) ?? (claimed.Contains(o.Code) ? (int?)null : o.Code);
             if (oldCode is { } c && old.FindOption(c) is not null) map[o.Code] = c;
         }
         return map;
