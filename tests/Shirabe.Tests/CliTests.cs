@@ -61,7 +61,7 @@ public class CliTests
     [InlineData("「--bogus」というコマンドやオプションはありません。", "tabulate", "--survey", "s", "--responses", "r", "--bogus")]
     [InlineData("オプション --rows の値「abc」は整数で指定してください。", "responses", "generate", "--survey", "s", "--out", "o", "--rows", "abc")]
     [InlineData("引数 <survey> を指定してください。", "survey", "check")]
-    [InlineData("コマンドを指定してください（check、export）。", "survey")]
+    [InlineData("コマンドを指定してください（check、diff、export）。", "survey")]
     [InlineData("オプション --survey の値を指定してください。", "tabulate", "--responses", "r", "--survey")]
     public async Task ParseErrors_AreJapanese_AndExit1(string expected, params string[] args)
     {

@@ -17,6 +17,7 @@ public class SurveyWorkbookTests
     public static TheoryData<string> Surveys() => new()
     {
         ReportFixtures.SurveyDir,
+        Path.Combine(AppContext.BaseDirectory, "surveys", "sc3-2024"), // renames with sameAs, on items and options
         Path.Combine(AppContext.BaseDirectory, "test-surveys", "member-self-assessment"),
     };
 
@@ -34,7 +35,7 @@ public class SurveyWorkbookTests
                 Items = q.Items.Select(i => new
                 {
                     i.Code, Kind = i.Kind.ToString(), i.Label, i.Short, Role = i.Role.ToString(), Input = i.Input.ToString(), i.MaxLength,
-                    i.Options, Scale = i.Scale?.Id, i.Parts, i.Total, i.Required, i.Personal,
+                    i.Options, Scale = i.Scale?.Id, i.Parts, i.Total, i.Required, i.Personal, i.SameAs,
                     ShowIf = i.ShowIf is { } c ? new { Items = c.Items.Select(x => x.Code), c.AnyOf } : null,
                 }),
             }),
@@ -192,7 +193,7 @@ public class SurveyWorkbookTests
     {
         var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(Book(Settings, Choices)), "b.xlsx"));
         Assert.Equal("survey: シート「survey」がありません（見出し: type, code, kind, prompt, label, note, title, short, required, showIf, "
-                     + "scale, choices, parts, total, personal, role, input, maxLength, pageBreak）。", e.Problems.Single().ToString());
+                     + "scale, choices, parts, total, personal, role, input, maxLength, pageBreak, sameAs）。", e.Problems.Single().ToString());
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public sealed class Item
     /// tabulations and reports unless asked for.
     /// </summary>
     public bool Personal { get; init; }
+    /// <summary>The code this item had in the previous wave (survey.yaml `sameAs`), when it was renumbered.</summary>
+    public string? SameAs { get; init; }
     /// <summary>Position in <see cref="Survey.Items"/>.</summary>
     public int Index { get; internal set; }
     public string QuestionCode { get; internal set; } = "";

@@ -123,6 +123,8 @@ public sealed record Option(int Code, string Label, string? Short = null, bool E
 {
     /// <summary>The wording used in tables and charts (本文やグラフ上の選択肢表記は簡略化).</summary>
     public string ReportLabel => Short ?? Label;
+    /// <summary>The code this option had in the previous wave (survey.yaml `sameAs`), when it was renumbered.</summary>
+    public int? SameAs { get; init; }
 }
 
 /// <summary>One part of a percentage split (1-4-a 大企業); its column is q + item code + _ + part code.</summary>

@@ -144,7 +144,7 @@ public sealed class SurveyLoader
         return new Section(id, title, questions);
     }
 
-    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required", "personal", "input", "maxLength"];
+    private static readonly string[] ItemKeys = ["code", "kind", "label", "short", "options", "scale", "parts", "total", "showIf", "required", "personal", "input", "maxLength", "sameAs"];
 
     private Question? ParseQuestion(YamlMappingNode node)
     {
@@ -158,6 +158,9 @@ public sealed class SurveyLoader
         var items = new List<Item>();
         if (Child(node, "items") is { } itemsNode)
         {
+            // Questions are matched across waves through their items: sameAs belongs on each item.
+            if (Child(node, "sameAs") is { } sameAs)
+                Problem(sameAs, $"設問 {code}: sameAs は items の各項目に書いてください（設問は項目で対応づけます）。");
             if (itemsNode is YamlSequenceNode seq)
             {
                 foreach (var i in seq)
@@ -244,9 +247,31 @@ public sealed class SurveyLoader
             Required = OptionalString(node, "required") is "true",
             Personal = Flag(node, "personal"),
             ShowIf = showIfNode is null ? null : ParseCondition(code, showIfNode),
+            SameAs = ParseSameAs(code, node),
         };
         if (!_items.TryAdd(code, item)) Problem(node, $"設問番号 {code} が重複しています。");
         return item;
+    }
+
+    private readonly Dictionary<string, string> _sameAs = new(StringComparer.Ordinal);
+
+    /// <summary>`sameAs`: the item's code in the previous wave (docs/survey-format.md, Waves); one item per old code.</summary>
+    private string? ParseSameAs(string code, YamlMappingNode node)
+    {
+        if (OptionalString(node, "sameAs") is not { } was) return null;
+        if (string.IsNullOrWhiteSpace(was)) { Problem(node["sameAs"], $"設問 {code}: sameAs が空です。"); return null; }
+        if (!_sameAs.TryAdd(was, code))
+            Problem(node["sameAs"], $"設問 {code}: sameAs: {was} はすでに設問 {_sameAs[was]} に付いています（前回の設問 1 つに対応できるのは 1 つだけです）。");
+        return was;
+    }
+
+    /// <summary>An option's `sameAs`: its code in the previous wave, a whole number of 1 or more.</summary>
+    private int? OptionSameAs(YamlMappingNode node)
+    {
+        if (Child(node, "sameAs") is not { } n) return null;
+        if (int.TryParse((n as YamlScalarNode)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var was) && was >= 1) return was;
+        Problem(n, "選択肢の sameAs は前回の選択肢番号（1 以上の整数）で書いてください。");
+        return null;
     }
 
     private readonly Dictionary<ItemRole, string> _roles = [];
@@ -334,17 +359,19 @@ public sealed class SurveyLoader
                 option = new Option(next, s.Value);
             else if (entry is YamlMappingNode m)
             {
-                Known(m, "code", "label", "short", "exclusive");
+                Known(m, "code", "label", "short", "exclusive", "sameAs");
                 var optCode = next;
                 if (Child(m, "code") is { } c && !int.TryParse((c as YamlScalarNode)?.Value, out optCode))
                     Problem(c, "選択肢の code は整数で書いてください。");
                 option = new Option(optCode, RequiredString(m, "label") ?? "", OptionalString(m, "short"),
-                    OptionalString(m, "exclusive") is "true");
+                    OptionalString(m, "exclusive") is "true") { SameAs = OptionSameAs(m) };
             }
             else Problem(entry, "選択肢はラベルか {code, label} で書いてください。");
             if (option is null) continue;
             if (option.Code < 1) Problem(entry, $"選択肢番号 {option.Code} は 1 以上にしてください。");
             if (options.Any(o => o.Code == option.Code)) Problem(entry, $"選択肢番号 {option.Code} が重複しています。");
+            if (option.SameAs is { } was && options.Any(o => o.SameAs == was))
+                Problem(entry, $"sameAs: {was} が重複しています（前回の選択肢 1 つに対応できるのは 1 つだけです）。");
             options.Add(option);
             next = option.Code + 1;
         }

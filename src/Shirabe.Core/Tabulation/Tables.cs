@@ -89,6 +89,9 @@ public sealed record SurveyTabulation(Survey Survey, long Respondents, long Draf
     /// <summary>The cross table asked for along with the tabulation, if any.</summary>
     public CrossTable? Cross { get; init; }
 
+    /// <summary>The previous wave's figures shown beside these (tabulate --previous), if any.</summary>
+    public WaveComparison? Previous { get; init; }
+
     public ChoiceTable Choice(string code) => (ChoiceTable)this[code];
     public SplitTable Split(string code) => (SplitTable)this[code];
     public TextTable Text(string code) => (TextTable)this[code];

@@ -58,14 +58,23 @@ public static class TabulationJson
             }
             w.WriteEndArray();
         }
+        if (t.Previous is { } previous)
+        {
+            w.WriteStartObject("previous");
+            w.WriteString("survey", previous.Previous.Survey.Id);
+            w.WriteString("title", previous.Previous.Survey.Title);
+            w.WriteNumber("respondents", previous.Previous.Respondents);
+            w.WriteNumber("drafts", previous.Previous.Drafts);
+            w.WriteEndObject();
+        }
         w.WriteStartArray("items");
-        foreach (var item in t.Items) WriteItem(w, item);
+        foreach (var item in t.Items) WriteItem(w, item, t.Previous);
         w.WriteEndArray();
         if (t.Cross is { } cross) WriteCross(w, cross);
         w.WriteEndObject();
     }
 
-    private static void WriteItem(Utf8JsonWriter w, ItemTable table)
+    private static void WriteItem(Utf8JsonWriter w, ItemTable table, WaveComparison? previous)
     {
         var item = table.Item;
         w.WriteStartObject();
@@ -138,6 +147,67 @@ public static class TabulationJson
                     if (w.BytesPending > 1 << 16) w.Flush();
                 }
                 w.WriteEndArray();
+                WriteShare(w, "noAnswer", Share.Of(x.N - x.Answers.Count, x.N));
+                break;
+        }
+        if (previous is not null) WritePrevious(w, table, previous);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The previous wave's figures of a comparable item, options under this wave's codes (docs/tabulate-json.md);
+    /// for an item that is not comparable, only the reason.
+    /// </summary>
+    private static void WritePrevious(Utf8JsonWriter w, ItemTable table, WaveComparison comparison)
+    {
+        w.WriteStartObject("previous");
+        var old = comparison.TableFor(table.Item);
+        w.WriteBoolean("comparable", old is not null);
+        if (old is null)
+        {
+            w.WriteString("reason", comparison.ReasonFor(table.Item));
+            w.WriteEndObject();
+            return;
+        }
+        w.WriteString("code", old.Item.Code);
+        w.WriteNumber("n", old.N);
+        switch (old)
+        {
+            case ChoiceTable c when table is ChoiceTable now:
+                if (c.Mentions is { } mentions) w.WriteNumber("mentions", mentions);
+                w.WriteStartArray("options");
+                foreach (var o in now.Options)
+                {
+                    if (comparison.PreviousRow(table.Item, c, o.Option.Code) is not { } row) continue;
+                    w.WriteStartObject();
+                    w.WriteString("code", Code(o.Option.Code));
+                    w.WriteString("previousCode", Code(row.Option.Code));
+                    w.WriteNumber("count", row.Count);
+                    WritePercent(w, "percent", row.Percent);
+                    if (row.PercentOfMentions is { } pm) WritePercent(w, "percentOfMentions", pm);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                WriteShare(w, "noAnswer", c.NoAnswer);
+                break;
+            case SplitTable s:
+                w.WriteStartArray("parts");
+                foreach (var p in s.Parts)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("code", p.Part.Code);
+                    w.WriteNumber("answered", p.Answered);
+                    WriteDecimal(w, "mean", p.Mean);
+                    WriteDecimal(w, "median", p.Median);
+                    WriteDecimal(w, "min", p.Min);
+                    WriteDecimal(w, "max", p.Max);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                WriteShare(w, "noAnswer", s.NoAnswer);
+                break;
+            case TextTable x:
+                w.WriteNumber("answered", x.Answers.Count);
                 WriteShare(w, "noAnswer", Share.Of(x.N - x.Answers.Count, x.N));
                 break;
         }

@@ -14,10 +14,12 @@ public static class TabulationText
         w.WriteLine($"{t.Survey.Title}（{t.Survey.Id}）");
         w.WriteLine($"集計対象 {t.Respondents:N0} 件（提出済み）、下書き {t.Drafts:N0} 件は集計対象外");
         if (t.Segment is { } segment) w.WriteLine($"絞り込み: {segment}");
+        if (t.Previous is { Previous: var p })
+            w.WriteLine($"前回: {p.Survey.Title}（{p.Survey.Id}）集計対象 {p.Respondents:N0} 件。前回と比較できる設問は前回の件数・% を並べて表示");
         foreach (var item in t.Items)
         {
             w.WriteLine();
-            WriteItem(w, item);
+            WriteItem(w, item, t.Previous);
         }
         if (t.Cross is { } cross)
         {
@@ -35,12 +37,18 @@ public static class TabulationText
         _ => "自由記述",
     };
 
-    private static void WriteItem(TextWriter w, ItemTable table)
+    private static void WriteItem(TextWriter w, ItemTable table, WaveComparison? comparison)
     {
         var item = table.Item;
-        w.WriteLine($"■ {item.Code} {item.ReportLabel}（{Kind(item.Kind)}） n={table.N:N0}");
+        var old = comparison?.TableFor(item);
+        w.WriteLine($"■ {item.Code} {item.ReportLabel}（{Kind(item.Kind)}） n={table.N:N0}"
+                    + (old is null ? "" : $"、前回 n={old.N:N0}" + (old.Item.Code != item.Code ? $"（前回の {old.Item.Code}）" : "")));
+        if (comparison is not null && old is null) w.WriteLine($"  前回比較なし: {comparison.ReasonFor(item)}");
         switch (table)
         {
+            case ChoiceTable c when old is ChoiceTable before:
+                WriteChoiceBeside(w, c, before, comparison!);
+                break;
             case ChoiceTable c when c.Mentions is { } mentions:
                 Rows(w, ["", "件数", "%", "延べ%"],
                     c.Options.Select(o => new[] { o.Option.ReportLabel, Count(o.Count), Pct(o.Percent), Pct(o.PercentOfMentions!.Value) })
@@ -54,7 +62,7 @@ public static class TabulationText
                         .Append([SegmentFilter.NoAnswerWord, Count(c.NoAnswer.Count), Pct(c.NoAnswer.Percent)])
                         .Append(["総計", Count(c.N), Pct(Percent.Of(c.N, c.N))]));
                 break;
-            case SplitTable s:
+            case SplitTable s when old is null:
                 Rows(w, ["", "回答数", "平均", "中央値", "最小", "最大"],
                     s.Parts.Select(p => new[] { p.Part.Label, Count(p.Answered), Num(p.Mean), Num(p.Median), Num(p.Min), Num(p.Max) }));
                 Rows(w, ["分布（件数／%）", .. s.Parts.Select(p => p.Part.Label)],
@@ -63,12 +71,43 @@ public static class TabulationText
                 Rows(w, ["", "件数", "%"], [[SegmentFilter.NoAnswerWord, Count(s.NoAnswer.Count), Pct(s.NoAnswer.Percent)],
                     ["総計", Count(s.N), Pct(Percent.Of(s.N, s.N))]]);
                 break;
+            case SplitTable s when old is SplitTable before:
+                Rows(w, ["", "回答数", "平均", "中央値", "最小", "最大", "前回回答数", "前回平均", "前回中央値"],
+                    s.Parts.Select(p => before.Parts.FirstOrDefault(q => q.Part.Code == p.Part.Code) is { } q
+                        ? new[] { p.Part.Label, Count(p.Answered), Num(p.Mean), Num(p.Median), Num(p.Min), Num(p.Max), Count(q.Answered), Num(q.Mean), Num(q.Median) }
+                        : [p.Part.Label, Count(p.Answered), Num(p.Mean), Num(p.Median), Num(p.Min), Num(p.Max)]));
+                Rows(w, ["", "件数", "%", "前回件数", "前回%"], [[SegmentFilter.NoAnswerWord, Count(s.NoAnswer.Count), Pct(s.NoAnswer.Percent),
+                        Count(before.NoAnswer.Count), Pct(before.NoAnswer.Percent)],
+                    ["総計", Count(s.N), Pct(Percent.Of(s.N, s.N)), Count(before.N), Pct(Percent.Of(before.N, before.N))]]);
+                break;
             case TextTable x:
-                w.WriteLine($"  回答 {x.Answers.Count:N0} 件、無回答 {x.N - x.Answers.Count:N0} 件");
+                w.WriteLine($"  回答 {x.Answers.Count:N0} 件、無回答 {x.N - x.Answers.Count:N0} 件"
+                            + (old is TextTable y ? $"（前回 回答 {y.Answers.Count:N0} 件、無回答 {y.N - y.Answers.Count:N0} 件）" : ""));
                 foreach (var a in x.Answers)
                     w.WriteLine($"  {a.Respondent}: {a.Text.ReplaceLineEndings("\n      ")}");
                 break;
         }
+    }
+
+    /// <summary>A choice table with the previous wave's 件数 and % beside each row (options matched through sameAs).</summary>
+    private static void WriteChoiceBeside(TextWriter w, ChoiceTable c, ChoiceTable before, WaveComparison comparison)
+    {
+        var multiple = c.Mentions is not null;
+        string[] Row(string label, long count, decimal percent, OptionRow? old, string? pm = null, string? oldPm = null) =>
+            [label, Count(count), Pct(percent), .. multiple ? [pm ?? ""] : Array.Empty<string>(),
+             old is null ? "" : Count(old.Count), old is null ? "" : Pct(old.Percent), .. multiple ? [oldPm ?? ""] : Array.Empty<string>()];
+        var header = multiple ? new[] { "", "件数", "%", "延べ%", "前回件数", "前回%", "前回延べ%" } : ["", "件数", "%", "前回件数", "前回%"];
+        var rows = c.Options.Select(o =>
+        {
+            var old = comparison.PreviousRow(c.Item, before, o.Option.Code);
+            return Row(o.Option.ReportLabel, o.Count, o.Percent, old,
+                o.PercentOfMentions is { } p ? Pct(p) : null, old?.PercentOfMentions is { } q ? Pct(q) : null);
+        }).ToList();
+        rows.Add([SegmentFilter.NoAnswerWord, Count(c.NoAnswer.Count), Pct(c.NoAnswer.Percent), .. multiple ? [""] : Array.Empty<string>(),
+            Count(before.NoAnswer.Count), Pct(before.NoAnswer.Percent), .. multiple ? [""] : Array.Empty<string>()]);
+        rows.Add([multiple ? "総計（回答者数）" : "総計", Count(c.N), Pct(Percent.Of(c.N, c.N)), .. multiple ? [""] : Array.Empty<string>(),
+            Count(before.N), Pct(Percent.Of(before.N, before.N)), .. multiple ? [""] : Array.Empty<string>()]);
+        Rows(w, header, rows);
     }
 
     private static void WriteCross(TextWriter w, CrossTable x)

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Shirabe.Core.Questionnaire;
 using Shirabe.Surveys;
 
 namespace Shirabe.Cli;
 
-/// <summary>`shirabe survey check DIR|FILE`: validates a survey definition and prints its outline.</summary>
+/// <summary>`shirabe survey check`, `diff` and `export`: survey definitions as files (docs/cli.md).</summary>
 public static class SurveyCommands
 {
     public static Command Command()
@@ -22,6 +23,23 @@ public static class SurveyCommands
             return 0;
         });
         check.OnFailure("調査票の定義を直してから、もう一度検査してください。");
-        return new Command("survey", "調査票の定義を扱います") { check, SurveyExportCommand.Command() };
+        return new Command("survey", "調査票の定義を扱います") { check, DiffCommand(), SurveyExportCommand.Command() };
+    }
+
+    /// <summary>`shirabe survey diff OLD NEW`: the changes from a previous wave's definition (or version) to the next.</summary>
+    private static Command DiffCommand()
+    {
+        var old = new Argument<string>("old") { Description = "前回の調査票の定義（survey.yaml のあるフォルダ、.yaml か .xlsx）" };
+        var @new = new Argument<string>("new") { Description = "今回の調査票の定義（survey.yaml のあるフォルダ、.yaml か .xlsx）" };
+        var diff = new Command("diff", "2 つの調査票の定義を比べ、追加・削除・文言・選択肢・構造の変更を表示します") { old, @new };
+        diff.SetAction(r =>
+        {
+            var result = SurveyDiff.Compare(SurveyFiles.Load(r.GetValue(old)!).Survey, SurveyFiles.Load(r.GetValue(@new)!).Survey);
+            var text = new StringWriter();
+            SurveyDiffText.Write(text, result);
+            r.Out().Write(text.ToString());
+            return 0;
+        });
+        return diff.OnFailure("調査票の定義を直してから、もう一度比較してください。");
     }
 }

@@ -8,7 +8,7 @@ namespace Shirabe.Cli;
 
 /// <summary>
 /// `shirabe tabulate --survey DIR|FILE --responses CSV [--format json|text] [--where ITEM=CODE]... [--cross ITEM,ITEM]
-/// [--encoding cp932] [--include-personal]`: tabulates a responses file in one streaming pass (docs/cli.md, docs/tabulate-json.md).
+/// [--encoding cp932] [--include-personal] [--previous DIR|FILE --previous-responses CSV]`: tabulates a responses file in one streaming pass (docs/cli.md, docs/tabulate-json.md).
 /// </summary>
 public static class TabulateCommand
 {
@@ -31,18 +31,28 @@ public static class TabulateCommand
         var includePersonal = new Option<bool>("--include-personal")
             { Description = "回答者個人の情報（氏名・役職など、調査票で personal: true の設問）も集計に含める" };
 
+        var previous = new Option<string?>("--previous") { Description = "前回の調査票の定義（前回の件数・% を比較できる設問に並べる）" };
+        var previousResponses = new Option<string?>("--previous-responses") { Description = "前回の回答ファイル（CSV、--previous と一緒に指定）" };
+
         var command = new Command("tabulate", "回答ファイルを集計します（単純集計・絞り込み・クロス集計）")
-            { survey, responses, format, where, cross, encoding, threads, includePersonal };
+            { survey, responses, format, where, cross, encoding, threads, includePersonal, previous, previousResponses };
         command.SetAction(r => Run(r, r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(format)!, r.GetValue(where) ?? [],
-            r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads), r.GetValue(includePersonal)));
+            r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads), r.GetValue(includePersonal),
+            r.GetValue(previous), r.GetValue(previousResponses)));
         return command.OnFailure("集計結果は出力していません。");
     }
 
     private static int Run(ParseResult r, string surveyPath, string responsesPath, string format, string[] where, string? cross,
-        string? encoding, int threads, bool includePersonal)
+        string? encoding, int threads, bool includePersonal, string? previousPath, string? previousResponsesPath)
     {
         if (threads < 1) throw new UserError("--threads は 1 以上にしてください。");
+        if ((previousPath is null) != (previousResponsesPath is null))
+            throw new UserError("--previous（前回の調査票）と --previous-responses（前回の回答ファイル）は一緒に指定してください。");
+        // A filter names this wave's items and codes; it is not carried over to the previous wave.
+        if (previousPath is not null && where.Length > 0)
+            throw new UserError("--where と --previous は一緒に使えません（前回の回答は絞り込めません）。");
         var survey = SurveyLoader.LoadFile(surveyPath);
+        var previousSurvey = previousPath is null ? null : SurveyLoader.LoadFile(previousPath);
         var segment = where.Length > 0 ? new Segment(where.Select(w => SegmentFilter.Parse(survey, w)).ToArray()) : null;
         var crossItems = cross is null ? ((Item, Item)?)null : ParseCross(survey, cross);
         // Tabulation keeps nothing of a row but strings: one answers array serves every row.
@@ -52,12 +62,21 @@ public static class TabulateCommand
             ReuseAnswers = true,
         };
         if (!File.Exists(responsesPath)) throw new UserError($"回答ファイル {responsesPath} がありません。");
+        if (previousResponsesPath is not null && !File.Exists(previousResponsesPath))
+            throw new UserError($"前回の回答ファイル {previousResponsesPath} がありません。");
 
         // Tabulation consumes the whole file before anything is written: a bad file prints nothing on stdout.
         var big = new FileInfo(responsesPath).Length > BigFileBytes;
         var progress = big ? new Progress(r.Err()) : null;
         var tabulation = Tabulate(survey, responsesPath, options, segment, crossItems, includePersonal, progress, big ? threads : 1);
         progress?.Done();
+        // Each wave is tabulated on its own, from its own file and definition: no row of one counts in the other.
+        if (previousSurvey is not null)
+            tabulation = tabulation with
+            {
+                Previous = new WaveComparison(SurveyDiff.Compare(previousSurvey, survey),
+                    Tabulate(previousSurvey, previousResponsesPath!, options, null, null, includePersonal, null, 1)),
+            };
 
         // Written in one piece: a failure while tabulating leaves stdout empty.
         var output = r.Out();

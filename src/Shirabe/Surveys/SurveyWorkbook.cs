@@ -43,9 +43,9 @@ public static class SurveyWorkbook
     public static readonly string[] SurveyColumns =
     [
         "type", "code", "kind", "prompt", "label", "note", "title", "short", "required", "showIf", "scale", "choices",
-        "parts", "total", "personal", "role", "input", "maxLength", "pageBreak",
+        "parts", "total", "personal", "role", "input", "maxLength", "pageBreak", "sameAs",
     ];
-    public static readonly string[] ChoiceColumns = ["list", "code", "label", "short", "exclusive"];
+    public static readonly string[] ChoiceColumns = ["list", "code", "label", "short", "exclusive", "sameAs"];
     public static readonly string[] SettingsColumns = ["id", "title", "owner", "opens", "closes", "timeZone", "contact", "scales"];
     private static readonly HashSet<string> Flags = ["required", "personal", "pageBreak", "exclusive"];
 
@@ -359,7 +359,7 @@ public static class SurveyWorkbook
         {
             foreach (var (cells, _) in _lists[name])
             {
-                var keys = parts ? new[] { "code", "label" } : ["code", "label", "short", "exclusive"];
+                var keys = parts ? new[] { "code", "label" } : ["code", "label", "short", "exclusive", "sameAs"];
                 var dash = true;
                 foreach (var key in keys)
                 {
@@ -534,7 +534,7 @@ public static class SurveyWorkbook
             return unique;
         }
         static string? Flag(bool value) => value ? "TRUE" : null;
-        static string?[] OptionRow(Option o) => [Int(o.Code), o.Label, o.Short, Flag(o.Exclusive)];
+        static string?[] OptionRow(Option o) => [Int(o.Code), o.Label, o.Short, Flag(o.Exclusive), o.SameAs?.ToString(CultureInfo.InvariantCulture)];
 
         var scaleNames = survey.Scales.Select(s => AddList(s.Id, s.Points.Select(OptionRow))).ToArray();
         var rows = new List<string?[]>();
@@ -552,9 +552,10 @@ public static class SurveyWorkbook
             if (item.Kind is ItemKind.Single or ItemKind.Multiple) Set(r, "choices", AddList(item.Code, item.Options.Select(OptionRow)));
             if (item.Kind == ItemKind.Split)
             {
-                Set(r, "parts", AddList(item.Code, item.Parts.Select(p => (string?[])[p.Code, p.Label, null, null])));
+                Set(r, "parts", AddList(item.Code, item.Parts.Select(p => (string?[])[p.Code, p.Label, null, null, null])));
                 if (item.Total != 100m) Set(r, "total", item.Total.ToString(CultureInfo.InvariantCulture));
             }
+            Set(r, "sameAs", item.SameAs);
             Set(r, "personal", Flag(item.Personal));
             if (item.Role != ItemRole.None) Set(r, "role", item.Role.ToString().ToLowerInvariant());
             if (item.Kind == ItemKind.Text)
