@@ -7,7 +7,7 @@ namespace Shirabe.Browser.Tests;
 /// <summary>
 /// Every page a respondent can reach, in the states they can see it: the wrong-link page, the landing page, each
 /// section page (fresh and with a validation error shown), the review, the receipt, the printable view, the blank
-/// questionnaire, the read-only view after the close and the page before the opening. Calls
+/// questionnaire, the notice on personal data, the read-only view after the close and the page before the opening. Calls
 /// <paramref name="check"/> on each, with a name for failure messages.
 /// </summary>
 public static class PageTour
@@ -50,6 +50,8 @@ public static class PageTour
         await check("ご案内（提出済み）");
         await open.OpenAsync("/survey/blank");
         await check("白紙の調査票");
+        await open.OpenAsync("/survey/privacy");
+        await check("個人情報の取扱い");
 
         var closed = new Respondent(page, site.Closed);
         await closed.OpenAsync($"/a/{site.ClosedSubmittedToken}");

@@ -36,6 +36,8 @@ public sealed class Survey
     public string? Contact { get; }
     /// <summary>Who runs the survey (survey.yaml `owner`), shown at the top of every respondent page.</summary>
     public string? Owner { get; init; }
+    /// <summary>The notice on personal data (survey.yaml `privacy:`), or null: then respondents see none.</summary>
+    public PrivacyNotice? Privacy { get; init; }
     public IReadOnlyList<Scale> Scales { get; }
     public IReadOnlyList<Section> Sections { get; }
     public IEnumerable<Question> Questions => Sections.SelectMany(s => s.Questions);

@@ -20,7 +20,7 @@ public sealed class SurveyDefinitionException(IReadOnlyList<DefinitionProblem> p
 /// Reads a survey definition (docs/survey-format.md) from YAML. Walks the YAML tree by hand so that every
 /// problem can name its line; collects all semantic problems before failing.
 /// </summary>
-public sealed class SurveyLoader
+public sealed partial class SurveyLoader
 {
     public const string FileName = "survey.yaml";
 
@@ -59,13 +59,14 @@ public sealed class SurveyLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SurveyDefinitionException([new(_file, 1, 1, "調査票の定義（id, title, period, sections を持つマッピング）がありません。")]);
 
-        Known(root, "id", "title", "owner", "period", "contact", "scales", "sections");
+        Known(root, "id", "title", "owner", "period", "contact", "privacy", "scales", "sections");
         var id = RequiredString(root, "id") ?? "";
         if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             Problem(root["id"], $"id「{id}」には英数字・ハイフン・下線だけを使ってください。");
         var title = RequiredString(root, "title") ?? "";
         var period = ParsePeriod(root);
         var contact = OptionalString(root, "contact");
+        var privacy = ParsePrivacy(root);
 
         if (Child(root, "scales") is { } scalesNode)
         {
@@ -92,7 +93,7 @@ public sealed class SurveyLoader
             Problem(root, "sections がありません。");
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
-        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner") };
+        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner"), Privacy = privacy };
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;
