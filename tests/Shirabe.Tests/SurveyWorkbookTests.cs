@@ -24,7 +24,7 @@ public class SurveyWorkbookTests
     /// <summary>Every field of the model, so that two loads can be compared whole.</summary>
     private static string Dump(Survey s) => JsonSerializer.Serialize(new
     {
-        s.Id, s.Title, s.Owner, s.Contact, Opens = s.Period.Opens.ToString(), Closes = s.Period.Closes.ToString(), Zone = s.Period.TimeZone.Id,
+        s.Id, s.Title, s.Owner, s.Contact, s.Privacy, Opens = s.Period.Opens.ToString(), Closes = s.Period.Closes.ToString(), Zone = s.Period.TimeZone.Id,
         Scales = s.Scales.Select(x => new { x.Id, x.Points }),
         Sections = s.Sections.Select(sec => new
         {
@@ -65,7 +65,8 @@ public class SurveyWorkbookTests
         using var doc = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);
         Assert.Empty(new OpenXmlValidator(FileFormatVersions.Office2019).Validate(doc));
         var sheets = doc.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Select(x => x.Name!.Value!).ToArray();
-        Assert.Equal(["survey", "choices", "settings"], sheets);
+        // The privacy sheet is there exactly when the survey has a privacy notice (SC3 has one, the others none).
+        Assert.Equal(original.Privacy is null ? ["survey", "choices", "settings"] : ["survey", "choices", "settings", "privacy"], sheets);
         foreach (var part in doc.WorkbookPart.WorksheetParts)
         {
             var pane = part.Worksheet.Descendants<Pane>().Single();
@@ -186,6 +187,26 @@ public class SurveyWorkbookTests
         Assert.Contains(lines, l => l.StartsWith("survey!H7: 設問 Q5: maxLength は 1 から 4000 までの整数で書いてください", StringComparison.Ordinal));
         Assert.Equal(5, lines.Length); // one each: the unknown column's values and the missing list's knock-on errors are not repeated
         Assert.StartsWith("調査票のワークブックに誤りがあります:", e.Message);
+    }
+
+    [Fact]
+    public void APrivacySheet_IsReadIntoTheNotice_AndItsProblemsNameTheirCells()
+    {
+        var good = ("privacy", new string?[][]
+        {
+            ["field", "text"], ["purpose", "集計と報告書の作成"], ["purpose", "次回調査のご案内"], ["contact", "事務局 survey@example.jp"],
+        });
+        var survey = Book(Settings, Choices, ("survey", [["type", "code", "kind", "prompt", "title"], ["section", "A", null, null, "基本"], ["question", "Q1", "text", "ご意見"]]), good);
+        var (read, _) = SurveyWorkbook.Read(new MemoryStream(survey), "p.xlsx");
+        Assert.Equal(["集計と報告書の作成", "次回調査のご案内"], read.Privacy!.Purposes);
+        Assert.Equal("事務局 survey@example.jp", read.Privacy.Contact);
+
+        var bad = ("privacy", new string?[][] { ["field", "text"], ["purpose", "集計"], ["favourite", "x"] }); // no contact either
+        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(
+            Book(Settings, Choices, ("survey", [["type", "code", "kind", "prompt", "title"], ["section", "A", null, null, "基本"], ["question", "Q1", "text", "ご意見"]]), bad)), "p.xlsx"));
+        var lines = e.Problems.Select(p => p.ToString()).ToArray();
+        Assert.Contains(lines, l => l.StartsWith("privacy!A3: field には", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("privacy!", StringComparison.Ordinal) && l.Contains("contact", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public static class SurveyWorkbook
     /// <summary>The most rows in one sheet.</summary>
     public const int MaxRows = 5000;
 
-    public const string SurveySheet = "survey", ChoicesSheet = "choices", SettingsSheet = "settings";
+    public const string SurveySheet = "survey", ChoicesSheet = "choices", SettingsSheet = "settings", PrivacySheet = "privacy";
 
     public static readonly string[] SurveyColumns =
     [
@@ -46,6 +46,9 @@ public static class SurveyWorkbook
         "parts", "total", "personal", "role", "input", "maxLength", "pageBreak", "sameAs",
     ];
     public static readonly string[] ChoiceColumns = ["list", "code", "label", "short", "exclusive", "sameAs"];
+    /// <summary>The optional privacy sheet: one row per field; `purpose` and `body` rows repeat, one per entry.</summary>
+    public static readonly string[] PrivacyColumns = ["field", "text"];
+    private static readonly string[] PrivacyFields = ["title", "handler", "purpose", "retention", "sharing", "contact", "body"];
     public static readonly string[] SettingsColumns = ["id", "title", "owner", "opens", "closes", "timeZone", "contact", "scales"];
     private static readonly HashSet<string> Flags = ["required", "personal", "pageBreak", "exclusive"];
 
@@ -162,6 +165,10 @@ public static class SurveyWorkbook
             if (choices is not null) CollectLists(choices);
             if (settings is not null) EmitSettings(settings);
             if (survey is not null) EmitSurvey(survey);
+            // Optional: a survey without a privacy notice has no privacy sheet.
+            if (book.Workbook?.Sheets?.Elements<Sheet>().Any(x => string.Equals(x.Name?.Value, PrivacySheet, StringComparison.OrdinalIgnoreCase)) == true
+                && Sheet(PrivacySheet, PrivacyColumns) is { } privacy)
+                EmitPrivacy(privacy);
         }
 
         public (Survey, string) Load()
@@ -420,6 +427,33 @@ public static class SurveyWorkbook
             }
         }
 
+        private void EmitPrivacy(SheetRows privacy)
+        {
+            var rows = new List<(string Field, CellText Text)>();
+            foreach (var (row, cells) in privacy.Rows)
+            {
+                var at = "A" + row.ToString(CultureInfo.InvariantCulture);
+                if (!cells.TryGetValue("field", out var field) || !PrivacyFields.Contains(field.Text))
+                {
+                    _problems.Add(new(PrivacySheet, field?.Ref ?? at, $"field には {string.Join(", ", PrivacyFields)} のどれかを書いてください。"));
+                    continue;
+                }
+                if (cells.TryGetValue("text", out var text)) rows.Add((field.Text, text));
+                else _problems.Add(new(PrivacySheet, "B" + row.ToString(CultureInfo.InvariantCulture), $"{field.Text} の text が空です。"));
+            }
+            if (rows.Count == 0) return;
+            Line(0, "privacy:", PrivacySheet, rows[0].Text.Ref);
+            foreach (var (field, list) in new[] { ("purpose", "purposes"), ("body", "body") })
+            {
+                var entries = rows.Where(x => x.Field == field).ToList();
+                if (entries.Count == 0) continue;
+                Line(2, list + ":", PrivacySheet, entries[0].Text.Ref);
+                foreach (var (_, text) in entries) Line(4, "- " + Q(text.Text), PrivacySheet, text.Ref);
+            }
+            foreach (var (field, text) in rows.Where(x => x.Field is not ("purpose" or "body")))
+                Line(2, $"{field}: {Q(text.Text)}", PrivacySheet, text.Ref);
+        }
+
         private static string[] SplitList(string text) =>
             text.Split([',', '、', '，'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -607,6 +641,17 @@ public static class SurveyWorkbook
         AddSheet(book, SurveySheet, SurveyColumns, rows, wrap: ["prompt", "label", "note"], text: ["code", "showIf", "choices", "parts", "scale"]);
         AddSheet(book, ChoicesSheet, ChoiceColumns, choices, wrap: ["label", "short"], text: ["list", "code"]);
         AddSheet(book, SettingsSheet, SettingsColumns, [settings], wrap: [], text: ["id", "opens", "closes", "scales"]);
+        if (survey.Privacy is { } notice)
+        {
+            List<string?[]> privacy = [["title", notice.Title]];
+            if (notice.Handler is { } handler) privacy.Add(["handler", handler]);
+            privacy.AddRange(notice.Purposes.Select(x => (string?[])["purpose", x]));
+            if (notice.Retention is { } retention) privacy.Add(["retention", retention]);
+            if (notice.Sharing is { } sharing) privacy.Add(["sharing", sharing]);
+            privacy.Add(["contact", notice.Contact]);
+            privacy.AddRange(notice.Body.Select(x => (string?[])["body", x]));
+            AddSheet(book, PrivacySheet, PrivacyColumns, privacy, wrap: ["text"], text: ["field"]);
+        }
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
