@@ -175,28 +175,35 @@ public sealed class OutboxTests
         await using var server = await SmtpTestServer.StartAsync();
         var settings = Smtp(server);
         await using var app = await StartAsync(provider, settings);
-        var ids = new List<long>();
-        for (var n = 1; n <= 57; n++)
+        // Which sender claims first is up to the scheduler: rounds until both took part in one (almost always the first),
+        // and every round must deliver each mail exactly once.
+        var bothTookPart = false;
+        for (var round = 1; round <= 5 && !bothTookPart; round++)
         {
-            var inv = await InvitationAsync(app, $"R{n:00}");
-            ids.Add((await EnqueueAsync(app, inv, $"r{n:00}@example.jp")).Id);
+            var ids = new List<long>();
+            for (var n = 1; n <= 57; n++)
+            {
+                var inv = await InvitationAsync(app, $"R{round}-{n:00}");
+                ids.Add((await EnqueueAsync(app, inv, $"r{round}-{n:00}@example.jp")).Id);
+            }
+
+            var a = Drain(app, settings);
+            var b = Drain(app, settings);
+            var results = await Task.WhenAll(Task.Run(() => a.RunAsync()), Task.Run(() => b.RunAsync()));
+
+            Assert.Equal(57, results.Sum(r => r.Sent));
+            var messages = server.Messages().Where(m => m.To.Mailboxes.Single().Address.StartsWith($"r{round}-", StringComparison.Ordinal)).ToList();
+            Assert.Equal(57, messages.Count);
+            Assert.Equal(57, messages.Select(m => m.MessageId).Distinct().Count());
+            Assert.Equal(Enumerable.Range(1, 57).Select(n => $"r{round}-{n:00}@example.jp").Order(),
+                messages.Select(m => m.To.Mailboxes.Single().Address).Order());
+            await using var db = app.Db();
+            Assert.Equal(57, await db.OutboxMails.CountAsync(m => ids.Contains(m.Id) && m.Status == MailStatus.Sent && m.Attempts == 1));
+            Assert.Equal(57, await db.MailAttempts.CountAsync(x => ids.Contains(x.MailId)));
+            // Each claims a batch of 20 at most before sending it, so both usually take part.
+            bothTookPart = await db.MailAttempts.Where(x => ids.Contains(x.MailId)).Select(x => x.Sender).Distinct().CountAsync() == 2;
         }
-
-        var a = Drain(app, settings);
-        var b = Drain(app, settings);
-        var results = await Task.WhenAll(Task.Run(() => a.RunAsync()), Task.Run(() => b.RunAsync()));
-
-        Assert.Equal(57, results.Sum(r => r.Sent));
-        var messages = server.Messages();
-        Assert.Equal(57, messages.Count);
-        Assert.Equal(57, messages.Select(m => m.MessageId).Distinct().Count());
-        Assert.Equal(Enumerable.Range(1, 57).Select(n => $"r{n:00}@example.jp").Order(),
-            messages.Select(m => m.To.Mailboxes.Single().Address).Order());
-        await using var db = app.Db();
-        Assert.Equal(57, await db.OutboxMails.CountAsync(m => m.Status == MailStatus.Sent && m.Attempts == 1));
-        Assert.Equal(57, await db.MailAttempts.CountAsync());
-        // Both senders took part (each claims a batch of 20 at most before sending it).
-        Assert.Equal(2, await db.MailAttempts.Select(x => x.Sender).Distinct().CountAsync());
+        Assert.True(bothTookPart, "in five rounds the two senders never drained at the same time");
     }
 
     /// <summary>Delivers, then dies before the outcome is committed: the process crashing between 250 and the commit.</summary>
