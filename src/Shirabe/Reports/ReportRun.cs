@@ -3,6 +3,7 @@ using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Reports;
 using Shirabe.Core.Responses;
 using Shirabe.Core.Tabulation;
+using Shirabe.Pdf;
 
 namespace Shirabe.Reports;
 
@@ -23,6 +24,9 @@ public sealed class ReportRun
     public bool IncludePersonal { get; init; }
     /// <summary>How long Chromium may take to print the PDF.</summary>
     public TimeSpan PdfTimeout { get; init; } = ReportOutput.PdfTimeout;
+
+    /// <summary>Makes the PDF renderer this run owns (tests: to watch when its browser starts).</summary>
+    internal Func<ChromiumPdf> NewChromium { get; init; } = () => new ChromiumPdf();
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
@@ -59,8 +63,24 @@ public sealed class ReportRun
     /// <summary>Writes the report in <paramref name="format"/> to <paramref name="output"/>.</summary>
     public async Task WriteAsync(ReportFormat format, Stream output, IProgress<string>? progress = null, CancellationToken cancel = default)
     {
-        await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
-            chromium: null, PdfTimeout, progress, cancel);
+        if (format != ReportFormat.Pdf)
+        {
+            await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
+                chromium: null, PdfTimeout, progress, cancel);
+            progress?.Report("完了");
+            return;
+        }
+        // A cold Chromium takes about a second to start: it starts on another thread while the responses are tabulated,
+        // and the first render (still through the bounded page slots) finds it running. Disposing the renderer ends it
+        // on every path, a failed tabulation included (the dispose waits for a launch in progress).
+        await using var chromium = NewChromium();
+        var launch = Task.Run(chromium.BrowserAsync, CancellationToken.None);
+        // Observed here so a launch failure after a failed tabulation is not left unobserved; a failure is reported below.
+        _ = launch.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        var doc = Build(progress);
+        await launch;
+        await ReportOutput.WriteAsync(doc, format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
+            chromium, PdfTimeout, progress, cancel);
         progress?.Report("完了");
     }
 }
