@@ -70,16 +70,14 @@ public sealed class ReportRun
             progress?.Report("完了");
             return;
         }
-        // A cold Chromium takes about a second to start: it starts on another thread while the responses are tabulated,
-        // and the first render (still through the bounded page slots) finds it running. Disposing the renderer ends it
-        // on every path, a failed tabulation included (the dispose waits for a launch in progress).
+        // A cold Chromium takes about a second to start: it starts on another thread while the responses are tabulated
+        // and the HTML is written. The first render (still through the bounded page slots) awaits that launch in
+        // ChromiumPdf.BrowserAsync (its lock), and a failed launch is tried and reported there again. Disposing the
+        // renderer ends the browser on every path, a failed tabulation included (the dispose waits for the launch).
         await using var chromium = NewChromium();
         var launch = Task.Run(chromium.BrowserAsync, CancellationToken.None);
-        // Observed here so a launch failure after a failed tabulation is not left unobserved; a failure is reported below.
         _ = launch.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-        var doc = Build(progress);
-        await launch;
-        await ReportOutput.WriteAsync(doc, format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
+        await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
             chromium, PdfTimeout, progress, cancel);
         progress?.Report("完了");
     }
