@@ -70,12 +70,13 @@ public sealed class ReportRun
             progress?.Report("完了");
             return;
         }
-        // A cold Chromium takes about a second to start: it starts on another thread while the responses are tabulated
+        // A cold Chromium takes a while to start (≈ 0.4 s on a quiet machine, more under load): it starts on another thread while the responses are tabulated
         // and the HTML is written. The first render (still through the bounded page slots) awaits that launch in
         // ChromiumPdf.BrowserAsync (its lock), and a failed launch is tried and reported there again. Disposing the
         // renderer ends the browser on every path, a failed tabulation included (the dispose waits for the launch).
         await using var chromium = NewChromium();
         var launch = Task.Run(chromium.BrowserAsync, CancellationToken.None);
+        // Observed, so a launch that fails after a failed tabulation raises no unobserved-task event.
         _ = launch.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
             chromium, PdfTimeout, progress, cancel);
