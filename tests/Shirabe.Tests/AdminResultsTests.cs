@@ -21,7 +21,9 @@ public class AdminResultsTests
         Assert.Contains("表 2-2 会員数（設問 1-3）", table);
         Assert.Equal([1, 12, 8, 24, 0, 2, 1, 48], AdminTestKit.Counts(table));
         Assert.Matches("<th scope=\"row\">無回答</th>\\s*<td class=\"num\">1</td>\\s*<td class=\"num\">2.1%</td>", table);
-        Assert.Contains("n = 48", table);
+        // The base is said once, under the caption, as in the report; no second 「n = 48」 note under the table.
+        Assert.Contains("<span class=\"basis\">単数回答（n=48）</span></caption>", table);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(table, @"n\s*=\s*48"));
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]

@@ -380,3 +380,31 @@ public class ReportEscapingTests
         finally { File.Delete(path); }
     }
 }
+
+/// <summary>The base (n) of a table is said once, in the line under its caption, in every format (issue 8 item 16).</summary>
+public class ReportBaseOnceTests
+{
+    private static readonly Regex OldNote = new(@"n = \d"); // the note 「n = 48」 that once repeated the base under each table
+
+    [Fact]
+    public async Task Html_Docx_Xlsx_SayTheBaseOnlyUnderTheCaption()
+    {
+        var run = ReportFixtures.Run();
+        var html = System.Text.Encoding.UTF8.GetString(await ReportFixtures.RenderAsync(run, ReportFormat.Html));
+        Assert.Contains("<span class=\"basis\">単数回答（n=48）</span>", html);
+        Assert.DoesNotMatch(OldNote, html);
+        Assert.Contains("<p class=\"note\">割合は回答数の合計に対する比率。</p>", html); // what the note still says
+
+        using var word = WordprocessingDocument.Open(new MemoryStream(await ReportFixtures.RenderAsync(run, ReportFormat.Docx)), false);
+        var paragraphs = word.MainDocumentPart!.Document!.Body!.Elements<W.Paragraph>()
+            .Select(p => (Style: p.ParagraphProperties?.ParagraphStyleId?.Val?.Value, Text: p.InnerText)).ToList();
+        Assert.Contains(paragraphs, p => p is { Style: "Basis", Text: "単数回答（n=48）" });
+        Assert.DoesNotContain(paragraphs, p => p.Style != "Basis" && Regex.IsMatch(p.Text, @"n\s*=\s*\d"));
+
+        using var excel = SpreadsheetDocument.Open(new MemoryStream(await ReportFixtures.RenderAsync(run, ReportFormat.Xlsx)), false);
+        var texts = excel.WorkbookPart!.WorksheetParts.SelectMany(w => w.Worksheet!.Descendants<X.Cell>()).Select(c => c.InnerText)
+            .Concat(excel.WorkbookPart.SharedStringTablePart?.SharedStringTable!.Elements<X.SharedStringItem>().Select(s => s.InnerText) ?? []).ToList();
+        Assert.Contains("単数回答（n=48）", texts);
+        Assert.DoesNotContain(texts, t => OldNote.IsMatch(t));
+    }
+}

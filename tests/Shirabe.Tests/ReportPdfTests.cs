@@ -89,6 +89,30 @@ public class ReportPdfTests(ReportPdfFixture pdf) : IClassFixture<ReportPdfFixtu
     }
 
     [Fact]
+    public void Pdf_NoTableSaysItsBaseTwice()
+    {
+        var tables = 0;
+        foreach (var p in Pages.Skip(FirstBodyPage))
+        {
+            var lines = p.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (Regex.Match(lines[i], @"^\s*(表 2-\d+) ") is not { Success: true } m) continue;
+                tables++;
+                // The table: from its caption to the next caption, the next chart (whose title is 「n=48」 or 「n=21（回答数 40）」) or the foot of the page.
+                var said = 0;
+                for (var j = i; j < lines.Length; j++)
+                {
+                    if (j > i && (Regex.IsMatch(lines[j], @"^\s*(表|図) 2-\d+ ") || Regex.IsMatch(lines[j], @"^\s*n=\d+(（回答数 \d+）)?\s*$") || IsFooter(lines[j]))) break;
+                    said += Regex.Matches(lines[j], @"n\s*=\s*\d+").Count;
+                }
+                Assert.True(said <= 1, $"{m.Groups[1].Value}: n is printed {said} times");
+            }
+        }
+        Assert.True(tables >= PrintedNumbers.Captions.Count(c => c.StartsWith('表')), $"{tables} tables");
+    }
+
+    [Fact]
     public void Pdf_NoTableCaptionIsLeftAtTheFootOfAPage()
     {
         // Where Chromium put each table (its caption opens it) and its first two rows, as poppler reads the PDF.

@@ -123,6 +123,9 @@ public static class ReportBuilder
         IReadOnlyList<IReadOnlyList<HeaderCell>> header, IReadOnlyList<Row> rows, string? note, string? basis = null) =>
         new(part.Key, label, number, spec.Caption, spec.Kind, header, rows, note, Fingerprint(header, rows), basis);
 
+    /// <summary>The table's own note and the report.yaml note (a ※ note), one per line; null when neither.</summary>
+    private static string? Notes(string? own, string? spec) => own is null ? spec : spec is null ? own : own + "\n" + spec;
+
     /// <summary>What one answer to an item is, as reports name it: 単数回答, 複数回答, 自由記述, 数値回答 (a split in percent).</summary>
     public static string AnswerType(ItemKind kind) => kind switch
     {
@@ -165,13 +168,12 @@ public static class ReportBuilder
                 : new Row([Cell.Of("総計"), Cell.Count(t.N), Cell.Percent(t.N > 0 ? 100m : 0m)], RowKind.Total));
         }
         var header = new[] { new HeaderCell[] { new(spec.Header ?? "回答"), new("件数"), new(mentions ? "割合（回答数比）" : "割合") } };
+        // The base (n) is said once, in the basis line under the caption; the note only says how to read the percentages.
         var note = mentions
-            ? $"n = {t.N}（回答者数）、回答数の合計 = {t.Mentions}。割合は回答数の合計に対する比率。"
-            : t.Mentions is not null
-                ? $"n = {t.N}（回答者数）。複数回答のため、割合の合計は 100% を超えることがある。"
-                : $"n = {t.N}";
+            ? "割合は回答数の合計に対する比率。"
+            : t.Mentions is not null ? "複数回答のため、割合の合計は 100% を超えることがある。" : null;
         var basis = Basis([t.Item], mentions ? $"n={t.N}、回答数={t.Mentions}" : $"n={t.N}");
-        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note, basis);
+        var table = Make(part, spec, label, number, header, rows, Notes(note, spec.Note), basis);
         var draft = part.Narrative is { } n ? Narratives.Choice(n.Subject, t, spec.Base) : null;
         return (table, draft);
     }
@@ -190,11 +192,9 @@ public static class ReportBuilder
                 .Concat(t.Options.Select(o => Cell.Percent(o.Percent)))
                 .Concat([Cell.Percent(t.NoAnswer.Percent), Cell.Percent(t.N > 0 ? 100m : 0m), Cell.Count(t.N)]).ToArray())).ToArray();
         var ns = tables.Select(t => t.N).Distinct().ToList();
-        var note = ns.Count == 1
-            ? $"n = {ns[0]}"
-            : "n は行ごとの回答者数（その設問の対象外の回答者を除く）。";
+        var note = ns.Count == 1 ? null : "n は行ごとの回答者数（その設問の対象外の回答者を除く）。";
         var basis = Basis(tables.Select(t => t.Item), ns.Count == 1 ? $"n={ns[0]}" : "n は項目ごと");
-        var table = Make(part, spec, label, number, header, rows, spec.Note is null ? note : note + "\n" + spec.Note, basis);
+        var table = Make(part, spec, label, number, header, rows, Notes(note, spec.Note), basis);
         var draft = part.Narrative is { } n ? Narratives.Matrix(n.Subject, tables) : null;
         return (table, draft);
     }
@@ -219,7 +219,7 @@ public static class ReportBuilder
         var header = new[] { new HeaderCell[] { new(""), new("回答数"), new("平均"), new("中央値"), new("最小"), new("最大") } };
         var rows = t.Parts.Select(p => new Row([Cell.Of(p.Part.Label), Cell.Count(p.Answered),
             Cell.Given(Math.Round(p.Mean, 1)), Cell.Given(p.Median), Cell.Given(p.Min), Cell.Given(p.Max)])).ToArray();
-        var note = $"n = {t.N}（{NoAnswer} {t.NoAnswer.Count} 件を含む）。値は回答者が入力した割合（合計 {t.Item.Total:0.##}%）。";
+        var note = $"n は{NoAnswer} {t.NoAnswer.Count} 件を含む。値は回答者が入力した割合（合計 {t.Item.Total:0.##}%）。";
         return Make(part, spec, label, number, header, rows, note, Basis([t.Item], $"n={t.N}"));
     }
 

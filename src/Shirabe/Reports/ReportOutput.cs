@@ -17,7 +17,7 @@ public static class ReportOutput
 
     /// <param name="responses">The responses again, for the XLSX's raw-data sheet (read only for that format).</param>
     /// <param name="includePersonal">Whether personal items go into the raw-data sheet.</param>
-    /// <param name="chromium">Prints the PDF; null starts a Chromium for this report and stops it afterwards.</param>
+    /// <param name="chromium">Prints the PDF (the server's shared one, or the one `shirabe report` started while tabulating); unused for other formats.</param>
     public static async Task WriteAsync(ReportDocument doc, ReportFormat format, Stream output, Survey survey,
         Func<IEnumerable<Response>> responses, bool includePersonal, ChromiumPdf? chromium, TimeSpan pdfTimeout,
         IProgress<string>? progress, CancellationToken cancel)
@@ -28,11 +28,8 @@ public static class ReportOutput
                 await WriteText(output, HtmlReport.Render(doc, progress), cancel);
                 break;
             case ReportFormat.Pdf:
-                if (chromium is not null)
-                    await output.WriteAsync(await ReportPdf.RenderAsync(doc, chromium, progress, cancel, pdfTimeout), cancel);
-                else
-                    await using (var own = new ChromiumPdf())
-                        await output.WriteAsync(await ReportPdf.RenderAsync(doc, own, progress, cancel, pdfTimeout), cancel);
+                ArgumentNullException.ThrowIfNull(chromium);
+                await output.WriteAsync(await ReportPdf.RenderAsync(doc, chromium, progress, cancel, pdfTimeout), cancel);
                 break;
             case ReportFormat.Docx:
                 DocxReport.Write(doc, output, progress);

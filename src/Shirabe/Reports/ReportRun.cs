@@ -3,6 +3,7 @@ using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Reports;
 using Shirabe.Core.Responses;
 using Shirabe.Core.Tabulation;
+using Shirabe.Pdf;
 
 namespace Shirabe.Reports;
 
@@ -23,6 +24,9 @@ public sealed class ReportRun
     public bool IncludePersonal { get; init; }
     /// <summary>How long Chromium may take to print the PDF.</summary>
     public TimeSpan PdfTimeout { get; init; } = ReportOutput.PdfTimeout;
+
+    /// <summary>Makes the PDF renderer this run owns (tests: to watch when its browser starts).</summary>
+    internal Func<ChromiumPdf> NewChromium { get; init; } = () => new ChromiumPdf();
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
@@ -59,8 +63,23 @@ public sealed class ReportRun
     /// <summary>Writes the report in <paramref name="format"/> to <paramref name="output"/>.</summary>
     public async Task WriteAsync(ReportFormat format, Stream output, IProgress<string>? progress = null, CancellationToken cancel = default)
     {
+        if (format != ReportFormat.Pdf)
+        {
+            await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
+                chromium: null, PdfTimeout, progress, cancel);
+            progress?.Report("完了");
+            return;
+        }
+        // A cold Chromium takes a while to start (≈ 0.4 s on a quiet machine, more under load): it starts on another thread while the responses are tabulated
+        // and the HTML is written. The first render (still through the bounded page slots) awaits that launch in
+        // ChromiumPdf.BrowserAsync (its lock), and a failed launch is tried and reported there again. Disposing the
+        // renderer ends the browser on every path, a failed tabulation included (the dispose waits for the launch).
+        await using var chromium = NewChromium();
+        var launch = Task.Run(chromium.BrowserAsync, CancellationToken.None);
+        // Observed, so a launch that fails after a failed tabulation raises no unobserved-task event.
+        _ = launch.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         await ReportOutput.WriteAsync(Build(progress), format, output, Survey, () => ReadResponses(reuse: true), IncludePersonal,
-            chromium: null, PdfTimeout, progress, cancel);
+            chromium, PdfTimeout, progress, cancel);
         progress?.Report("完了");
     }
 }
