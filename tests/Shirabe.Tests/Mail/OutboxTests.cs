@@ -187,8 +187,9 @@ public sealed class OutboxTests
                 ids.Add((await EnqueueAsync(app, inv, $"r{round}-{n:00}@example.jp")).Id);
             }
 
-            var a = Drain(app, settings);
-            var b = Drain(app, settings);
+            // Each send takes a moment, as over a real network: the other sender claims while this one delivers.
+            var a = Drain(app, settings, s => new Slow(MailTransports.Create(s)));
+            var b = Drain(app, settings, s => new Slow(MailTransports.Create(s)));
             var results = await Task.WhenAll(Task.Run(() => a.RunAsync()), Task.Run(() => b.RunAsync()));
 
             Assert.Equal(57, results.Sum(r => r.Sent));
@@ -204,6 +205,17 @@ public sealed class OutboxTests
             bothTookPart = await db.MailAttempts.Where(x => ids.Contains(x.MailId)).Select(x => x.Sender).Distinct().CountAsync() == 2;
         }
         Assert.True(bothTookPart, "in five rounds the two senders never drained at the same time");
+    }
+
+    private sealed class Slow(IMailTransport inner) : IMailTransport
+    {
+        public async Task<SendReply> SendAsync(MimeMessage message, CancellationToken cancel)
+        {
+            await Task.Delay(15, cancel);
+            return await inner.SendAsync(message, cancel);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     /// <summary>Delivers, then dies before the outcome is committed: the process crashing between 250 and the commit.</summary>
