@@ -98,24 +98,30 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
         return Math.Min(settings.PerMinute - minute, settings.PerDay - day) - inFlight;
     }
 
-    /// <summary>Claims up to <paramref name="count"/> due mails, each by a conditional UPDATE that only one sender wins.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="count"/> due mails with one conditional UPDATE (a row already claimed by another
+    /// sender is no longer due, so only one sender wins each), then reads back which rows this claim took: this sender's
+    /// earlier claims are all settled (sent, failed or given back) before it claims again.
+    /// </summary>
     private async Task<List<long>> ClaimAsync(int count, long now, CancellationToken cancel)
     {
         await using var db = database.CreateContext();
-        var candidates = await db.OutboxMails.Where(Due(now)).OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
-            .Select(m => m.Id).Take(count * 4).ToListAsync(cancel);
-        var claimed = new List<long>();
         var until = now + (long)settings.Lease.TotalMilliseconds;
-        foreach (var id in candidates)
+        // Another sender may win every row of a claim: try the next due ones, a few times, before saying none is left.
+        for (var round = 0; round < 4; round++)
         {
-            if (claimed.Count == count) break;
-            var won = await db.OutboxMails.Where(m => m.Id == id).Where(Due(now)).ExecuteUpdateAsync(s => s
+            var candidates = await db.OutboxMails.Where(Due(now)).OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
+                .Select(m => m.Id).Take(count).ToListAsync(cancel);
+            if (candidates.Count == 0) return [];
+            await db.OutboxMails.Where(m => candidates.Contains(m.Id)).Where(Due(now)).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, MailStatus.Sending)
                 .SetProperty(m => m.LeaseOwner, Owner)
                 .SetProperty(m => m.LeaseExpiresAt, until), cancel);
-            if (won == 1) claimed.Add(id);
+            var won = await db.OutboxMails.Where(m => candidates.Contains(m.Id) && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+                .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).ToListAsync(cancel);
+            if (won.Count > 0) return won;
         }
-        return claimed;
+        return [];
     }
 
     /// <summary>Gives claimed mails back untried (as they were: queued, or failed and due).</summary>
