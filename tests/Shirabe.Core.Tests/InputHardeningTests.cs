@@ -24,6 +24,17 @@ public class InputHardeningTests
     private static List<Response> Read(string csv) =>
         ResponsesCsv.Read(new MemoryStream(new UTF8Encoding(false, false).GetBytes(csv)), Fixtures.Sc3).ToList();
 
+    [Fact]
+    public void Import_RefusesTextLongerThanTheItemsMaxLength_AsTheWebFormDoes()
+    {
+        var max = Fixtures.Sc3["2-2"].MaxLength;
+        Assert.Single(Read(CsvWith("q2_2", new string('あ', max))));
+        var e = Assert.Throws<ResponsesFileException>(() => Read(CsvWith("q2_2", new string('あ', max + 1))));
+        var p = Assert.Single(e.Problems);
+        Assert.Equal(("q2_2", 2L), (p.Column, (long)p.Row));
+        Assert.Contains($"{max + 1:N0} 文字あります。{max:N0} 文字以内にしてください。", p.Message);
+    }
+
     [Theory]
     [InlineData("ok\uFFFFok", "U+FFFF（3 文字目）")]
     [InlineData("\uFFFE", "U+FFFE（1 文字目）")]

@@ -204,6 +204,13 @@ public static partial class ResponsesCsv
                 problems.Add(new(row, item.ColumnName, null, $"設問 {item.Code}: {XmlText.Message(text, bad)}"));
                 return Answer.NoAnswer;
             }
+            if (text.Length > item.MaxLength)
+            {
+                // the same limit as the web form's (Item.Validate); the value is not echoed, it may be long
+                problems.Add(new(row, item.ColumnName, null,
+                    $"設問 {item.Code}: {text.Length:N0} 文字あります。{item.MaxLength:N0} 文字以内にしてください。"));
+                return Answer.NoAnswer;
+            }
             return text.Length == 0 ? Answer.NoAnswer : Answer.FromText(text.ToString());
         }
         if (item.Kind == ItemKind.Split)
