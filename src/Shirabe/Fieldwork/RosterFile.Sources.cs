@@ -115,7 +115,6 @@ public sealed partial class RosterFile
         private const int MaxRecordChars = 1 << 20;
         private readonly StreamReader _text;
         private readonly Encoding _encoding;
-        private readonly bool _guessed;
 
         public CsvSource(Stream stream, RosterReadOptions options, Problems problems)
         {
@@ -124,31 +123,74 @@ public sealed partial class RosterFile
             var hasBom = stream.ReadAtLeast(bom, 3, throwOnEndOfStream: false) == 3 && bom.SequenceEqual("\uFEFF"u8);
             if (!hasBom) stream.Position = start;
             var utf8 = ResponsesReadOptions.ParseEncoding("utf-8");
-            // A BOM says UTF-8 whatever the option; without one, the option, else UTF-8 when the whole file is valid UTF-8.
-            _guessed = !hasBom && options.Encoding is null;
-            _encoding = hasBom ? utf8 : options.Encoding ?? (IsUtf8(stream) ? utf8 : ResponsesReadOptions.ParseEncoding("cp932"));
+            // A BOM says UTF-8 whatever the option; without one, the option, else UTF-8 when the whole file is valid
+            // UTF-8, else CP932. The whole file is checked before parsing, so an undecodable byte is reported at its line.
+            Encoding encoding;
+            long bad;
+            if (hasBom || options.Encoding is not null)
+                bad = FirstInvalidByte(stream, encoding = hasBom ? utf8 : options.Encoding!);
+            else if ((bad = FirstInvalidByte(stream, encoding = utf8)) >= 0)
+            {
+                var cp932 = ResponsesReadOptions.ParseEncoding("cp932");
+                var badCp932 = FirstInvalidByte(stream, cp932);
+                if (badCp932 < 0 || badCp932 > bad) (encoding, bad) = (cp932, badCp932); // the one that read further was meant
+                if (bad >= 0)
+                    throw Refuse(problems, LineOf(stream, bad),
+                        "UTF-8 としても Shift_JIS（CP932）としても読めない文字があります。Excel で「CSV UTF-8 (コンマ区切り)」として保存し直してください。");
+            }
+            if (bad >= 0) throw Refuse(problems, LineOf(stream, bad), $"指定の文字コード（{encoding.WebName}）として読めない文字があります。");
+            _encoding = encoding;
             _text = new StreamReader(stream, _encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
             Start(problems);
+        }
+
+        private static RosterFileException Refuse(Problems problems, long line, string message)
+        {
+            problems.Add(new(line, null, message));
+            return problems.ToException();
         }
 
         public override string Format => "csv";
         public override Encoding? Encoding => _encoding;
 
-        private static bool IsUtf8(Stream stream)
+        /// <summary>The offset (from the current position) of the first byte <paramref name="encoding"/> cannot decode, or -1.</summary>
+        private static long FirstInvalidByte(Stream stream, Encoding encoding)
         {
             var start = stream.Position;
-            var decoder = ResponsesReadOptions.ParseEncoding("utf-8").GetDecoder();
+            var decoder = encoding.GetDecoder();
             var buffer = new byte[1 << 16];
-            var chars = new char[buffer.Length + 4];
+            var chars = new char[encoding.GetMaxCharCount(buffer.Length)];
+            long offset = 0;
             try
             {
                 int n;
-                while ((n = stream.Read(buffer)) > 0) decoder.GetChars(buffer, 0, n, chars, 0, flush: false);
+                while ((n = stream.Read(buffer)) > 0)
+                {
+                    decoder.GetChars(buffer, 0, n, chars, 0, flush: false);
+                    offset += n;
+                }
                 decoder.GetChars(buffer, 0, 0, chars, 0, flush: true);
-                return true;
+                return -1;
             }
-            catch (DecoderFallbackException) { return false; }
+            catch (DecoderFallbackException e) { return Math.Max(0, offset + e.Index); }
             finally { stream.Position = start; }
+        }
+
+        /// <summary>The line (1-based) holding the byte at <paramref name="offset"/>: LF never occurs inside a UTF-8 or CP932 character.</summary>
+        private static long LineOf(Stream stream, long offset)
+        {
+            var start = stream.Position;
+            var line = 1L;
+            var buffer = new byte[1 << 16];
+            for (long read = 0; read < offset;)
+            {
+                var n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, offset - read));
+                if (n == 0) break;
+                line += buffer.AsSpan(0, n).Count((byte)'\n');
+                read += n;
+            }
+            stream.Position = start;
+            return line;
         }
 
         protected override IEnumerable<SourceRow> Read(Problems problems)
@@ -194,8 +236,6 @@ public sealed partial class RosterFile
         {
             problems.Add(new(row, null, e switch
             {
-                DecoderFallbackException when _guessed =>
-                    "UTF-8 としても Shift_JIS（CP932）としても読めない文字があります。Excel で「CSV UTF-8 (コンマ区切り)」として保存し直してください。",
                 DecoderFallbackException => $"指定の文字コード（{_encoding.WebName}）として読めない文字があります。",
                 CsvRecordTooLargeException => $"1 行が長すぎるか（{MaxRecordChars:#,0} 文字まで）、引用符（\"）の対応が崩れています。",
                 _ => "CSV の引用符（\"）の対応が崩れています。",
@@ -347,6 +387,7 @@ public sealed partial class RosterFile
             var raw = cell.CellValue?.Text;
             var type = cell.DataType?.Value;
             if (type == CellValues.InlineString) return cell.InlineString is { } inline ? RichText(inline) : raw;
+            if (type == CellValues.String) return Unescape(raw); // a formula's cached text
             if (type == CellValues.SharedString)
                 return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < _strings.Count ? _strings[i] : null;
             if (type == CellValues.Boolean) return raw == "1" ? "TRUE" : "FALSE";
@@ -363,10 +404,11 @@ public sealed partial class RosterFile
                 if (cell.StyleIndex?.Value is { } style && _dateStyles.Contains(style)
                     && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial) && serial is > 0 and < 2_958_466)
                     return DateTime.FromOADate(serial).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                return decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                // Excel writes up to 17 significant digits (1.1000000000000001): the shortest form that round trips.
+                return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
                     ? d.ToString(CultureInfo.InvariantCulture) : raw;
             }
-            return raw; // a formula's cached text
+            return raw;
         }
 
         private void NoteDateStyles(WorkbookPart book)
@@ -386,7 +428,17 @@ public sealed partial class RosterFile
 
         /// <summary>The text of a string item without its phonetic guide (ふりがな, which Excel adds to Japanese text).</summary>
         private static string RichText(OpenXmlElement item) =>
-            item.GetFirstChild<Text>() is { } t ? t.Text : string.Concat(item.Elements<Run>().Select(r => r.Text?.Text ?? ""));
+            Unescape(item.GetFirstChild<Text>() is { } t ? t.Text : string.Concat(item.Elements<Run>().Select(r => r.Text?.Text ?? "")))!;
+
+        /// <summary>
+        /// Excel writes characters XML cannot hold (a pasted CR, control characters) as <c>_x000D_</c>, and a literal
+        /// <c>_x</c> as <c>_x005F_x</c>: decoded here, so the rules see the real text.
+        /// </summary>
+        private static string? Unescape(string? text)
+        {
+            if (text is null || !text.Contains("_x", StringComparison.Ordinal)) return text;
+            return EscapedChar().Replace(text, m => ((char)int.Parse(m.Groups[1].ValueSpan, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString());
+        }
 
         /// <summary>The zero-based column of a reference such as D3 (-1 when it is not one).</summary>
         private static int ColumnIndex(string reference)
@@ -407,6 +459,9 @@ public sealed partial class RosterFile
             _doc.Dispose();
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("_x([0-9A-Fa-f]{4})_")]
+    private static partial System.Text.RegularExpressions.Regex EscapedChar();
 
     internal static string ColumnLetters(int position)
     {

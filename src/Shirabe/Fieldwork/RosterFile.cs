@@ -116,8 +116,8 @@ public sealed partial class RosterFile : IDisposable
     {
         ["コード"] = Field.Code, ["団体コード"] = Field.Code, ["code"] = Field.Code, ["id"] = Field.Code,
         ["団体名"] = Field.Name, ["名称"] = Field.Name, ["name"] = Field.Name,
-        ["担当者名"] = Field.Contact, ["担当者"] = Field.Contact, ["contact"] = Field.Contact,
-        ["メールアドレス"] = Field.Email, ["メール"] = Field.Email, ["email"] = Field.Email, ["e-mail"] = Field.Email,
+        ["担当者名"] = Field.Contact, ["担当者"] = Field.Contact, ["担当者氏名"] = Field.Contact, ["contact"] = Field.Contact,
+        ["メールアドレス"] = Field.Email, ["メール"] = Field.Email, ["eメール"] = Field.Email, ["email"] = Field.Email, ["e-mail"] = Field.Email,
         ["cc"] = Field.Cc,
         ["業種"] = Field.Industry, ["業界"] = Field.Industry, ["industry"] = Field.Industry,
     };
