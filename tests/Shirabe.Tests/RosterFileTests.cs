@@ -5,6 +5,7 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using DocumentFormat.OpenXml.Validation;
+using Microsoft.Extensions.Configuration;
 using Shirabe.Core.Responses;
 using Shirabe.Fieldwork;
 
@@ -109,6 +110,7 @@ public class RosterFileTests
         var bytes = Workbook("会員名簿", sheet =>
         {
             sheet.Row(1, S("コード"), S("団体名"), S("メールアドレス"), S("会員数"), S("設立"), S("加盟"));
+            sheet.Data.LastChild!.Append(new Cell { CellReference = "KZ1", StyleIndex = 1 }); // formatted, empty: not a column
             sheet.Row(2, S("R01"), Furigana("日本化学工業協会", "ニホンカガクコウギョウキョウカイ"), I("a@example.jp"), N("120"), Date(36526), B(true));
             sheet.Row(4, N("2"), S("第二協会"), null, N("1.50"), null, B(false)); // row 3 missing: Excel leaves empty rows out
         });
@@ -301,6 +303,19 @@ public class RosterFileTests
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
             for (var i = 0; i < 1001; i++) zip.CreateEntry($"x/{i}.xml");
         Assert.Equal(["ファイル: ワークブックの部品が多すぎます（1,001 個。上限は 1,000 個）。"], Lines(Refused(ms.ToArray(), "roster.xlsx")));
+    }
+
+    [Fact]
+    public void TheCaps_AreReadFromConfiguration_WithTheDefaultsWhereUnsetOrInvalid()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Shirabe:Roster:MaxRows"] = "500", ["Shirabe:Roster:MaxFileBytes"] = "1048576", ["Shirabe:Roster:MaxColumns"] = "-3",
+        }).Build();
+
+        var options = RosterReadOptions.From(config);
+
+        Assert.Equal((500, 1L << 20, 100, 256L << 20), (options.MaxRows, options.MaxFileBytes, options.MaxColumns, options.MaxUnzippedBytes));
     }
 
     // ---------------------------------------------------------------- size

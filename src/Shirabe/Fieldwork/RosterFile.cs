@@ -233,13 +233,15 @@ public sealed partial class RosterFile : IDisposable
             problems.Add(new(0, null, "見出し行がありません（1 行目に コード, 団体名, … の見出しを書いてください）。"));
             throw problems.ToException();
         }
-        if (header.Cells.Length > options.MaxColumns)
+        // Excel may write formatted empty cells far to the right: the width is up to the last heading.
+        var width = Array.FindLastIndex(header.Cells, c => !string.IsNullOrWhiteSpace(c)) + 1;
+        if (width > options.MaxColumns)
         {
-            problems.Add(new(header.Number, null, $"列が多すぎます（{header.Cells.Length:#,0} 列。上限は {options.MaxColumns:#,0} 列）。", source.Sheet));
+            problems.Add(new(header.Number, null, $"列が多すぎます（{width:#,0} 列。上限は {options.MaxColumns:#,0} 列）。", source.Sheet));
             throw problems.ToException();
         }
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < header.Cells.Length; i++)
+        for (var i = 0; i < width; i++)
         {
             var text = header.Cells[i]?.Trim() ?? "";
             if (text.Length == 0) continue; // a column without a heading: its values are reported row by row
