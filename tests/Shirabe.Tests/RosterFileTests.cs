@@ -37,7 +37,8 @@ public class RosterFileTests
     [Fact]
     public void TheSampleRoster_Reads57Invitees_WithTheCodesOfTheResponsesAndTheDemo()
     {
-        var (entries, attributes, warnings) = RosterFile.ReadAll(File.OpenRead(Path.Combine(ReportFixtures.SurveyDir, "roster.csv")), "roster.csv");
+        using var file = File.OpenRead(Path.Combine(ReportFixtures.SurveyDir, "roster.csv"));
+        var (entries, attributes, warnings) = RosterFile.ReadAll(file, "roster.csv");
 
         Assert.Equal(57, entries.Count);
         Assert.Empty(attributes);
@@ -192,7 +193,7 @@ public class RosterFileTests
     [Fact]
     public void MissingAndDuplicateHeadings_AreListedWithTheRowsProblems()
     {
-        var e = Refused(Utf8("担当者,メール,Ｅ－ｍａｉｌ,備考,備 考\r\n山田,x@,,,\r\n"));
+        var e = Refused(Utf8("担当者, メール ,Ｅ－ｍａｉｌ,備考,備 考\r\n山田,x@,,,\r\n"));
 
         Assert.Equal(
         [
@@ -362,13 +363,13 @@ public class RosterFileTests
 
     // ---------------------------------------------------------------- round trips
 
-    private static readonly string[] RoundTripAttributes = ["会員数", "メモ"];
+    private static readonly string[] RoundTripAttributes = ["会員数", "=メモ"];
 
     private static List<RosterEntry> RoundTripEntries() =>
     [
         new(2, "R01", "=HYPERLINK(\"http://evil.example/\",\"協会\")", "+81 山田", "a@example.jp", ["b@example.jp", "c@example.jp"], "製造業",
-            new Dictionary<string, string> { ["会員数"] = "001", ["メモ"] = "@SUM(A1)" }),
-        new(3, "R02", "'引用符で始まる団体'", "－田中", null, [], null, new Dictionary<string, string> { ["メモ"] = "-1" }),
+            new Dictionary<string, string> { ["会員数"] = "001", ["=メモ"] = "@SUM(A1)" }),
+        new(3, "R02", "'引用符で始まる団体'", "－田中", null, [], null, new Dictionary<string, string> { ["=メモ"] = "-1" }),
         new(4, "0123", "日本「架空」協会, 東京", null, "d@example.jp", [], "卸売業，小売業", new Dictionary<string, string>()),
     ];
 
@@ -391,7 +392,7 @@ public class RosterFileTests
         RosterFile.WriteCsv(ms, RoundTripAttributes, RoundTripEntries());
         var text = Encoding.UTF8.GetString(ms.ToArray());
 
-        Assert.StartsWith("\uFEFF\"コード\",\"団体名\",\"担当者名\",\"メールアドレス\",\"CC\",\"業種\",\"会員数\",\"メモ\"\r\n", text);
+        Assert.StartsWith("\uFEFF\"コード\",\"団体名\",\"担当者名\",\"メールアドレス\",\"CC\",\"業種\",\"会員数\",\"'=メモ\"\r\n", text);
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"協会\"\")\"", text);
         Assert.Contains("\"'+81 山田\"", text);
         Assert.Contains("\"'@SUM(A1)\"", text);

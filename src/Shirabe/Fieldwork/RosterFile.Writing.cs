@@ -27,11 +27,14 @@ public sealed partial class RosterFile
         .. attributes.Select(a => e.Attributes.TryGetValue(a, out var v) ? v : ""),
     ];
 
-    /// <summary>CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF, every field quoted, formula-like text neutralised.</summary>
+    /// <summary>
+    /// CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF, every field quoted, formula-like text neutralised.
+    /// <paramref name="attributes"/> are the attribute columns written, in order (an entry's other attributes are not).
+    /// </summary>
     public static void WriteCsv(Stream output, IReadOnlyList<string> attributes, IEnumerable<RosterEntry> entries)
     {
         using var w = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
-        w.WriteLine(string.Join(",", ExportHeader(attributes).Select(Quote)));
+        w.WriteLine(string.Join(",", ExportHeader(attributes).Select(h => Quote(ResponsesCsv.SpreadsheetSafe(h)))));
         foreach (var e in entries)
             w.WriteLine(string.Join(",", ExportFields(e, attributes).Select(f => Quote(ResponsesCsv.SpreadsheetSafe(f)))));
 

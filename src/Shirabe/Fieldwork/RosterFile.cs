@@ -148,6 +148,8 @@ public sealed partial class RosterFile : IDisposable
     private readonly Problems _problems;
     private readonly int[] _fieldColumns; // Field → column index, -1 when absent
     private readonly (int Column, string Name)[] _attributeColumns;
+    /// <summary>The header's cells, trimmed (null: no heading), for messages.</summary>
+    private readonly string?[] _headings;
     private bool _read;
 
     /// <summary>The survey attribute columns, in file order (the named columns excluded).</summary>
@@ -166,6 +168,7 @@ public sealed partial class RosterFile : IDisposable
         _problems = problems;
         (_fieldColumns, _attributeColumns) = MapHeader(source, options, problems);
         Attributes = _attributeColumns.Select(a => a.Name).ToArray();
+        _headings = source.Header!.Cells.Select(c => string.IsNullOrWhiteSpace(c) ? null : WithoutExportQuote(c.Trim())).ToArray();
     }
 
     /// <summary>
@@ -243,7 +246,7 @@ public sealed partial class RosterFile : IDisposable
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < width; i++)
         {
-            var text = header.Cells[i]?.Trim() ?? "";
+            var text = WithoutExportQuote(header.Cells[i]?.Trim() ?? "");
             if (text.Length == 0) continue; // a column without a heading: its values are reported row by row
             var cell = source.CellRef(i, header.Number);
             var key = HeadingKey(text);
@@ -276,7 +279,7 @@ public sealed partial class RosterFile : IDisposable
     private RosterEntry? ParseRow(SourceRow row, Dictionary<string, long> codes, Dictionary<string, long> emails)
     {
         var before = _problems.ErrorCount;
-        var header = _source.Header!.Cells;
+        var header = _headings;
         string? Value(Field f) => _fieldColumns[(int)f] is var i and >= 0 ? Cell(row, i, header[i]!, MaxLengths[f]) : null;
 
         for (var i = 0; i < row.Cells.Length; i++)
