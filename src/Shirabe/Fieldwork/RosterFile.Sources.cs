@@ -316,7 +316,8 @@ public sealed partial class RosterFile
                 var buffer = new byte[81920];
                 foreach (var entry in zip.Entries)
                 {
-                    // The declared size first: a bomb that admits its size is refused without unpacking.
+                    // The declared size first: a bomb that admits its size is refused without unpacking. One that
+                    // understates it is cut at the size it claims by .NET's zip reader (here and in the parse).
                     if (total + entry.Length > options.MaxUnzippedBytes) throw Unzipped(problems, options);
                     using var s = entry.Open();
                     int n;
