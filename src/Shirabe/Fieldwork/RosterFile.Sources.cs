@@ -255,7 +255,7 @@ public sealed partial class RosterFile
     /// <summary>
     /// The first sheet of a workbook, read with OpenXmlReader one row at a time (no DOM of the sheet). The shared
     /// strings are held in memory, bounded by the unpacked-size cap; everything is unpacked once beforehand, counting,
-    /// so a zip bomb is refused before any XML is parsed whatever its headers claim.
+    /// so a zip bomb is refused before any XML is parsed.
     /// </summary>
     private sealed class XlsxSource : Source
     {
