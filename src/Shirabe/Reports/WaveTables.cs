@@ -155,13 +155,13 @@ public static class WaveTables
         var categories = new List<string>();
         foreach (var (now, before) in rows)
         {
-            var label = now.Item.ReportLabel;
+            var label = now.Item.Label; // as the report's matrix table; the chart takes the shorter report label
             body.Add(new Row([Cell.Of(label), Cell.Of(current), .. Cells(now, c => now[c].Percent)]));
             var beforeCells = Cells(before, c => wave.PreviousRow(now.Item, before, c)!.Percent).ToList();
             // The previous wave's row leaves the label to the row above; at the top of a page it names it again.
             body.Add(new Row([Cell.Of(""), Cell.Of(previous), .. beforeCells], RowKind.Body, [Cell.Of(label), Cell.Of(previous), .. beforeCells]));
-            categories.Add($"{label}（{current}）");
-            categories.Add($"{label}（{previous}）");
+            categories.Add($"{now.Item.ReportLabel}：{current}");
+            categories.Add($"{now.Item.ReportLabel}：{previous}");
         }
         var nsNow = rows.Select(r => r.Now.N).Distinct().ToList();
         var nsBefore = rows.Select(r => r.Before.N).Distinct().ToList();
