@@ -234,6 +234,25 @@ public class ReportWaveComparisonTests
         Assert.NotNull(sheet.DrawingsPart); // the grouped chart beside the table
     }
 
+    /// <summary>Slow (Chromium prints the whole report): skipped by `scripts/test.sh --fast` like the other PDF tests.</summary>
+    [Fact]
+    [Trait("Needs", "Chromium")]
+    public async Task Pdf_ContainsTheComparisonTables_AndTheirCaptionsInTheContents()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "shirabe-wave-" + Guid.NewGuid().ToString("N") + ".pdf");
+        try
+        {
+            await File.WriteAllBytesAsync(path, await ReportFixtures.RenderAsync(Run(), ReportFormat.Pdf));
+            var text = ReportFixtures.Compact(ReportFixtures.Tool("pdftotext", "-layout", "-enc", "UTF-8", path, "-"));
+            // Once in the list of tables and figures, once over the table.
+            var caption = ReportFixtures.Compact("表 2-37 団体におけるセキュリティ課題（設問 2-9）（前回比較）");
+            Assert.True(text.Split(caption).Length - 1 >= 2, "caption printed in the contents and over the table");
+            Assert.Contains("特に無し000.0%714.6%", text);
+            Assert.Contains(ReportFixtures.Compact("2.9 前回（2023年度）との比較"), text);
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public async Task Xlsx_ListsTheFootnotes_AndFiguresOnlyGetSheetsOfTheirOwn()
     {
