@@ -247,7 +247,7 @@ public class ReportWaveComparisonTests
             // Once in the list of tables and figures, once over the table.
             var caption = ReportFixtures.Compact("表 2-37 団体におけるセキュリティ課題（設問 2-9）（前回比較）");
             Assert.True(text.Split(caption).Length - 1 >= 2, "caption printed in the contents and over the table");
-            Assert.Contains("特に無し000.0%714.6%", text);
+            Assert.Contains("特に無し00.0%714.6%", text);
             Assert.Contains(ReportFixtures.Compact("2.9 前回（2023年度）との比較"), text);
         }
         finally { File.Delete(path); }
