@@ -165,9 +165,10 @@ public static partial class Charts
     [GeneratedRegex(@"url\(#([^)]+)\)")]
     private static partial Regex UrlReference();
 
-    /// <summary>Breaks a long Japanese label into lines of at most <paramref name="width"/> characters.</summary>
+    /// <summary>Breaks a long Japanese label into lines of at most <paramref name="width"/> characters (its own line breaks kept).</summary>
     public static string Wrap(string label, int width = 20)
     {
+        if (label.Contains('\n')) return string.Join('\n', label.Split('\n').Select(l => Wrap(l, width)));
         if (label.Length <= width) return label;
         var sb = new StringBuilder();
         for (var i = 0; i < label.Length; i += width)

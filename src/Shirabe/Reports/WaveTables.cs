@@ -160,8 +160,9 @@ public static class WaveTables
             var beforeCells = Cells(before, c => wave.PreviousRow(now.Item, before, c)!.Percent).ToList();
             // The previous wave's row leaves the label to the row above; at the top of a page it names it again.
             body.Add(new Row([Cell.Of(""), Cell.Of(previous), .. beforeCells], RowKind.Body, [Cell.Of(label), Cell.Of(previous), .. beforeCells]));
-            categories.Add($"{now.Item.ReportLabel}：{current}");
-            categories.Add($"{now.Item.ReportLabel}：{previous}");
+            // The row's label once, over this wave's bar; the previous wave's bar below it says only its wave.
+            categories.Add($"{now.Item.ReportLabel}\n{current}");
+            categories.Add(previous);
         }
         var nsNow = rows.Select(r => r.Now.N).Distinct().ToList();
         var nsBefore = rows.Select(r => r.Before.N).Distinct().ToList();
