@@ -9,7 +9,11 @@ namespace Shirabe.Core.Reports;
 /// </summary>
 public static class DefaultReport
 {
-    public static ReportDefinition For(Survey survey)
+    /// <param name="comparison">
+    /// Whether the report is made with a previous wave: then a section 「前回調査との比較」 sets every choice and matrix
+    /// table beside the previous wave's, before the questionnaire (docs/report-format.md "Wave comparison").
+    /// </param>
+    public static ReportDefinition For(Survey survey, bool comparison = false)
     {
         var parts = new List<ReportPart>
         {
@@ -56,6 +60,12 @@ public static class DefaultReport
                 }
             }
         }
+        if (comparison)
+            parts.Add(new ReportPart("comparison", "前回調査（{previousYear}年）との比較", 2, $"1.{++sectionNo}", null, null, null, null, null, false)
+            {
+                Comparison = new ComparisonSpec([], ComparisonShow.Both, Footnote: true,
+                    ComparisonSpec.DefaultCurrent, ComparisonSpec.DefaultPrevious, ComparisonSpec.DefaultCaption),
+            });
         parts.Add(new ReportPart("questionnaire", "調査票", 2, "参考資料", null, null, Table(TableKind.Questionnaire, "", []), null, null, PageBreak: true));
         return new ReportDefinition(survey.Id, survey.Title, Chapter: 1, Invitations: 0, MaxRows: 500, parts);
     }

@@ -30,7 +30,14 @@ public sealed record ReportPart(
     TableSpec? Table,
     FigureSpec? Figure,
     NotesSpec? Notes,
-    bool PageBreak);
+    bool PageBreak)
+{
+    /// <summary>
+    /// The previous wave's results beside this wave's (`comparison:`, docs/report-format.md "Wave comparison"); the part
+    /// is printed only when the report is made with a previous wave.
+    /// </summary>
+    public ComparisonSpec? Comparison { get; init; }
+}
 
 /// <summary>How the paragraph above a table is drafted. <see cref="Subject"/> opens the sentence (「回答者の会員数は、」).</summary>
 public sealed record NarrativeSpec(string Subject);
@@ -88,8 +95,33 @@ public sealed record TableSpec(
     public bool IsNumbered => Kind is not (TableKind.Respondents or TableKind.Questionnaire);
 }
 
-public enum ChartKind { Bar, Stacked }
+/// <summary>Bar: counts of one wave. Stacked: 100% bars of a matrix. Grouped: two waves' percents side by side (wave comparison only).</summary>
+public enum ChartKind { Bar, Stacked, Grouped }
 
 public sealed record FigureSpec(ChartKind Chart, string Caption);
 
 public sealed record NotesSpec(string? Title, IReadOnlyList<string> Items);
+
+public enum ComparisonShow { Both, Table, Figure }
+
+/// <summary>
+/// A wave comparison part: the report's choice and matrix tables (all, or those of <see cref="Items"/>: item or question
+/// codes) again with the previous wave's results beside this wave's. Items the definition diff finds not comparable are
+/// footnoted (<see cref="Footnote"/>) or left out. <see cref="Current"/>, <see cref="Previous"/> and <see cref="Caption"/>
+/// are templates: {currentYear}, {previousYear} (the year each wave opened), {currentTitle}, {previousTitle}; the caption
+/// also {caption} (the report table's own caption).
+/// </summary>
+public sealed record ComparisonSpec(
+    IReadOnlyList<string> Items,
+    ComparisonShow Show,
+    bool Footnote,
+    string Current,
+    string Previous,
+    string Caption)
+{
+    public const string DefaultCurrent = "今回（{currentYear}年）";
+    public const string DefaultPrevious = "前回（{previousYear}年）";
+    public const string DefaultCaption = "{caption}（前回比較）";
+    public bool Tables => Show != ComparisonShow.Figure;
+    public bool Figures => Show != ComparisonShow.Table;
+}

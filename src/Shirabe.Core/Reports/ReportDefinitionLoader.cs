@@ -18,11 +18,12 @@ public static class ReportDefinitionLoader
 
     /// <summary>
     /// Loads <paramref name="path"/>: a report.yaml file, or a survey folder holding one; a folder without one gets
-    /// the <see cref="DefaultReport"/>.
+    /// the <see cref="DefaultReport"/> (with its wave comparison section when <paramref name="comparison"/>: the report
+    /// is made with a previous wave).
     /// </summary>
-    public static ReportDefinition LoadFile(string path, Survey survey)
+    public static ReportDefinition LoadFile(string path, Survey survey, bool comparison = false)
     {
-        if (Directory.Exists(path) && !File.Exists(Path.Combine(path, FileName))) return DefaultReport.For(survey);
+        if (Directory.Exists(path) && !File.Exists(Path.Combine(path, FileName))) return DefaultReport.For(survey, comparison);
         var file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file)) throw new ReportDefinitionException([$"{file}: ファイルがありません。"]);
         return Load(YamlLimits.ReadFile(file, m => new ReportDefinitionException([$"{file}: {m}"])), survey, file);
@@ -58,7 +59,8 @@ public static class ReportDefinitionLoader
             var where = $"parts[{i + 1}]" + (p.Heading is { } h ? $"（{h}）" : p.Table?.Caption is { } c ? $"（{c}）" : "");
             var table = p.Table is null ? null : Table(p.Table, survey, where, Problem);
             var figure = p.Figure is null ? null : Figure(p.Figure, table, where, Problem);
-            var key = p.Id ?? (table is null ? null : table.Kind switch
+            var comparison = p.Comparison is null ? null : Comparison(p.Comparison, p, where, Problem);
+            var key = p.Id ?? (comparison is not null ? "comparison" : null) ?? (table is null ? null : table.Kind switch
             {
                 TableKind.Overview or TableKind.Respondents or TableKind.Questionnaire or TableKind.Listing => table.Kind.ToString().ToLowerInvariant(),
                 _ => string.Join("+", table.Items),
@@ -70,8 +72,20 @@ public static class ReportDefinitionLoader
                 p.Narrative is null ? null : new NarrativeSpec(p.Narrative.Subject ?? ""),
                 table, figure,
                 p.Notes is null ? null : new NotesSpec(p.Notes.Title, p.Notes.Items),
-                p.PageBreak));
+                p.PageBreak) { Comparison = comparison });
         }
+        // A comparison names the report's own choice and matrix tables: it sets their results beside the previous wave's.
+        var compared = parts.Select(p => p.Table).OfType<TableSpec>().Where(t => t.Kind is TableKind.Choice or TableKind.Matrix)
+            .SelectMany(t => t.Items).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < parts.Count; i++)
+            foreach (var code in parts[i].Comparison?.Items ?? [])
+            {
+                var codes = survey.TryGetItem(code, out _) ? [code]
+                    : survey.Questions.FirstOrDefault(q => q.Code == code)?.Items.Select(it => it.Code).ToList();
+                if (codes is null) Problem($"parts[{i + 1}]", $"comparison.items: 設問 {code} は調査票にありません。");
+                else if (!codes.Any(compared.Contains))
+                    Problem($"parts[{i + 1}]", $"comparison.items: 設問 {code} は報告書の choice・matrix の表にありません（前回比較はそれらの表を前回と並べます）。");
+            }
         if (problems.Count > 0) throw new ReportDefinitionException(problems);
         return new ReportDefinition(root.Survey ?? "", root.Title ?? "", root.Chapter, root.Invitations, root.MaxRows, parts);
     }
@@ -143,6 +157,19 @@ public static class ReportDefinitionLoader
         }
     }
 
+    private static ComparisonSpec Comparison(ComparisonDto c, PartDto part, string where, Action<string, string> problem)
+    {
+        if (part.Table is not null || part.Figure is not null || part.Narrative is not null)
+            problem(where, "comparison の part には table・figure・narrative を置けません（見出し・text・notes は置けます）。");
+        var show = ComparisonShow.Both;
+        if (c.Show is not null && !Enum.TryParse(c.Show, ignoreCase: true, out show))
+            problem(where, "comparison.show は both（表と図）、table、figure のいずれかです。");
+        if (c.NotComparable is not (null or "note" or "omit"))
+            problem(where, "comparison.notComparable は note（注記で理由を示す）か omit（載せない）です。");
+        return new ComparisonSpec(c.Items ?? [], show, c.NotComparable != "omit",
+            c.Current ?? ComparisonSpec.DefaultCurrent, c.Previous ?? ComparisonSpec.DefaultPrevious, c.Caption ?? ComparisonSpec.DefaultCaption);
+    }
+
     private static FigureSpec? Figure(FigureDto f, TableSpec? table, string where, Action<string, string> problem)
     {
         if (table is null || table.Kind is not (TableKind.Choice or TableKind.Matrix))
@@ -151,7 +178,7 @@ public static class ReportDefinitionLoader
             return null;
         }
         var chart = table.Kind == TableKind.Matrix ? ChartKind.Stacked : ChartKind.Bar;
-        if (f.Chart is not null && !Enum.TryParse(f.Chart, ignoreCase: true, out chart))
+        if (f.Chart is not null && (!Enum.TryParse(f.Chart, ignoreCase: true, out chart) || chart == ChartKind.Grouped))
             problem(where, "figure.chart は bar か stacked です。");
         if (string.IsNullOrWhiteSpace(f.Caption)) problem(where, "figure.caption がありません。");
         return new FigureSpec(chart, f.Caption ?? "");
@@ -179,7 +206,18 @@ public static class ReportDefinitionLoader
         public TableDto? Table { get; set; }
         public FigureDto? Figure { get; set; }
         public NotesDto? Notes { get; set; }
+        public ComparisonDto? Comparison { get; set; }
         public bool PageBreak { get; set; }
+    }
+
+    private sealed class ComparisonDto
+    {
+        public List<string>? Items { get; set; }
+        public string? Show { get; set; }
+        public string? NotComparable { get; set; }
+        public string? Current { get; set; }
+        public string? Previous { get; set; }
+        public string? Caption { get; set; }
     }
 
     private sealed class NarrativeDto

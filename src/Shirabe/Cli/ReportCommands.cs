@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Shirabe.Core;
+using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
 using Shirabe.Reports;
 
 namespace Shirabe.Cli;
 
-/// <summary>`shirabe report --survey DIR --responses FILE --format html|pdf|docx|xlsx --out FILE` (docs/cli.md).</summary>
+/// <summary>
+/// `shirabe report --survey DIR --responses FILE --format html|pdf|docx|xlsx --out FILE [--previous DIR|FILE
+/// --previous-responses CSV]` (docs/cli.md).
+/// </summary>
 public static class ReportCommands
 {
     public static Command Command()
@@ -21,17 +25,24 @@ public static class ReportCommands
         var encoding = new Option<string?>("--encoding") { Description = "回答ファイルの文字コード（utf-8 または cp932）" };
         var includePersonal = new Option<bool>("--include-personal")
             { Description = "回答者個人の情報（氏名・役職など、調査票で personal: true の設問）も報告書（Excel の回答データ）に含める" };
+        var previous = new Option<string?>("--previous") { Description = "前回の調査票の定義（報告書に前回比較の表・図を載せる）" };
+        var previousResponses = new Option<string?>("--previous-responses") { Description = "前回の回答ファイル（CSV、--previous と一緒に指定）" };
         var command = new Command("report", "集計結果から報告書（表・図・本文・参考資料）を作成します")
         {
-            survey, responses, format, output, report, edits, encoding, includePersonal,
+            survey, responses, format, output, report, edits, encoding, includePersonal, previous, previousResponses,
         };
         command.SetAction(async (r, cancel) =>
         {
             var watch = Stopwatch.StartNew();
             var progress = new Progress(watch, r.Err());
+            var previousPath = r.GetValue(previous);
+            var previousResponsesPath = r.GetValue(previousResponses);
+            TabulateCommand.CheckPrevious(previousPath, previousResponsesPath);
+            var previousWave = previousPath is null ? null : new PreviousWave(SurveyLoader.LoadFile(previousPath), previousResponsesPath!);
+            TabulateCommand.CheckPreviousResponses(previousResponsesPath);
             var run = ReportRun.Open(r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(report), r.GetValue(edits),
                 r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null,
-                r.GetValue(includePersonal));
+                r.GetValue(includePersonal), previousWave);
             var fmt = Enum.Parse<ReportFormat>(r.GetValue(format)!, ignoreCase: true);
             var path = r.GetValue(output)!;
             var temp = path + ".part";

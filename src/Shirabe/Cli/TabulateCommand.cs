@@ -46,8 +46,7 @@ public static class TabulateCommand
         string? encoding, int threads, bool includePersonal, string? previousPath, string? previousResponsesPath)
     {
         if (threads < 1) throw new UserError("--threads は 1 以上にしてください。");
-        if ((previousPath is null) != (previousResponsesPath is null))
-            throw new UserError("--previous（前回の調査票）と --previous-responses（前回の回答ファイル）は一緒に指定してください。");
+        CheckPrevious(previousPath, previousResponsesPath);
         // A filter names this wave's items and codes; it is not carried over to the previous wave.
         if (previousPath is not null && where.Length > 0)
             throw new UserError("--where と --previous は一緒に使えません（前回の回答は絞り込めません）。");
@@ -62,8 +61,7 @@ public static class TabulateCommand
             ReuseAnswers = true,
         };
         if (!File.Exists(responsesPath)) throw new UserError($"回答ファイル {responsesPath} がありません。");
-        if (previousResponsesPath is not null && !File.Exists(previousResponsesPath))
-            throw new UserError($"前回の回答ファイル {previousResponsesPath} がありません。");
+        CheckPreviousResponses(previousResponsesPath);
 
         // Tabulation consumes the whole file before anything is written: a bad file prints nothing on stdout.
         var big = new FileInfo(responsesPath).Length > BigFileBytes;
@@ -89,6 +87,19 @@ public static class TabulateCommand
         }
         output.Flush();
         return 0;
+    }
+
+    /// <summary>`--previous` and `--previous-responses` go together (tabulate and report say it alike).</summary>
+    internal static void CheckPrevious(string? previousPath, string? previousResponsesPath)
+    {
+        if ((previousPath is null) != (previousResponsesPath is null))
+            throw new UserError("--previous（前回の調査票）と --previous-responses（前回の回答ファイル）は一緒に指定してください。");
+    }
+
+    internal static void CheckPreviousResponses(string? previousResponsesPath)
+    {
+        if (previousResponsesPath is not null && !File.Exists(previousResponsesPath))
+            throw new UserError($"前回の回答ファイル {previousResponsesPath} がありません。");
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Shirabe.Reports;
 
 /// <summary>
 /// Charts of the report, drawn with ScottPlot (docs/decisions/011-charts.md): horizontal bars for single and multiple
-/// choice, 100% stacked horizontal bars for matrices. The scale points are a sequential blue ramp (light → dark, so
+/// choice, 100% stacked horizontal bars for matrices, grouped bars (two waves in percent) for the wave comparison. The scale points are a sequential blue ramp (light → dark, so
 /// order survives greyscale and colour-blindness), 無回答 is white with grey hatching, and every segment carries its
 /// value, so no reading depends on colour.
 /// </summary>
@@ -58,15 +58,19 @@ public static partial class Charts
         return new Chart(ChartKind.Bar, figure.Caption, cats, [new ChartSeries("件数", values, labels)], nLabel);
     }
 
-    private static ChartSeries Series(string name, IEnumerable<decimal> percents)
+    /// <summary>A stacked series: a segment's percent is printed on it when there is room (6% or more).</summary>
+    internal static ChartSeries Series(string name, IEnumerable<decimal> percents)
     {
         var v = percents.ToList();
         return new ChartSeries(name, v, v.Select(p => p >= 6m ? Format.Percent(p) : "").ToList());
     }
 
-    public static int Height(Chart chart) => chart.Kind == ChartKind.Stacked
-        ? 110 + chart.Categories.Sum(c => 22 + 16 * Wrap(c).Count(ch => ch == '\n'))+ 26 * chart.Categories.Count
-        : 80 + chart.Categories.Sum(c => 16 * Wrap(c).Count(ch => ch == '\n')) + 34 * chart.Categories.Count;
+    public static int Height(Chart chart) => chart.Kind switch
+    {
+        ChartKind.Stacked => 110 + chart.Categories.Sum(c => 22 + 16 * Wrap(c).Count(ch => ch == '\n'))+ 26 * chart.Categories.Count,
+        ChartKind.Grouped => 110 + chart.Categories.Sum(c => 16 * Wrap(c).Count(ch => ch == '\n')) + 26 * chart.Series.Count * chart.Categories.Count,
+        _ => 80 + chart.Categories.Sum(c => 16 * Wrap(c).Count(ch => ch == '\n')) + 34 * chart.Categories.Count,
+    };
 
     /// <summary>PNG for Word and Excel (2× for print sharpness).</summary>
     public static byte[] Png(Chart chart)
@@ -161,9 +165,10 @@ public static partial class Charts
     [GeneratedRegex(@"url\(#([^)]+)\)")]
     private static partial Regex UrlReference();
 
-    /// <summary>Breaks a long Japanese label into lines of at most <paramref name="width"/> characters.</summary>
+    /// <summary>Breaks a long Japanese label into lines of at most <paramref name="width"/> characters (its own line breaks kept).</summary>
     public static string Wrap(string label, int width = 20)
     {
+        if (label.Contains('\n')) return string.Join('\n', label.Split('\n').Select(l => Wrap(l, width)));
         if (label.Length <= width) return label;
         var sb = new StringBuilder();
         for (var i = 0; i < label.Length; i += width)
@@ -187,6 +192,7 @@ public static partial class Charts
         // Categories from the top down, as the table lists them.
         double Pos(int i) => n - 1 - i;
         if (chart.Kind == ChartKind.Stacked) DrawStacked(plot, chart, Pos);
+        else if (chart.Kind == ChartKind.Grouped) DrawGrouped(plot, chart, Pos);
         else DrawBars(plot, chart, Pos);
 
         var ticks = Enumerable.Range(0, n).Select(i => Pos(i)).ToArray();
@@ -227,6 +233,47 @@ public static partial class Charts
         var step = Math.Max(1, (int)Math.Ceiling(max * 1.3 / 8));
         var ticks = Enumerable.Range(0, (int)(max * 1.3 / step) + 1).Select(k => (double)(k * step)).ToArray();
         plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    /// <summary>
+    /// Two waves side by side per category, in percent (their n differ): this wave in the single-series blue on top, the
+    /// previous wave below in a light blue, so the pair reads in greyscale too; every bar carries its percent.
+    /// </summary>
+    private static void DrawGrouped(Plot plot, Chart chart, Func<int, double> pos)
+    {
+        Color[] fills = [BarColor, Ramp[1]];
+        var count = chart.Series.Count;
+        var size = 0.8 / count;
+        for (var si = 0; si < count; si++)
+        {
+            var s = chart.Series[si];
+            var fill = fills[Math.Min(si, fills.Length - 1)];
+            var offset = 0.4 - size * (si + 0.5); // the first series on top
+            var bars = s.Values.Select((v, i) => new Bar
+            {
+                Position = pos(i) + offset,
+                Value = (double)v,
+                FillColor = fill,
+                LineWidth = 0,
+                Label = s.Labels[i],
+                Size = size * 0.9,
+            }).ToList();
+            var bp = plot.Add.Bars(bars);
+            bp.Horizontal = true;
+            bp.ValueLabelStyle.FontSize = 11;
+            bp.ValueLabelStyle.ForeColor = Ink;
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = s.Name, FillColor = fill, OutlineWidth = 0 });
+        }
+        var max = (double)Math.Max(1m, chart.Series.SelectMany(s => s.Values).DefaultIfEmpty(1m).Max());
+        var top = Math.Min(100, Math.Ceiling(max * 1.3 / 10) * 10);
+        plot.Axes.SetLimitsX(0, Math.Max(top, max * 1.25));
+        plot.Axes.SetLimitsY(-0.6, chart.Categories.Count - 0.4);
+        var ticks = Enumerable.Range(0, (int)(top / 10) + 1).Select(k => k * 10.0).Where(t => t <= top).ToArray();
+        if (ticks.Length > 6) ticks = ticks.Where((_, k) => k % 2 == 0).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture) + "%").ToArray());
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.Legend.FontSize = 13;
     }
 
     private static void DrawStacked(Plot plot, Chart chart, Func<int, double> pos)

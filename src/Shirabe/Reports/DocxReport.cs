@@ -221,6 +221,7 @@ public static class DocxReport
         double[] share = t.Kind switch
         {
             TableKind.Overview => [0.2, 0.8],
+            TableKind.Choice when columns == 5 => [0.44, 0.14, 0.14, 0.14, 0.14], // a wave comparison: two waves' count and percent
             TableKind.Choice => [0.6, 0.18, 0.22],
             TableKind.Respondents => [0.08, 0.6, 0.32],
             TableKind.Listing => [0.17, 0.17, .11, .11, .11, .11, .11, .11],

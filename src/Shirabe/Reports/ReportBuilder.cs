@@ -33,6 +33,8 @@ public static class ReportBuilder
 
         foreach (var part in def.Parts)
         {
+            // A wave comparison part is printed only when the report is made with a previous wave.
+            if (part.Comparison is not null && input.Tabulation.Previous is null) continue;
             if (part.Heading is not null)
             {
                 string number;
@@ -42,11 +44,16 @@ public static class ReportBuilder
                 else number = "";
                 if (part.Level <= 3) level4 = 0;
                 if (part.Level <= 4) level5 = 0;
-                blocks.Add(new HeadingBlock(part.Level, number, part.Heading, "h" + ++anchor, part.PageBreak));
+                var heading = part.Comparison is not null ? WaveTables.Fill(part.Heading, survey, input.Tabulation.Previous!.Previous.Survey) : part.Heading;
+                blocks.Add(new HeadingBlock(part.Level, number, heading, "h" + ++anchor, part.PageBreak));
             }
             else if (part.PageBreak) blocks.Add(new PageBreakBlock());
 
-            if (part.Text is not null) blocks.Add(new ParagraphBlock(Fill(part.Text, input)));
+            if (part.Text is not null)
+                blocks.Add(new ParagraphBlock(part.Comparison is null ? Fill(part.Text, input)
+                    : WaveTables.Fill(Fill(part.Text, input), survey, input.Tabulation.Previous!.Previous.Survey)));
+            if (part.Comparison is { } comparison)
+                blocks.AddRange(WaveTables.Build(part, comparison, def, input.Tabulation, input.Tabulation.Previous!, ref tableNo, ref figureNo));
 
             TableBlock? table = null;
             string? draft = null;

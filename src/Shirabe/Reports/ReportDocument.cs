@@ -31,6 +31,9 @@ public sealed record NarrativeBlock(string Key, NarrativeView View) : Block;
 
 public sealed record NotesBlock(string? Title, IReadOnlyList<string> Items) : Block
 {
+    /// <summary>Whether the Excel workbook lists these notes too (on its contents sheet): the wave comparison's footnotes.</summary>
+    public bool InWorkbook { get; init; }
+
     /// <summary>Whether a note opens with its own marker (「※1 …」, 「・…」), so no bullet is added before it.</summary>
     public static bool HasOwnMarker(string item) => item.Length > 0 && item[0] is '※' or '・' or '＊' or '*' or '●' or '○';
 }
@@ -96,7 +99,8 @@ public sealed record FigureBlock(string Key, string Label, int Number, string Ca
 
 /// <summary>
 /// What a chart shows, before drawing. Bar: one series of counts over <see cref="Categories"/>. Stacked: one series per
-/// scale point (and 無回答), values in percent of each row, one bar per category.
+/// scale point (and 無回答), values in percent of each row, one bar per category. Grouped: one series per wave, values
+/// in percent, the waves' bars side by side per category (the wave comparison).
 /// </summary>
 public sealed record Chart(ChartKind Kind, string Title, IReadOnlyList<string> Categories, IReadOnlyList<ChartSeries> Series, string NLabel);
 

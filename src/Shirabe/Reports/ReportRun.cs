@@ -22,6 +22,11 @@ public sealed class ReportRun
     public ReportEdits Edits { get; init; } = new();
     /// <summary>Whether personal items (names, titles: <see cref="Item.Personal"/>) go into the tables and raw data.</summary>
     public bool IncludePersonal { get; init; }
+    /// <summary>
+    /// The previous wave (its definition and responses file) for the wave comparison; null: none. Tabulated on its
+    /// own: its rows never count in this wave's tables.
+    /// </summary>
+    public PreviousWave? Previous { get; init; }
     /// <summary>How long Chromium may take to print the PDF.</summary>
     public TimeSpan PdfTimeout { get; init; } = ReportOutput.PdfTimeout;
 
@@ -29,16 +34,20 @@ public sealed class ReportRun
     internal Func<ChromiumPdf> NewChromium { get; init; } = () => new ChromiumPdf();
 
     /// <summary>Loads the survey and its report definition and edits from a survey folder.</summary>
+    /// <param name="previous">The previous wave: the default report then gets its comparison section, and a report.yaml must have one.</param>
     public static ReportRun Open(string surveyDir, string responsesPath, string? reportPath = null, string? editsPath = null,
-        ResponsesReadOptions? readOptions = null, bool includePersonal = false)
+        ResponsesReadOptions? readOptions = null, bool includePersonal = false, PreviousWave? previous = null)
     {
         var survey = SurveyLoader.LoadFile(surveyDir);
         var dir = Directory.Exists(surveyDir) ? surveyDir : Path.GetDirectoryName(Path.GetFullPath(surveyDir))!;
-        var definition = ReportDefinitionLoader.LoadFile(reportPath ?? dir, survey);
+        var definition = ReportDefinitionLoader.LoadFile(reportPath ?? dir, survey, comparison: previous is not null);
+        if (previous is not null && definition.Parts.All(p => p.Comparison is null))
+            throw new Core.UserError("--previous（前回の調査）を指定しましたが、報告書の定義（report.yaml）に前回比較の part（comparison:）がありません。"
+                                     + "docs/report-format.md の「Wave comparison」を参照して追加してください。");
         if (!File.Exists(responsesPath)) throw new Core.UserError($"回答ファイルがありません: {responsesPath}");
         var edits = ReportEdits.Load(editsPath ?? Path.Combine(dir, EditsFileName));
         return new ReportRun { Survey = survey, Definition = definition, ResponsesPath = responsesPath, ReadOptions = readOptions, Edits = edits,
-            IncludePersonal = includePersonal };
+            IncludePersonal = includePersonal, Previous = previous };
     }
 
     /// <summary>
@@ -56,7 +65,18 @@ public sealed class ReportRun
     {
         progress?.Report("集計中…");
         var tab = Core.Tabulation.Tabulate.Survey(Survey, ReadResponses(reuse: true), includePersonal: IncludePersonal);
-        progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。報告書を組み立て中…");
+        if (Previous is { } previous)
+        {
+            progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。前回の回答を集計中…");
+            // Each wave is tabulated on its own, from its own file and definition.
+            var options = (ReadOptions ?? new ResponsesReadOptions()) with { ReuseAnswers = true };
+            SurveyTabulation before;
+            using (var stream = File.OpenRead(previous.ResponsesPath))
+                before = Core.Tabulation.Tabulate.Survey(previous.Survey, ResponsesCsv.Read(stream, previous.Survey, options), includePersonal: IncludePersonal);
+            tab = tab with { Previous = new WaveComparison(SurveyDiff.Compare(previous.Survey, Survey), before) };
+            progress?.Report($"前回の集計完了（有効回答 {before.Respondents:#,0} 件）。報告書を組み立て中…");
+        }
+        else progress?.Report($"集計完了（有効回答 {tab.Respondents:#,0} 件）。報告書を組み立て中…");
         return ReportBuilder.Build(new ReportInput(Definition, tab, () => ReadResponses(), Edits));
     }
 
@@ -83,3 +103,6 @@ public sealed class ReportRun
         progress?.Report("完了");
     }
 }
+
+/// <summary>The previous wave of a report's wave comparison: its definition and its responses file.</summary>
+public sealed record PreviousWave(Survey Survey, string ResponsesPath);

@@ -61,9 +61,19 @@ public static partial class XlsxReport
             var part = wb.AddNewPart<WorksheetPart>();
             sheets.Add((name, part));
             entries.Add((name, t.FullCaption));
-            figures.TryGetValue(t.Key, out var figure);
+            figures.Remove(t.Key, out var figure);
             WriteTable(part, t, figure);
         }
+        // A figure without its table (a wave comparison shown as figures only): a sheet of its own.
+        foreach (var f in figures.Values.OrderBy(f => f.Number))
+        {
+            var name = f.Label.Replace(" ", "");
+            var part = wb.AddNewPart<WorksheetPart>();
+            sheets.Add((name, part));
+            entries.Add((name, f.FullCaption));
+            WriteFigure(part, f);
+        }
+        var notes = doc.Blocks.OfType<NotesBlock>().Where(n => n.InWorkbook).SelectMany(n => n.Items).ToList();
 
         var raw = wb.AddNewPart<WorksheetPart>();
         sheets.Add(("回答データ", raw));
@@ -81,6 +91,8 @@ public static partial class XlsxReport
             Row(w, 4, [Str("シート", StyleHeader), Str("内容", StyleHeader)]);
             var r = 5u;
             foreach (var (sheet, caption) in entries) Row(w, r++, [Str(sheet), Str(caption)]);
+            if (notes.Count > 0) r++;
+            foreach (var note in notes) Row(w, r++, [Str(note)]);
         });
 
         var sheetList = new Sheets();
@@ -125,6 +137,17 @@ public static partial class XlsxReport
                     : Str(c.Text, row.Kind == RowKind.Body ? StyleWrap : StyleBold)).ToList());
             if (t.Note is not null)
                 foreach (var line in t.Note.Split('\n')) Row(w, ++r, [Str(line)]);
+        });
+    }
+
+    private static void WriteFigure(WorksheetPart part, FigureBlock figure)
+    {
+        var drawing = part.AddNewPart<DrawingsPart>();
+        AddChart(drawing, figure, column: 0, row: figure.Basis is null ? 2 : 3);
+        WriteSheet(part, [48.0], part.GetIdOfPart(drawing), w =>
+        {
+            Row(w, 1, [Str(figure.FullCaption, StyleTitle)]);
+            if (figure.Basis is not null) Row(w, 2, [Str(figure.Basis)]);
         });
     }
 
