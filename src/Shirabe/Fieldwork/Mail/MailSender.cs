@@ -55,6 +55,13 @@ public static class MailServices
         services.AddSingleton(sp => MailSettings.Load(sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ShirabeSettings>().DataDir));
         services.AddScoped<Outbox>();
+        // Made when first needed (the invite and remind paths): the embedded default then makes its key file.
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<ShirabeSettings>();
+            return LinkKeys.Load(sp.GetRequiredService<IConfiguration>(), settings.DataDir, embedded: settings.Db is null,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<LinkKeys>());
+        });
         services.AddHostedService<MailSender>();
         return services;
     }
