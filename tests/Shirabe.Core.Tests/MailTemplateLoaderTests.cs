@@ -85,6 +85,13 @@ public class MailTemplateLoaderTests
     }
 
     [Fact]
+    public void ABodyStartingWithBlankLines_StillPlacesEachProblemOnItsLine()
+    {
+        var e = Assert.Throws<SurveyDefinitionException>(() => Load("mail:\n  receipt:\n    subject: a\n    body: |\n\n\n      {{個人情報の取扱い}}\n      {{x}} {{x}}\n      {{y}}\n"));
+        Assert.Equal([(16L, 7L), (16L, 13L), (17L, 7L)], e.Problems.Select(p => (p.Line, p.Column)));
+    }
+
+    [Fact]
     public void AnUnknownPlaceholderInAQuotedSubject_IsReportedAtItsColumn()
     {
         var e = Assert.Throws<SurveyDefinitionException>(() => Load("""

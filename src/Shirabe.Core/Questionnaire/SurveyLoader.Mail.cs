@@ -42,13 +42,14 @@ public sealed partial class SurveyLoader
             return null;
         }
         if (string.IsNullOrWhiteSpace(value)) { Problem(t[key], $"mail.{kind}.{key} が空です。"); return null; }
-        var text = value.ReplaceLineEndings("\n").Trim();
+        var text = value.ReplaceLineEndings("\n");
+        // Located in the value as written (before trimming), whose line breaks are the file's.
         foreach (var p in MailTemplateText.Parse(text).Problems)
         {
             var (line, column) = Locate(t[key], text, p.Offset);
             _problems.Add(new(_file, line, column, $"mail.{kind}.{key}: {p.Message}"));
         }
-        return text;
+        return text.Trim();
     }
 
     /// <summary>
@@ -71,6 +72,16 @@ public sealed partial class SurveyLoader
             var i = _lines[line - 1].IndexOf(fragment, StringComparison.Ordinal);
             column = i + 1;
             return i >= 0;
+        }
+        // A literal block's source line is its indentation and then the value's line: exact, even for a repeated placeholder.
+        if (scalar?.Style is ScalarStyle.Literal && guess >= 1 && guess <= _lines.Length)
+        {
+            var start = value.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1;
+            var end = value.IndexOf('\n', offset);
+            var valueLine = value[start..(end < 0 ? value.Length : end)];
+            var source = _lines[guess - 1].TrimEnd('\r');
+            if (source.EndsWith(valueLine, StringComparison.Ordinal))
+                return (guess, source.Length - valueLine.Length + offset - start + 1);
         }
         if (At(guess, out var c)) return (guess, c);
         for (var line = (int)node.Start.Line; line <= last; line++)

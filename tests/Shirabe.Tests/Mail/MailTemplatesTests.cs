@@ -81,6 +81,16 @@ public sealed class MailTemplatesTests
     }
 
     [Fact]
+    public void SeveralAddresses_GoAsTyped_WithoutAName_AndABrokenAddressIsRefused()
+    {
+        var mail = MailTemplates.Content(Sc3, MailKind.Reminder, Yamada with { Email = "a@example.jp; b@example.jp" }, Link, Site);
+        Assert.Equal([("", "a@example.jp"), ("", "b@example.jp")],
+            MailHeaders.Addresses("To", mail.To).Mailboxes.Select(m => (m.Name ?? "", m.Address)));
+        Assert.Throws<MailHeaderError>(() => MailTemplates.Content(Sc3, MailKind.Reminder, Yamada with { Email = "a@example.jp\r\nBcc: c@example.jp" }, Link, Site));
+        Assert.Throws<MailHeaderError>(() => MailTemplates.Content(Sc3, MailKind.Reminder, Yamada with { Email = " " }, Link, Site));
+    }
+
+    [Fact]
     public void AReminderWithoutALink_SaysHowToGetOne_AndAnInvitationWithoutOneIsRefused()
     {
         var reminder = MailTemplates.Content(Sc3, MailKind.Reminder, Yamada, answerUrl: null, Site);
