@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 using Shirabe.Data;
@@ -110,7 +111,9 @@ public sealed class LinkKeysTests : IDisposable
     public void TheEmbeddedDefault_MakesItsKeyOnce_Private_AndKeepsIt()
     {
         var file = Path.Combine(_dir.FullName, "config", "shirabe", "link.key");
-        var first = LinkKeys.Load(Config(), DataDir, embedded: true, NullLogger.Instance, file);
+        var log = new ListLogger();
+        var first = LinkKeys.Load(Config(), DataDir, embedded: true, log, file);
+        Assert.Contains(log.Lines, l => l.StartsWith("Warning: Link key: created " + file, StringComparison.Ordinal));
         Assert.True(first.CanRecover);
         Assert.True(File.Exists(file));
         if (!OperatingSystem.IsWindows())
@@ -122,6 +125,22 @@ public sealed class LinkKeysTests : IDisposable
         // The next start reads the same key: links made before still derive the same.
         var again = LinkKeys.Load(Config(), DataDir, embedded: true, NullLogger.Instance, file);
         Assert.Equal(first.Derive(5, "s"), again.Derive(5, "s"));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("other users", StringComparison.Ordinal));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, DataFiles.PrivateFile | UnixFileMode.OtherRead);
+            LinkKeys.Load(Config(), DataDir, embedded: true, log, file);
+            Assert.Contains(log.Lines, l => l.StartsWith("Warning: Link key: " + file + " can be read by other users", StringComparison.Ordinal));
+        }
+        // A home that cannot be written to: the demo still starts, without a key.
+        if (!OperatingSystem.IsWindows() && Environment.UserName != "root")
+        {
+            var locked = Path.Combine(_dir.FullName, "locked");
+            Directory.CreateDirectory(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            Assert.False(LinkKeys.Load(Config(), DataDir, embedded: true, log, Path.Combine(locked, "shirabe", "link.key")).CanRecover);
+            Assert.Contains(log.Lines, l => l.Contains("could not be made or read", StringComparison.Ordinal));
+            File.SetUnixFileMode(locked, DataFiles.PrivateFolder);
+        }
         // A configured key wins over the default file.
         Assert.NotEqual(first.Derive(5, "s"), LinkKeys.Load(Config(("Shirabe:LinkKey", Convert.ToBase64String(Key(3)))), DataDir, true, NullLogger.Instance, file).Derive(5, "s"));
     }
@@ -186,5 +205,14 @@ public sealed class LinkKeysTests : IDisposable
         Assert.Contains($"<a href=\"{url}\">", eml.HtmlBody, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri(url).AbsolutePath)).StatusCode);
         Assert.Equal(first, url[^InvitationTokens.Length..]);
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add($"{logLevel}: {formatter(state, exception)}");
     }
 }

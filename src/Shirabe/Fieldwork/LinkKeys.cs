@@ -78,29 +78,48 @@ public sealed class LinkKeys
         if (!string.IsNullOrWhiteSpace(inline))
         {
             var keys = From(Base64(inline, "Shirabe:LinkKey"), "Shirabe:LinkKey");
-            log.LogInformation("個人リンクの鍵: 設定 Shirabe:LinkKey（督促メールに回答用リンクを載せられます）");
+            log.LogInformation("Link key: from Shirabe:LinkKey (reminders can carry the first mail's link)");
             return keys;
         }
         if (!string.IsNullOrWhiteSpace(file))
         {
             var keys = ReadFile(file, dataDir);
-            log.LogInformation("個人リンクの鍵: {File}（督促メールに回答用リンクを載せられます）", keys.Source);
+            log.LogInformation("Link key: {File} (reminders can carry the first mail's link)", keys.Source);
+            WarnIfShared(keys.Source!, log);
             return keys;
         }
         if (!embedded)
         {
-            log.LogWarning("個人リンクの鍵（Shirabe:LinkKey か Shirabe:LinkKeyFile）が設定されていません。リンクは乱数で作り、督促メールには"
-                           + "リンクを載せられません（最初のメールを見るか、リンクの再発行を頼むよう案内します）。");
+            log.LogWarning("Link key: none (Shirabe:LinkKey or Shirabe:LinkKeyFile): links are random, and reminders cannot carry "
+                           + "them (they point to the first mail and offer a new link; decision 042)");
             return None;
         }
         var path = Path.GetFullPath(defaultFile ?? DefaultFile());
-        var created = CreateIfMissing(path, dataDir);
-        var loaded = ReadFile(path, dataDir);
+        bool created;
+        LinkKeys loaded;
+        try
+        {
+            created = CreateIfMissing(path, dataDir);
+            loaded = ReadFile(path, dataDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only home (a container) must not stop the demo: it runs as a server without a key would.
+            log.LogWarning("Link key: {File} could not be made or read ({Error}); links are random and reminders cannot carry them", path, e.Message);
+            return None;
+        }
         if (created)
-            log.LogWarning("個人リンクの鍵を {File} に作成しました（0600、データフォルダの外）。この鍵を失うと督促メールに既存のリンクを載せられなく"
-                           + "なり、データベースと一緒に漏れると全員の回答が開けます。データベースのバックアップとは別に保管してください。", path);
-        else log.LogInformation("個人リンクの鍵: {File}", path);
+            log.LogWarning("Link key: created {File} (0600, outside the data folder). Keep it apart from the database and its backups: "
+                           + "the two together open every link; without it reminders cannot carry existing links (decision 042)", path);
+        else log.LogInformation("Link key: {File}", path);
+        WarnIfShared(path, log);
         return loaded;
+    }
+
+    private static void WarnIfShared(string path, ILogger log)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
+            log.LogWarning("Link key: {File} can be read by other users (mode {Mode}); chmod 600 it", path, File.GetUnixFileMode(path));
     }
 
     /// <summary>The embedded default's key file: $XDG_CONFIG_HOME/shirabe/link.key, else ~/.config/shirabe/link.key.</summary>

@@ -9,6 +9,8 @@ internal sealed class MailSender(IServiceProvider services, ILogger<MailSender> 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var settings = services.GetRequiredService<MailSettings>();
+        // Loaded at start, so a misplaced key stops the server at once and the embedded default makes its key now.
+        services.GetRequiredService<LinkKeys>();
         if (settings.UsesSmtp)
             log.LogInformation("Mail: SMTP {Host}:{Port} ({Security}), from {From}, caps {PerMinute}/minute and {PerDay}/day",
                 settings.Host, settings.Port, settings.Security, settings.From.Address, settings.PerMinute, settings.PerDay);
@@ -55,7 +57,7 @@ public static class MailServices
         services.AddSingleton(sp => MailSettings.Load(sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ShirabeSettings>().DataDir));
         services.AddScoped<Outbox>();
-        // Made when first needed (the invite and remind paths): the embedded default then makes its key file.
+        // Resolved when the background sender starts (and by the invite and remind paths).
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<ShirabeSettings>();
