@@ -164,7 +164,9 @@ public sealed class LinkKeysTests : IDisposable
         var pickup = Path.Combine(_dir.FullName, "mail");
         var settings = new MailSettings { From = new MailboxAddress("調査事務局", "secretariat@example.jp"), Poll = TimeSpan.Zero, PickupDir = pickup };
         await using var app = await TestApp.StartAsync(provider, services: s => s.AddSingleton(settings));
-        var keys = LinkKeys.From(Key(1), "test");
+        var keys = app.Services.GetRequiredService<LinkKeys>(); // the app's own, from Shirabe:LinkKey
+        Assert.Equal("Shirabe:LinkKey", keys.Source);
+        Assert.Equal(LinkKeys.From(Convert.FromBase64String(TestApp.LinkKey), "x").Derive(1, "s"), keys.Derive(1, "s"));
         var stamp = LinkKeys.NewStamp();
 
         // As the invite command will: the row first (its id is the link's), then the hash of the derived token.

@@ -65,8 +65,8 @@ public sealed class LinkKeys
     /// <summary>
     /// The key from <c>Shirabe:LinkKey</c> (base64; environment <c>Shirabe__LinkKey</c>) or the file named by
     /// <c>Shirabe:LinkKeyFile</c> (base64 text), which must not be inside <paramref name="dataDir"/>. Without either, the
-    /// embedded default (<paramref name="embedded"/>: no database configured) uses <paramref name="defaultFile"/>
-    /// (<see cref="DefaultFile"/>), made on first start with 0600; a server with a configured database has no key.
+    /// embedded kind (<paramref name="embedded"/>: SQLite, as the default and the demo) uses <paramref name="defaultFile"/>
+    /// (<see cref="DefaultFile"/>), made on first start with 0600; a PostgreSQL server has no key.
     /// </summary>
     public static LinkKeys Load(IConfiguration config, string dataDir, bool embedded, ILogger log, string? defaultFile = null)
     {
@@ -104,7 +104,7 @@ public sealed class LinkKeys
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A read-only home (a container) must not stop the demo: it runs as a server without a key would.
+            // A read-only home (a container) must not stop the demo: it runs as a server without a key does.
             log.LogWarning("Link key: {File} could not be made or read ({Error}); links are random and reminders cannot carry them", path, e.Message);
             return None;
         }

@@ -6,11 +6,20 @@ namespace Shirabe.Fieldwork.Mail;
 /// </summary>
 internal sealed class MailSender(IServiceProvider services, ILogger<MailSender> log) : BackgroundService
 {
+    /// <summary>
+    /// Reads the mail settings and the link key before the server starts: a bad setting or a key inside the data folder
+    /// stops the start with its own message, and the embedded default makes its key now (decision 042).
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancel)
+    {
+        services.GetRequiredService<MailSettings>();
+        services.GetRequiredService<LinkKeys>();
+        return base.StartAsync(cancel);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var settings = services.GetRequiredService<MailSettings>();
-        // Loaded at start, so a misplaced key stops the server at once and the embedded default makes its key now.
-        services.GetRequiredService<LinkKeys>();
         if (settings.UsesSmtp)
             log.LogInformation("Mail: SMTP {Host}:{Port} ({Security}), from {From}, caps {PerMinute}/minute and {PerDay}/day",
                 settings.Host, settings.Port, settings.Security, settings.From.Address, settings.PerMinute, settings.PerDay);
@@ -61,7 +70,8 @@ public static class MailServices
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<ShirabeSettings>();
-            return LinkKeys.Load(sp.GetRequiredService<IConfiguration>(), settings.DataDir, embedded: settings.Db is null,
+            return LinkKeys.Load(sp.GetRequiredService<IConfiguration>(), settings.DataDir,
+                embedded: sp.GetRequiredService<Data.Database>().Provider == Data.DbProvider.Sqlite,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<LinkKeys>());
         });
         services.AddHostedService<MailSender>();
