@@ -141,14 +141,14 @@ public class SurveyWorkbookTests
             ["invitation", "ご案内", "{{回答URL}} {{個人情報の取扱い}} {{会社名}}"], // unknown placeholder: the body's cell
             ["thanks", "x", "y"],                                                 // unknown kind: its cell
             ["invitation", "二度目", "z"],                                         // duplicate kind
-            ["reminder", "再送"],                                                  // no body: its empty cell
+            ["reminder", "再送"],                                                  // no body: named at its kind
         });
         var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(Book(Settings, Choices, ("survey", survey), bad)), "m.xlsx"));
         var lines = e.Problems.Select(p => p.ToString()).ToArray();
         Assert.Contains(lines, l => l.StartsWith("mail!C2: mail.invitation.body: 差し込み項目「{{会社名}}」は使えません", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("mail!A3: kind には invitation, reminder, receipt のどれか", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("mail!A4: kind「invitation」の行が重複しています", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("mail!C5: reminder の body（本文）が空です", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("mail!A5: reminder の body（本文）が空です", StringComparison.Ordinal));
         Assert.Equal(4, lines.Length);
     }
 

@@ -478,9 +478,9 @@ public static class SurveyWorkbook
                     continue;
                 }
                 var missing = MailColumns.Skip(1).Where(c => !cells.ContainsKey(c)).ToList();
+                // Named at the kind's cell: the columns may be in any order.
                 foreach (var column in missing)
-                    _problems.Add(new(MailSheet, (column == "subject" ? "B" : "C") + row.ToString(CultureInfo.InvariantCulture),
-                        $"{kind.Text} の {column}（{(column == "subject" ? "件名" : "本文")}）が空です。"));
+                    _problems.Add(new(MailSheet, kind.Ref, $"{kind.Text} の {column}（{(column == "subject" ? "件名" : "本文")}）が空です。"));
                 if (missing.Count > 0) continue;
                 if (first) Line(0, "mail:", MailSheet, kind.Ref);
                 first = false;
