@@ -94,7 +94,12 @@ public sealed class LinkKeys
                            + "them (they point to the first mail and offer a new link; decision 042)");
             return None;
         }
-        var path = Path.GetFullPath(defaultFile ?? DefaultFile());
+        if ((defaultFile ?? DefaultFile()) is var candidate && !Path.IsPathRooted(candidate))
+        {
+            log.LogWarning("Link key: no home folder for {File}; links are random and reminders cannot carry them", candidate);
+            return None;
+        }
+        var path = Path.GetFullPath(candidate);
         bool created;
         LinkKeys loaded;
         try
