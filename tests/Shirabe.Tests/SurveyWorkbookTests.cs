@@ -24,7 +24,7 @@ public class SurveyWorkbookTests
     /// <summary>Every field of the model, so that two loads can be compared whole.</summary>
     private static string Dump(Survey s) => JsonSerializer.Serialize(new
     {
-        s.Id, s.Title, s.Owner, s.Contact, s.Privacy, Opens = s.Period.Opens.ToString(), Closes = s.Period.Closes.ToString(), Zone = s.Period.TimeZone.Id,
+        s.Id, s.Title, s.Owner, s.Contact, s.Privacy, s.Mail, Opens = s.Period.Opens.ToString(), Closes = s.Period.Closes.ToString(), Zone = s.Period.TimeZone.Id,
         Scales = s.Scales.Select(x => new { x.Id, x.Points }),
         Sections = s.Sections.Select(sec => new
         {
@@ -65,8 +65,11 @@ public class SurveyWorkbookTests
         using var doc = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);
         Assert.Empty(new OpenXmlValidator(FileFormatVersions.Office2019).Validate(doc));
         var sheets = doc.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Select(x => x.Name!.Value!).ToArray();
-        // The privacy sheet is there exactly when the survey has a privacy notice (SC3 has one, the others none).
-        Assert.Equal(original.Privacy is null ? ["survey", "choices", "settings"] : ["survey", "choices", "settings", "privacy"], sheets);
+        // The privacy sheet is there exactly when the survey has a privacy notice (SC3 has one, the others none), the mail
+        // sheet when it defines templates of its own.
+        string[] expected = ["survey", "choices", "settings", .. original.Privacy is null ? [] : new[] { "privacy" },
+            .. SurveyMail.Kinds.Any(k => original.Mail.Defined(k) is not null) ? ["mail"] : Array.Empty<string>()];
+        Assert.Equal(expected, sheets);
         foreach (var part in doc.WorkbookPart.WorksheetParts)
         {
             var pane = part.Worksheet.Descendants<Pane>().Single();
@@ -79,6 +82,74 @@ public class SurveyWorkbookTests
         var codeColumn = survey.Worksheet.Descendants<Column>().Single(c => c.Min!.Value == 2);
         var format = doc.WorkbookPart.WorkbookStylesPart!.Stylesheet!.CellFormats!.Elements<CellFormat>().ElementAt((int)codeColumn.Style!.Value);
         Assert.Equal(49u, format.NumberFormatId!.Value);
+    }
+
+    /// <summary>SC3 with two templates of its own (one with every placeholder, characters YAML and XML quote, blank lines).</summary>
+    [Fact]
+    public void MailTemplates_SurviveTheRoundTrip()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-mail-");
+        try
+        {
+            var yaml = File.ReadAllText(Path.Combine(ReportFixtures.SurveyDir, "survey.yaml")) + """
+
+                mail:
+                  invitation:
+                    subject: "【ご協力のお願い】{{調査名}} \"回答\" & <依頼>"
+                    body: |
+                      {{団体名}}
+                      {{担当者名}} 様
+
+                      期限: {{回答期限}}	（タブ）
+                      {{回答URL}}
+
+                      {{個人情報の取扱い}}
+                      {{事務局連絡先}}: a: b # not a comment
+                  receipt:
+                    subject: ありがとうございました
+                    body: "{{個人情報の取扱い}}"
+
+                """;
+            File.WriteAllText(Path.Combine(dir.FullName, "survey.yaml"), yaml);
+            var original = SurveyLoader.LoadFile(dir.FullName);
+            Assert.Contains("\"回答\" & <依頼>", original.Mail.Invitation!.Subject, StringComparison.Ordinal);
+            Assert.Contains("\n\n期限: {{回答期限}}\t（タブ）\n", original.Mail.Invitation.Body, StringComparison.Ordinal);
+            Assert.Null(original.Mail.Reminder);
+            YamlToXlsxToYaml_GivesTheSameSurvey(dir.FullName);
+
+            var (read, _) = SurveyWorkbook.Read(new MemoryStream(ToXlsx(original)), "survey.xlsx");
+            Assert.Equal(original.Mail, read.Mail);
+            Assert.Null(read.Mail.Reminder); // not turned into the default written out
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
+    public void AMailSheet_IsRead_AndItsProblemsNameTheirCells()
+    {
+        string?[][] survey = [["type", "code", "kind", "prompt", "title"], ["section", "A", null, null, "基本"], ["question", "Q1", "text", "ご意見"]];
+        var good = ("mail", new string?[][]
+        {
+            ["kind", "subject", "body"], ["reminder", "【再送】{{調査名}}", "{{団体名}} 様\n\n{{回答URL}}\n{{個人情報の取扱い}}"],
+        });
+        var (read, _) = SurveyWorkbook.Read(new MemoryStream(Book(Settings, Choices, ("survey", survey), good)), "m.xlsx");
+        Assert.Equal(new MailTemplate("【再送】{{調査名}}", "{{団体名}} 様\n\n{{回答URL}}\n{{個人情報の取扱い}}"), read.Mail.Reminder);
+
+        var bad = ("mail", new string?[][]
+        {
+            ["kind", "subject", "body"],
+            ["invitation", "ご案内", "{{回答URL}} {{個人情報の取扱い}} {{会社名}}"], // unknown placeholder: the body's cell
+            ["thanks", "x", "y"],                                                 // unknown kind: its cell
+            ["invitation", "二度目", "z"],                                         // duplicate kind
+            ["reminder", "再送"],                                                  // no body: named at its kind
+        });
+        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(Book(Settings, Choices, ("survey", survey), bad)), "m.xlsx"));
+        var lines = e.Problems.Select(p => p.ToString()).ToArray();
+        Assert.Contains(lines, l => l.StartsWith("mail!C2: mail.invitation.body: 差し込み項目「{{会社名}}」は使えません", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("mail!A3: kind には invitation, reminder, receipt のどれか", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("mail!A4: kind「invitation」の行が重複しています", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("mail!A5: reminder の body（本文）が空です", StringComparison.Ordinal));
+        Assert.Equal(4, lines.Length);
     }
 
     /// <summary>

@@ -20,6 +20,8 @@ public sealed partial class TestApp : IAsyncDisposable
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
+    /// <summary>The link key of every test app (docs/decisions/042): 32 fixed bytes, so derived links are reproducible.</summary>
+    public static readonly string LinkKey = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(0xA0 + i)).ToArray());
 
     /// <summary>Every test that touches the database runs once per provider; PostgreSQL only when a server is given.</summary>
     public static TheoryData<string> Providers()
@@ -182,6 +184,7 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.UseEnvironment("Production"); // error pages as a respondent sees them
             builder.UseSetting("Shirabe:Db", db);
             builder.UseSetting("Shirabe:DataDir", dataDir);
+            builder.UseSetting("Shirabe:LinkKey", LinkKey); // never the embedded default's file in the home folder
             builder.UseSetting("Shirabe:FailedLookupsPerMinute", failedLookups.ToString());
             builder.UseSetting("Shirabe:MigrateOnStart", migrate ? "true" : "false");
             if (survey is not null) builder.UseSetting("Shirabe:Survey", survey);

@@ -38,6 +38,8 @@ public sealed class Survey
     public string? Owner { get; init; }
     /// <summary>The notice on personal data (survey.yaml `privacy:`), or null: then respondents see none.</summary>
     public PrivacyNotice? Privacy { get; init; }
+    /// <summary>The mail templates the survey defines (survey.yaml `mail:`); <see cref="SurveyMail.For"/> falls back to the defaults.</summary>
+    public SurveyMail Mail { get; init; } = SurveyMail.None;
     public IReadOnlyList<Scale> Scales { get; }
     public IReadOnlyList<Section> Sections { get; }
     public IEnumerable<Question> Questions => Sections.SelectMany(s => s.Questions);

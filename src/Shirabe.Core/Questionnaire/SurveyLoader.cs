@@ -25,6 +25,8 @@ public sealed partial class SurveyLoader
     public const string FileName = "survey.yaml";
 
     private readonly string _file;
+    /// <summary>The source lines, to place a problem inside a multi-line value (a mail body).</summary>
+    private string[] _lines = [];
     private readonly List<DefinitionProblem> _problems = [];
     private readonly Dictionary<string, Item> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Scale> _scales = new(StringComparer.Ordinal);
@@ -47,6 +49,7 @@ public sealed partial class SurveyLoader
     {
         if (YamlLimits.Check(yaml) is var (line, column, message))
             throw new SurveyDefinitionException([new(_file, line, column, message)]);
+        _lines = yaml.Split('\n');
         var stream = new YamlStream();
         try
         {
@@ -59,7 +62,7 @@ public sealed partial class SurveyLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SurveyDefinitionException([new(_file, 1, 1, "調査票の定義（id, title, period, sections を持つマッピング）がありません。")]);
 
-        Known(root, "id", "title", "owner", "period", "contact", "privacy", "scales", "sections");
+        Known(root, "id", "title", "owner", "period", "contact", "privacy", "mail", "scales", "sections");
         var id = RequiredString(root, "id") ?? "";
         if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             Problem(root["id"], $"id「{id}」には英数字・ハイフン・下線だけを使ってください。");
@@ -67,6 +70,7 @@ public sealed partial class SurveyLoader
         var period = ParsePeriod(root);
         var contact = OptionalString(root, "contact");
         var privacy = ParsePrivacy(root);
+        var mail = ParseMail(root);
 
         if (Child(root, "scales") is { } scalesNode)
         {
@@ -93,7 +97,7 @@ public sealed partial class SurveyLoader
             Problem(root, "sections がありません。");
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
-        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner"), Privacy = privacy };
+        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner"), Privacy = privacy, Mail = mail ?? SurveyMail.None };
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;

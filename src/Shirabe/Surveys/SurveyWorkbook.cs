@@ -24,7 +24,7 @@ public sealed class SurveyWorkbookException(IReadOnlyList<WorkbookProblem> probl
 
 /// <summary>
 /// A survey definition as an Excel workbook in the spirit of XLSForm (docs/survey-format.md, decision 037): sheets
-/// `survey`, `choices` and `settings`. Reading converts the workbook to survey.yaml text so that
+/// `survey`, `choices` and `settings` (and optional `privacy` and `mail`). Reading converts the workbook to survey.yaml text so that
 /// <see cref="SurveyLoader"/> stays the only parser; its errors are mapped back to the cells they came from.
 /// </summary>
 public static class SurveyWorkbook
@@ -38,7 +38,7 @@ public static class SurveyWorkbook
     /// <summary>The most rows in one sheet.</summary>
     public const int MaxRows = 5000;
 
-    public const string SurveySheet = "survey", ChoicesSheet = "choices", SettingsSheet = "settings", PrivacySheet = "privacy";
+    public const string SurveySheet = "survey", ChoicesSheet = "choices", SettingsSheet = "settings", PrivacySheet = "privacy", MailSheet = "mail";
 
     public static readonly string[] SurveyColumns =
     [
@@ -49,6 +49,8 @@ public static class SurveyWorkbook
     /// <summary>The optional privacy sheet: one row per field; `purpose` and `body` rows repeat, one per entry.</summary>
     public static readonly string[] PrivacyColumns = ["field", "text"];
     private static readonly string[] PrivacyFields = ["title", "handler", "purpose", "retention", "sharing", "contact", "body"];
+    /// <summary>The optional mail sheet: one row per template the survey defines (kind invitation, reminder or receipt).</summary>
+    public static readonly string[] MailColumns = ["kind", "subject", "body"];
     public static readonly string[] SettingsColumns = ["id", "title", "owner", "opens", "closes", "timeZone", "contact", "scales"];
     private static readonly HashSet<string> Flags = ["required", "personal", "pageBreak", "exclusive"];
 
@@ -169,6 +171,10 @@ public static class SurveyWorkbook
             if (book.Workbook?.Sheets?.Elements<Sheet>().Any(x => string.Equals(x.Name?.Value, PrivacySheet, StringComparison.OrdinalIgnoreCase)) == true
                 && Sheet(PrivacySheet, PrivacyColumns) is { } privacy)
                 EmitPrivacy(privacy);
+            // Optional too: without a mail sheet the survey uses the default templates.
+            if (book.Workbook?.Sheets?.Elements<Sheet>().Any(x => string.Equals(x.Name?.Value, MailSheet, StringComparison.OrdinalIgnoreCase)) == true
+                && Sheet(MailSheet, MailColumns) is { } mail)
+                EmitMail(mail);
         }
 
         public (Survey, string) Load()
@@ -454,6 +460,36 @@ public static class SurveyWorkbook
                 Line(2, $"{field}: {Q(text.Text)}", PrivacySheet, text.Ref);
         }
 
+        private void EmitMail(SheetRows mail)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var first = true;
+            foreach (var (row, cells) in mail.Rows)
+            {
+                var at = "A" + row.ToString(CultureInfo.InvariantCulture);
+                if (!cells.TryGetValue("kind", out var kind) || !SurveyMail.Kinds.Contains(kind.Text))
+                {
+                    _problems.Add(new(MailSheet, kind?.Ref ?? at, $"kind には {string.Join(", ", SurveyMail.Kinds)} のどれかを書いてください。"));
+                    continue;
+                }
+                if (!seen.Add(kind.Text))
+                {
+                    _problems.Add(new(MailSheet, kind.Ref, $"kind「{kind.Text}」の行が重複しています（1 種類に 1 行です）。"));
+                    continue;
+                }
+                var missing = MailColumns.Skip(1).Where(c => !cells.ContainsKey(c)).ToList();
+                // Named at the kind's cell: the columns may be in any order.
+                foreach (var column in missing)
+                    _problems.Add(new(MailSheet, kind.Ref, $"{kind.Text} の {column}（{(column == "subject" ? "件名" : "本文")}）が空です。"));
+                if (missing.Count > 0) continue;
+                if (first) Line(0, "mail:", MailSheet, kind.Ref);
+                first = false;
+                Line(2, kind.Text + ":", MailSheet, kind.Ref);
+                Field(4, "subject", cells, MailSheet);
+                Field(4, "body", cells, MailSheet);
+            }
+        }
+
         private static string[] SplitList(string text) =>
             text.Split([',', '、', '，'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -652,6 +688,9 @@ public static class SurveyWorkbook
             privacy.AddRange(notice.Body.Select(x => (string?[])["body", x]));
             AddSheet(book, PrivacySheet, PrivacyColumns, privacy, wrap: ["text"], text: ["field"]);
         }
+        var templates = SurveyMail.Kinds.Where(k => survey.Mail.Defined(k) is not null)
+            .Select(k => (string?[])[k, survey.Mail.Defined(k)!.Subject, survey.Mail.Defined(k)!.Body]).ToList();
+        if (templates.Count > 0) AddSheet(book, MailSheet, MailColumns, templates, wrap: ["subject", "body"], text: ["kind"]);
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);

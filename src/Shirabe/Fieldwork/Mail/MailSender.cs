@@ -6,6 +6,17 @@ namespace Shirabe.Fieldwork.Mail;
 /// </summary>
 internal sealed class MailSender(IServiceProvider services, ILogger<MailSender> log) : BackgroundService
 {
+    /// <summary>
+    /// Reads the mail settings and the link key before the server starts: a bad setting or a key inside the data folder
+    /// stops the start with its own message, and the embedded default makes its key now (decision 042).
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancel)
+    {
+        services.GetRequiredService<MailSettings>();
+        services.GetRequiredService<LinkKeys>();
+        return base.StartAsync(cancel);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var settings = services.GetRequiredService<MailSettings>();
@@ -55,6 +66,14 @@ public static class MailServices
         services.AddSingleton(sp => MailSettings.Load(sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ShirabeSettings>().DataDir));
         services.AddScoped<Outbox>();
+        // Resolved when the background sender starts (and by the invite and remind paths).
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<ShirabeSettings>();
+            return LinkKeys.Load(sp.GetRequiredService<IConfiguration>(), settings.DataDir,
+                embedded: sp.GetRequiredService<Data.Database>().Provider == Data.DbProvider.Sqlite,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<LinkKeys>());
+        });
         services.AddHostedService<MailSender>();
         return services;
     }
