@@ -17,6 +17,7 @@ public static class AdminConsole
         services.AddScoped<AuditLog>();
         services.AddScoped<StaffAccounts>();
         services.AddSingleton<ReportJobs>();
+        services.AddSingleton<Shirabe.Surveys.SurveyAuthoring>();
     }
 
     /// <summary>
@@ -28,7 +29,7 @@ public static class AdminConsole
     {
         "/Admin/Index", "/Admin/Results", "/Admin/Invitees/Answers",
         "/Admin/Report/Index", "/Admin/Report/Job", "/Admin/Report/Narrative", "/Admin/Report/Answers",
-        "/Admin/SignOut",
+        "/Admin/SignOut", "/Admin/Surveys/Index", "/Admin/Surveys/History", "/Admin/Surveys/Preview",
     };
 
     /// <summary>Every page in the Admin folder requires a role on every request, except the sign-in page.</summary>
@@ -61,6 +62,7 @@ public static class AdminConsole
         var staff = app.MapGroup("/admin").RequireAuthorization(AdminAuth.StaffPolicy);
         staff.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
         staff.MapGet("/results/figures/{key}.png", FigurePng);
+        Surveys.SurveyExports.MapSurveyExports(staff);
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.AdminPolicy);
         admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
         admin.MapGet("/audit.csv", ExportAudit);

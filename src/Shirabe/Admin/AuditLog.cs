@@ -28,6 +28,10 @@ public static class AuditAction
     public const string UserDisabled = "user.disable";
     public const string UserEnabled = "user.enable";
     public const string AuditExported = "audit.export";
+    public const string SurveyUploaded = "survey.upload";
+    public const string SurveyNextWave = "survey.next-wave";
+    public const string SurveyWordingSaved = "survey.wording";
+    public const string SurveyPublished = "survey.publish";
 
     public static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
     {
@@ -47,6 +51,10 @@ public static class AuditAction
         [UserDisabled] = "ユーザーの無効化",
         [UserEnabled] = "ユーザーの有効化",
         [AuditExported] = "操作記録の書き出し",
+        [SurveyUploaded] = "調査票のアップロード",
+        [SurveyNextWave] = "次回調査の作成",
+        [SurveyWordingSaved] = "調査票の文言の変更",
+        [SurveyPublished] = "調査票の公開",
     };
 
     public static string Label(string action) => Labels.TryGetValue(action, out var l) ? l : action;

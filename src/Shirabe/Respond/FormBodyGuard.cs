@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Shirabe.Respond;
@@ -31,6 +32,12 @@ public sealed class FormBodyGuard(RequestDelegate next)
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
+        // The console's survey upload takes a workbook and report.yaml: a larger body there only (Kestrel's limit elsewhere),
+        // and only from a signed-in 管理者 (anyone else's body stays under the usual limit).
+        if (request.Path.Equals(Admin.Surveys.UploadModel.Path, StringComparison.OrdinalIgnoreCase)
+            && (await context.AuthenticateAsync(Admin.AdminAuth.Scheme)).Principal?.IsInRole(Admin.StaffRoles.Admin) == true
+            && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = Admin.Surveys.UploadModel.MaxBodyBytes;
         try
         {
             // A questionnaire page shows the answers back with its own message (Section); every other form is refused here.

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Shirabe.Surveys;
+
+namespace Shirabe.Admin.Surveys;
+
+/// <summary>
+/// Uploading a whole definition: survey.yaml or a workbook (.xlsx), optionally report.yaml (multipart; the body limit
+/// is raised for this path only, <see cref="MaxBodyBytes"/>). Every problem is listed with its line and column or its
+/// cell, and nothing is stored; a valid one becomes a new survey (a draft) or a new version of a stored one.
+/// </summary>
+public sealed class UploadModel(SurveyAuthoring authoring) : PageModel
+{
+    public const string Path = "/admin/surveys/upload";
+    /// <summary>A workbook (5 MiB) and a report.yaml (4 MiB of UTF-8), with room for the form around them.</summary>
+    public const long MaxBodyBytes = SurveyWorkbook.MaxFileBytes + SurveyAuthoring.MaxYamlBytes + (64 << 10);
+
+    public IReadOnlyList<UploadProblem> Problems { get; private set; } = [];
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync(string? note)
+    {
+        var cancel = HttpContext.RequestAborted;
+        var file = Request.Form.Files.GetFile("survey");
+        var report = Request.Form.Files.GetFile("report");
+        if (file is null || file.Length == 0)
+            return Fail([new("survey", "調査票のファイル（survey.yaml か .xlsx）を選んでください。")]);
+        try
+        {
+            await using var content = file.OpenReadStream();
+            await using var reportContent = report is { Length: > 0 } ? report.OpenReadStream() : null;
+            var (stored, change) = await authoring.UploadAsync(System.IO.Path.GetFileName(file.FileName), content,
+                reportContent is null ? null : System.IO.Path.GetFileName(report!.FileName), reportContent, AdminAuth.UserId(User), note, cancel);
+            if (change != CatalogChange.Unchanged)
+                await HttpContext.AuditAsync(AuditAction.SurveyUploaded, $"survey:{stored.Record.Id}", new
+                {
+                    version = stored.Version.Number, versionId = stored.Version.Id, newSurvey = change == CatalogChange.NewSurvey,
+                    workbook = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase), report = reportContent is not null,
+                });
+            return Redirect($"/admin/surveys/{Uri.EscapeDataString(stored.Record.Id)}?done=" + (change == CatalogChange.Unchanged ? "unchanged" : "uploaded"));
+        }
+        catch (UploadException e)
+        {
+            return Fail(e.Problems);
+        }
+    }
+
+    private PageResult Fail(IReadOnlyList<UploadProblem> problems)
+    {
+        Problems = problems;
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
+    }
+}
