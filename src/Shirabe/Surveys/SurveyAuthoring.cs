@@ -265,7 +265,8 @@ public sealed class SurveyAuthoring(Database database, SurveyCatalog catalog, Ti
         id = id.Trim();
         if (await RecordAsync(id, cancel) is not null) throw new UserError($"調査 ID「{id}」はすでに使われています。");
         var yaml = SurveyText.NextWave(latest.SurveyYaml, id, from.SeriesId, title.Trim(), opens, closes);
-        var (stored, change) = await catalog.AddAsync(yaml, latest.ReportYaml, userId, $"{fromId} 第{latest.Number}版から作成", cancel);
+        var report = latest.ReportYaml is { } r ? SurveyText.RetargetReport(r, id) : null;
+        var (stored, change) = await catalog.AddAsync(yaml, report, userId, $"{fromId} 第{latest.Number}版から作成", cancel);
         if (change != CatalogChange.NewSurvey) throw new UserError($"調査 ID「{id}」はすでに使われています。");
         await using var db = database.CreateContext();
         await db.Surveys.Where(s => s.Id == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.PreviousSurveyId, fromId), cancel);

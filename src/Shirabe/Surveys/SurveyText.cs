@@ -100,6 +100,13 @@ public static class SurveyText
         return Splice(yaml, edits);
     }
 
+    /// <summary>The next wave's copy of report.yaml: its `survey:` (the survey it is for) set to the new id, nothing else changed.</summary>
+    public static string RetargetReport(string reportYaml, string id)
+    {
+        var root = Root(reportYaml);
+        return Scalar(root, "survey") is { } node ? Splice(reportYaml, [Replace(reportYaml, node, id)]) : reportYaml;
+    }
+
     // ---------------------------------------------------------------- walking
 
     private static IEnumerable<(WordingField Field, YamlScalarNode Node)> Walk(YamlMappingNode root)
