@@ -18,23 +18,23 @@ namespace Shirabe.Tests;
 /// </summary>
 public partial class SurveyAuthoringTests
 {
-    private static readonly string Sc3_2024 = Path.Combine(AppContext.BaseDirectory, "surveys", "sc3-2024", "survey.yaml");
+    internal static readonly string Sc3_2024 = Path.Combine(AppContext.BaseDirectory, "surveys", "sc3-2024", "survey.yaml");
     private const string NewWording = "貴団体・協会の会員の数（2024年4月1日現在）をお選びください。";
     /// <summary>1-3's prompt in sc3-2023 (section 1, third question): a one-item question, its prompt is the item's label.</summary>
-    private const string Prompt13 = "sections/0/questions/2/prompt";
+    internal const string Prompt13 = "sections/0/questions/2/prompt";
 
-    private static async Task<HttpResponseMessage> CreateNextWaveAsync(HttpClient admin, string from = "sc3-2023", string id = "sc3-2024",
+    internal static async Task<HttpResponseMessage> CreateNextWaveAsync(HttpClient admin, string from = "sc3-2023", string id = "sc3-2024",
         string? csrfPage = null) =>
         await AdminTestKit.PostFormAsync(admin, csrfPage ?? $"/admin/surveys/{from}/next", $"/admin/surveys/{from}/next",
             ("NewId", id), ("Title", "業界セキュリティガイドラインに関するアンケート（2024年度）"), ("Opens", "2024-10-15"), ("Closes", "2024-12-13"));
 
-    private static async Task<SurveyVersion> LatestAsync(TestApp app, string surveyId)
+    internal static async Task<SurveyVersion> LatestAsync(TestApp app, string surveyId)
     {
         await using var db = app.Db();
         return await db.SurveyVersions.AsNoTracking().Where(v => v.SurveyId == surveyId).OrderByDescending(v => v.Number).FirstAsync();
     }
 
-    private static async Task<HttpResponseMessage> PostWordingAsync(HttpClient admin, string surveyId, int versionId, string handler,
+    internal static async Task<HttpResponseMessage> PostWordingAsync(HttpClient admin, string surveyId, int versionId, string handler,
         params (string Path, string Value)[] values) => await PostWordingAsync(admin, surveyId, versionId, handler, null, values);
 
     private static async Task<HttpResponseMessage> PostWordingAsync(HttpClient admin, string surveyId, int versionId, string handler,
@@ -312,7 +312,7 @@ public partial class SurveyAuthoringTests
 
     // ---- helpers
 
-    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string fileName, byte[] content, string csrfPage = "/admin/surveys/upload")
+    internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string fileName, byte[] content, string csrfPage = "/admin/surveys/upload")
     {
         var token = await TestApp.CsrfTokenAsync(client, csrfPage);
         using var form = new MultipartFormDataContent();
