@@ -310,6 +310,60 @@ public partial class SurveyAuthoringTests
         Assert.Throws<Core.UserError>(() => SurveyText.ApplyWording(yaml, new Dictionary<string, string> { [fields[1].Path] = " " }));
     }
 
+    [Fact]
+    public void WordingEdits_OfBlockScalarsAndFlowEntries_KeepTheRestOfTheFile()
+    {
+        const string yaml = """
+            id: blocks   # a comment
+            title: 'ブロック'
+            period: { opens: 2024-01-01, closes: 2024-01-31, timeZone: Asia/Tokyo }
+            sections:
+              - id: "1"
+                title: 最初
+                questions:
+                  - code: Q1
+                    prompt: |
+                      一行目
+                      二行目
+                    note: >-
+                      折り返す
+                      注記
+                    kind: single
+                    options: [はい, "いいえ", { code: 9, label: わからない, sameAs: 3 }]
+                  - code: Q2   # after the block
+                    prompt: 次
+                    kind: text
+            """;
+        var fields = SurveyText.Fields(yaml).ToDictionary(f => f.Path, f => f);
+        Assert.Equal("一行目\n二行目\n", fields["sections/0/questions/0/prompt"].Value);
+        Assert.Equal("わからない", fields["sections/0/questions/0/options/2/label"].Value);
+        Assert.Equal("設問 Q1 選択肢 9", fields["sections/0/questions/0/options/2/label"].Owner);
+        var edited = SurveyText.ApplyWording(yaml, new Dictionary<string, string>
+        {
+            ["sections/0/questions/0/prompt"] = "新しい一行目\n二行目",
+            ["sections/0/questions/0/note"] = "注記: 新しい",
+            ["sections/0/questions/0/options/0"] = "はい（そう思う）",
+            ["sections/0/questions/0/options/2/label"] = "分からない",
+            ["title"] = "ブロック \"改\"",
+        });
+        var survey = SurveyLoader.Load(edited);
+        Assert.Equal("新しい一行目\n二行目", survey["Q1"].Label);
+        Assert.Equal("注記: 新しい", survey.Questions.First().Note);
+        Assert.Equal(["はい（そう思う）", "いいえ", "分からない"], survey["Q1"].Options.Select(o => o.Label));
+        Assert.Equal("ブロック \"改\"", survey.Title);
+        Assert.Equal("次", survey["Q2"].Label);
+        Assert.Contains("id: blocks   # a comment", edited);
+        Assert.Contains("  - code: Q2   # after the block", edited);
+        Assert.Null(SurveyDiff.Compare(SurveyLoader.Load(yaml), survey).FrozenChangesMessage());
+
+        var next = SurveyText.NextWave(yaml, "blocks-2", "blocks", "次回", new DateOnly(2025, 1, 1), new DateOnly(2025, 1, 31));
+        var copy = SurveyLoader.Load(next);
+        Assert.Equal("blocks", copy.Series);
+        Assert.Null(copy["Q1"].FindOption(9)!.SameAs);
+        Assert.Contains("{ code: 9, label: わからない }", next);
+        Assert.Equal(new DateOnly(2025, 1, 31), copy.Period.Closes);
+    }
+
     // ---- helpers
 
     internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string fileName, byte[] content, string csrfPage = "/admin/surveys/upload")
