@@ -167,6 +167,17 @@ public partial class SurveyAuthoringTests
         Assert.Contains("kind「singel」は使えません", errors);
         Assert.Equal(v2.Id, (await LatestAsync(app, "sc3-2023")).Id);
 
+        // With report.yaml: one that does not fit is refused with where it goes wrong; one that fits is stored with it.
+        var report2023 = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "surveys", "sc3-2023", "report.yaml"));
+        var misfit = await HttpAssert.StatusAsync(HttpStatusCode.UnprocessableEntity,
+            await UploadAsync(admin, "survey.yaml", File.ReadAllBytes(Sc3_2024), report: Encoding.UTF8.GetBytes(report2023)));
+        Assert.Contains("報告書は調査「sc3-2023」用ですが、調査票は「sc3-2024」です", misfit);
+        Assert.Equal(1, (await LatestAsync(app, "sc3-2024")).Number);
+        var fitting = report2023.Replace("survey: sc3-2023", "survey: sc3-2024").Replace("\ntitle: ", "\ntitle: 2024 ");
+        var withReport = await UploadAsync(admin, "survey.yaml", File.ReadAllBytes(Sc3_2024), report: Encoding.UTF8.GetBytes(fitting));
+        await HttpAssert.StatusAsync(HttpStatusCode.Redirect, withReport);
+        Assert.Equal(SurveyCatalog.Canonical(fitting), (await LatestAsync(app, "sc3-2024")).ReportYaml);
+
         // Not a definition at all.
         Assert.Contains("調査票は survey.yaml", await HttpAssert.StatusAsync(HttpStatusCode.UnprocessableEntity,
             await UploadAsync(admin, "notes.txt", "hello"u8.ToArray())));
@@ -366,13 +377,15 @@ public partial class SurveyAuthoringTests
 
     // ---- helpers
 
-    internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string fileName, byte[] content, string csrfPage = "/admin/surveys/upload")
+    internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string fileName, byte[] content, string csrfPage = "/admin/surveys/upload",
+        byte[]? report = null)
     {
         var token = await TestApp.CsrfTokenAsync(client, csrfPage);
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "survey", fileName);
+        if (report is not null) form.Add(new ByteArrayContent(report), "report", "report.yaml");
         form.Add(new StringContent(token), "__RequestVerificationToken");
         form.Add(new StringContent("テストのアップロード"), "note");
         return await client.PostAsync("/admin/surveys/upload", form);

@@ -28,8 +28,9 @@ public sealed class UploadModel(SurveyAuthoring authoring) : PageModel
             return Fail([new("survey", "調査票のファイル（survey.yaml か .xlsx）を選んでください。")]);
         try
         {
-            await using var content = file.OpenReadStream();
-            await using var reportContent = report is { Length: > 0 } ? report.OpenReadStream() : null;
+            // One after the other: two open part streams over the one buffered body would interfere.
+            await using var content = await CopyAsync(file, cancel);
+            await using var reportContent = report is { Length: > 0 } ? await CopyAsync(report, cancel) : null;
             var (stored, change) = await authoring.UploadAsync(System.IO.Path.GetFileName(file.FileName), content,
                 reportContent is null ? null : System.IO.Path.GetFileName(report!.FileName), reportContent, AdminAuth.UserId(User), note, cancel);
             if (change != CatalogChange.Unchanged)
@@ -44,6 +45,15 @@ public sealed class UploadModel(SurveyAuthoring authoring) : PageModel
         {
             return Fail(e.Problems);
         }
+    }
+
+    /// <summary>A part of the form in memory (the body, and so each part, is bounded by <see cref="MaxBodyBytes"/>).</summary>
+    private static async Task<MemoryStream> CopyAsync(IFormFile file, CancellationToken cancel)
+    {
+        var ms = new MemoryStream();
+        await file.CopyToAsync(ms, cancel);
+        ms.Position = 0;
+        return ms;
     }
 
     private PageResult Fail(IReadOnlyList<UploadProblem> problems)
