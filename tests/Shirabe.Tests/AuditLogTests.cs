@@ -28,8 +28,8 @@ public class AuditLogTests
         int association;
         await using (var db = app.Db())
         {
-            var a = await db.Associations.SingleAsync(x => x.Code == "T01");
-            (a.ContactName, a.ContactEmail, association) = (Contact, Email, a.Id);
+            var a = await db.Invitations.SingleAsync(x => x.Organisation.Code == "T01");
+            (a.ContactName, a.ContactEmail, association) = (Contact, Email, a.OrganisationId);
             await db.SaveChangesAsync();
         }
         var admin = await app.SignedInClientAsync();
@@ -82,9 +82,9 @@ public class AuditLogTests
                 foreach (var secret in secrets)
                     Assert.False((e.Target + e.Detail).Contains(secret, StringComparison.Ordinal), $"{e.Action} holds \"{secret}\": {e.Target} {e.Detail}");
             var reissued = entries.Single(e => e.Action == AuditAction.LinkReissued);
-            Assert.Equal($"association:{association}", reissued.Target);
-            var after = await db.Invitations.Where(i => i.AssociationId == association && i.RevokedAt == null).Select(i => i.Id).SingleAsync();
-            Assert.Contains($"\"after\":{after}", reissued.Detail);
+            Assert.Equal($"organisation:{association}", reissued.Target);
+            var live = await db.AccessLinks.Where(l => l.Invitation.OrganisationId == association && l.RevokedAt == null).Select(l => l.Id).SingleAsync();
+            Assert.Contains($"\"added\":{live}", reissued.Detail);
             var role = entries.Single(e => e.Action == AuditAction.UserRoleChanged);
             Assert.Equal(($"user:{tanaka}", "{\"field\":\"role\",\"before\":\"analyst\",\"after\":\"admin\"}"), (role.Target, role.Detail));
             Assert.Equal($"table:2-2", entries.Single(e => e.Action == AuditAction.CurationEdited).Target);

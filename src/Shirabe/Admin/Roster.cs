@@ -4,11 +4,11 @@ using Shirabe.Data;
 
 namespace Shirabe.Admin;
 
-/// <summary>Where an invited association stands. The order is the sort order of the progress list.</summary>
+/// <summary>Where an invited organisation stands. The order is the sort order of the progress list.</summary>
 public enum FieldworkStatus { Unopened, Draft, Editing, Submitted, Closed }
 
-/// <summary>One invited association as the progress list shows it.</summary>
-public sealed record RosterRow(int AssociationId, string Code, string Name, string? Industry, string? ContactName,
+/// <summary>One invited organisation as the progress list shows it.</summary>
+public sealed record RosterRow(int OrganisationId, int InvitationId, string Code, string Name, string? Industry, string? ContactName,
     string? ContactEmail, FieldworkStatus Status, DateTime? LastActivity, int? Version);
 
 /// <summary>What the progress list shows: search, status filter, sort and page (all done by the database).</summary>
@@ -29,7 +29,7 @@ public sealed record RosterQuery(string? Search, FieldworkStatus? Status, string
 }
 
 /// <summary>
-/// The survey's invited associations with their status, computed by the database so that the progress page stays
+/// The survey's invited organisations with their status, computed by the database so that the progress page stays
 /// fast and small with 100,000 invitees: only one page of rows ever leaves the database.
 /// </summary>
 public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
@@ -54,7 +54,8 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
     // Properties, not a constructor: the database filters and sorts on them after the projection.
     private sealed class Projected
     {
-        public int AssociationId { get; init; }
+        public int OrganisationId { get; init; }
+        public int InvitationId { get; init; }
         public string Code { get; init; } = "";
         public string Name { get; init; } = "";
         public string? Industry { get; init; }
@@ -65,23 +66,22 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
         public int? Version { get; init; }
     }
 
-    /// <summary>Every current invitation (not revoked) of the survey with its status, as a query.</summary>
+    /// <summary>Every invitation of the survey with its status, as a query.</summary>
     private IQueryable<Projected> All()
     {
         var closed = survey.Period.PhaseAt(clock.GetUtcNow()) == SurveyPhase.Closed;
         return from i in db.Invitations.AsNoTracking()
-               where i.SurveyId == survey.Id && i.RevokedAt == null
+               where i.SurveyId == survey.Id
                join d in db.Drafts on i.Id equals d.InvitationId into ds
                from d in ds.DefaultIfEmpty()
                join s in db.Submissions on i.Id equals s.InvitationId into ss
                from s in ss.DefaultIfEmpty()
                select new Projected
                {
-                   AssociationId = i.AssociationId, Code = i.Association.Code, Name = i.Association.Name,
-                   Industry = i.Association.Industry, ContactName = i.Association.ContactName,
-                   ContactEmail = i.Association.ContactEmail,
+                   OrganisationId = i.OrganisationId, InvitationId = i.Id, Code = i.Organisation.Code,
+                   Name = i.Organisation.Name, Industry = i.Industry, ContactName = i.ContactName, ContactEmail = i.ContactEmail,
                    Status = s != null
-                       // a draft saved after the submission: changes the association has not sent (yet)
+                       // a draft saved after the submission: changes the organisation has not sent (yet)
                        ? (d != null && d.Version != s.DraftVersion && !closed ? FieldworkStatus.Editing : FieldworkStatus.Submitted)
                        : closed ? FieldworkStatus.Closed
                        : d != null ? FieldworkStatus.Draft : FieldworkStatus.Unopened,
@@ -118,10 +118,10 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
         _ => rows.OrderBy(r => r.Code),
     };
 
-    private static RosterRow Row(Projected p) => new(p.AssociationId, p.Code, p.Name, p.Industry, p.ContactName,
+    private static RosterRow Row(Projected p) => new(p.OrganisationId, p.InvitationId, p.Code, p.Name, p.Industry, p.ContactName,
         p.ContactEmail, p.Status, p.LastActivity, p.Version);
 
-    /// <summary>The number of associations in each status (all of the survey, whatever the filter).</summary>
+    /// <summary>The number of organisations in each status (all of the survey, whatever the filter).</summary>
     public async Task<Dictionary<FieldworkStatus, int>> CountsAsync(CancellationToken cancel)
     {
         var counts = await All().GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancel);
@@ -148,12 +148,12 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
         await foreach (var p in Sorted(Filtered(q), q).AsAsyncEnumerable().WithCancellation(cancel)) yield return Row(p);
     }
 
-    /// <summary>One association's row (null: not invited to this survey).</summary>
-    public async Task<RosterRow?> FindAsync(int associationId, CancellationToken cancel) =>
-        await All().Where(r => r.AssociationId == associationId).FirstOrDefaultAsync(cancel) is { } p ? Row(p) : null;
+    /// <summary>One organisation's row (null: not invited to this survey).</summary>
+    public async Task<RosterRow?> FindAsync(int organisationId, CancellationToken cancel) =>
+        await All().Where(r => r.OrganisationId == organisationId).FirstOrDefaultAsync(cancel) is { } p ? Row(p) : null;
 
-    /// <summary>When each association first submitted (UTC), for the response-rate chart.</summary>
+    /// <summary>When each organisation first submitted (UTC), for the response-rate chart.</summary>
     public Task<List<DateTime>> FirstSubmissionsAsync(CancellationToken cancel) =>
-        db.Submissions.AsNoTracking().Where(s => s.Invitation.SurveyId == survey.Id && s.Invitation.RevokedAt == null)
+        db.Submissions.AsNoTracking().Where(s => s.Invitation.SurveyId == survey.Id && s.Valid)
             .Select(s => s.FirstSubmittedAt).ToListAsync(cancel);
 }

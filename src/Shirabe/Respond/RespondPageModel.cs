@@ -8,7 +8,7 @@ using Shirabe.Fieldwork;
 namespace Shirabe.Respond;
 
 /// <summary>
-/// A page behind a personal link (/a/{token}/…): finds the invitation, the association's draft and submission, and
+/// A page behind a personal link (/a/{token}/…): finds the invitation, the organisation's draft and submission, and
 /// the survey's phase. A wrong, expired or rate-limited link ends in the Japanese error page.
 /// </summary>
 public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock) : PageModel
@@ -17,11 +17,13 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
     public ShirabeDb Db => db;
     public TimeProvider Clock => clock;
     public Invitation Invitation { get; private set; } = null!;
-    public Association Association => Invitation.Association;
+    public Organisation Organisation => Invitation.Organisation;
     public Draft? Draft { get; protected set; }
     public Submission? Submission { get; protected set; }
     public SurveyPhase Phase { get; private set; }
     public string Token => RouteData.Values["token"] as string ?? "";
+    /// <summary>The definition version this request answers on: stamped on the draft and the submission.</summary>
+    public int? SurveyVersionId => HttpContext.RequestServices.GetRequiredService<Surveys.CurrentSurvey>().VersionId;
     public string BasePath => InvitationTokens.Path(Token);
 
     /// <summary>The draft's cells (column → canonical cell); empty before the first save.</summary>
@@ -51,8 +53,8 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
     public string ClosesText => $"{survey.Period.Closes:yyyy年M月d日}";
     public string OpensText => $"{survey.Period.Opens:yyyy年M月d日}";
 
-    /// <summary>The receipt number of a submission: association code and version.</summary>
-    public static string ReceiptNumber(Association a, Submission s) => $"{a.Code}-{s.Version}";
+    /// <summary>The receipt number of a submission: organisation code and version.</summary>
+    public static string ReceiptNumber(Organisation a, Submission s) => $"{a.Code}-{s.Version}";
 
     /// <summary>A page that cannot be used in this phase: 403 with an explanation.</summary>
     protected IActionResult NotAccepting() => StatusCode(StatusCodes.Status403Forbidden);

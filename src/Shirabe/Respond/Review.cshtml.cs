@@ -50,7 +50,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
         {
             await using var tx = await Db.Database.BeginTransactionAsync(HttpContext.RequestAborted);
             var submission = Submission ?? Db.Submissions.Add(new Submission { InvitationId = Invitation.Id }).Entity;
-            Db.AnswerHistory.Add(submission.Record(Survey, Draft, Clock.GetUtcNow().UtcDateTime));
+            Db.AnswerHistory.Add(submission.Record(Survey, Draft, Clock.GetUtcNow().UtcDateTime, SurveyVersionId));
             await Db.SaveChangesAsync(HttpContext.RequestAborted);
             await tx.CommitAsync(HttpContext.RequestAborted);
         }

@@ -37,9 +37,9 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         if (Phase != SurveyPhase.Open) return Redirect(BasePath);
         JustSaved = saved;
         _values = FromCells(SavedCells);
-        // The organisation item starts with the invited association's name until the page is first saved.
+        // The organisation item starts with the invited organisation's name until the page is first saved.
         foreach (var item in FormPage.Items.Where(i => i.Role == ItemRole.Organisation && i.Kind == ItemKind.Text))
-            if (!SavedCells.ContainsKey(item.ColumnName)) _values[item.ColumnName] = [Association.Name];
+            if (!SavedCells.ContainsKey(item.ColumnName)) _values[item.ColumnName] = [Organisation.Name];
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
         return Page();
     }
@@ -116,11 +116,16 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     {
         for (var attempt = 0; ; attempt++)
         {
+            var first = Draft is null;
             var draft = Draft ?? Db.Drafts.Add(new Draft { InvitationId = Invitation.Id }).Entity;
-            var merged = draft.Save(cells, Clock.GetUtcNow().UtcDateTime);
+            var now = Clock.GetUtcNow().UtcDateTime;
+            var merged = draft.Save(cells, now, SurveyVersionId);
             try
             {
                 await Db.SaveChangesAsync(HttpContext.RequestAborted);
+                if (first)
+                    await Db.Invitations.Where(i => i.Id == Invitation.Id && i.OpenedAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, now), HttpContext.RequestAborted);
                 SavedCells = merged;
                 return;
             }

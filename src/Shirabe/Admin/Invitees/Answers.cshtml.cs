@@ -8,7 +8,7 @@ using Shirabe.Data;
 namespace Shirabe.Admin.Invitees;
 
 /// <summary>
-/// One association's answers: the submitted version (or an earlier one, ?v=N, or the unsent draft, ?v=draft), with
+/// One organisation's answers: the submitted version (or an earlier one, ?v=N, or the unsent draft, ?v=draft), with
 /// the list of submitted versions and what each changed.
 /// </summary>
 public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey) : PageModel
@@ -33,9 +33,7 @@ public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey) : P
         var cancel = HttpContext.RequestAborted;
         Invitee = await roster.FindAsync(id, cancel);
         if (Invitee is null) return NotFound();
-        var invitation = await db.Invitations.AsNoTracking()
-            .Where(i => i.AssociationId == id && i.SurveyId == survey.Id && i.RevokedAt == null)
-            .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Select(i => i.Id).FirstAsync(cancel);
+        var invitation = Invitee.InvitationId;
         var history = await db.AnswerHistory.AsNoTracking().Where(h => h.InvitationId == invitation)
             .OrderBy(h => h.Version).ToListAsync(cancel);
         var submission = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(s => s.InvitationId == invitation, cancel);
