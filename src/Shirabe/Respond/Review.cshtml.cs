@@ -72,7 +72,7 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
     }
 
     /// <summary>After submitting: the receipt, or in staff entry the invitee's console page.</summary>
-    private string Done => StaffEntry is null ? $"{BasePath}/thanks" : HomePath + "?entered=1";
+    private string Done => StaffEntry is null ? $"{BasePath}/thanks" : HomePath + "?done=paper";
 
     private async Task PrepareAsync()
     {

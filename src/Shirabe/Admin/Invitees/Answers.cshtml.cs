@@ -18,7 +18,6 @@ public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey, Out
 {
     [BindProperty(SupportsGet = true, Name = "v")] public string? VersionText { get; set; }
     [BindProperty(SupportsGet = true, Name = "done")] public string? Done { get; set; }
-    [BindProperty(SupportsGet = true, Name = "entered")] public bool Entered { get; set; }
 
     public sealed record Link(int Id, DateTime CreatedAt, DateTime? RevokedAt);
 
