@@ -39,6 +39,27 @@ public class AuditLogTests
         var link = AdminTestKit.ById(await reissue.Content.ReadAsStringAsync(), "new-link");
         secrets.Add(link[(link.LastIndexOf('/') + 1)..]);
 
+        // Paper answers entered on the invitee's behalf, its validity, its address (docs/decisions/050).
+        var paper = $"/admin/invitees/{association}/paper";
+        var section = await admin.GetStringAsync(paper + "/s/1");
+        await admin.PostAsync(paper + "/s/1", new FormUrlEncodedContent(
+        [
+            new("q1_1_a", Contact), new("q1_2_a", Association), new("q1_3", "4"), new("action", "review"),
+            new("__RequestVerificationToken", TestApp.CsrfField().Match(section).Groups[1].Value),
+        ]));
+        var review = await admin.GetStringAsync(paper + "/review");
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.PostAsync(paper + "/review", new FormUrlEncodedContent(
+        [
+            new("draftVersion", TestApp.DraftVersionField().Match(review).Groups[1].Value),
+            new("__RequestVerificationToken", TestApp.CsrfField().Match(review).Groups[1].Value),
+        ]))).StatusCode);
+        var validity = $"/admin/invitees/{association}/validity";
+        await AdminTestKit.PostFormAsync(admin, validity, validity, ("valid", "false"), ("reason", "監査用の無効理由"));
+        var address = $"/admin/invitees/{association}/address";
+        await AdminTestKit.PostFormAsync(admin, address, address, ("action", "fail"), ("note", "監査用の不達メモ"));
+        await AdminTestKit.PostFormAsync(admin, address, address, ("action", "clear"));
+        secrets.AddRange(["監査用の無効理由", "監査用の不達メモ"]);
+
         const string narrative = "/admin/report/narrative/1-3", text = "所見の本文は記録に残さない。";
         var fingerprint = Regex.Match(await admin.GetStringAsync(narrative), "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
         await AdminTestKit.PostFormAsync(admin, narrative, narrative + "?handler=save", ("text", text), ("fingerprint", fingerprint));
