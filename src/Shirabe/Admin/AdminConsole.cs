@@ -94,9 +94,9 @@ public static class AdminConsole
         Roster roster, ConsoleSurvey console, TimeProvider clock, HttpContext http)
     {
         var query = RosterQuery.From(q, status, sort, dir, null, null);
-        await http.AuditAsync(AuditAction.RosterExported, null, new { format, status = query.Status?.ToString(), search = query.Search is not null });
+        await http.AuditAsync(AuditAction.RosterExported, null, new { format, status = query.FilterText, search = query.Search is not null });
         var rows = roster.AllAsync(query, http.RequestAborted);
-        var what = query.Status is { } s ? "回収状況-" + Roster.Label(s).Split('（')[0] : "回収状況";
+        var what = query.FilterLabel is { } s ? "回収状況-" + s.Split('（')[0] : "回収状況";
         var name = ConsoleFiles.Name(console.Survey, what, clock.GetUtcNow(), format);
         http.Response.Headers.ContentDisposition = ConsoleFiles.Disposition(name);
         if (format == "csv")
