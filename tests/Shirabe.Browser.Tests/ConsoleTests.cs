@@ -107,6 +107,14 @@ public static class ConsoleTour
         await check("リンク再発行の確認");
         await site.ClickAsync("form.confirm-actions button");
         await check("リンク再発行（新しいリンク）");
+        await site.OpenAsync($"/admin/invitees/{r01}/validity");
+        await check("回答の有効・無効");
+        await site.OpenAsync($"/admin/invitees/{n02}/address");
+        await check("宛先エラー");
+        await site.OpenAsync($"/admin/invitees/{n02}/paper/s/1");
+        await check("紙・郵送の回答の入力");
+        await site.OpenAsync($"/admin/invitees/{n02}/paper/review");
+        await check("紙・郵送の回答の確認");
 
         await site.OpenAsync("/admin/results");
         await check("集計結果（セクション 1）");

@@ -264,6 +264,10 @@ public class FieldworkPageTests
             (await admin.PostAsync($"/admin/invitees/{other}/paper/s/1", Form(Page1, csrf, "next"))).StatusCode);
         Assert.Null(await app.DraftAsync("T02"));
 
+        // Its forms are URL-encoded like the respondent's: multipart is refused before the page (415).
+        var multipart = new MultipartFormDataContent { { new StringContent(csrf), "__RequestVerificationToken" }, { new StringContent("next"), "action" } };
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await admin.PostAsync(basePath + "/s/1", multipart)).StatusCode);
+
         var saved = await admin.PostAsync(basePath + "/s/1", Form(Page1, csrf, "next"));
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
         Assert.Equal($"{basePath}/s/2", saved.Headers.Location?.OriginalString);
