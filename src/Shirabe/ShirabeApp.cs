@@ -108,6 +108,9 @@ public static class ShirabeApp
             ? new ShiftedTimeProvider(now) : TimeProvider.System);
         services.AddSingleton<FailedLookupLimiter>();
         services.AddScoped<InvitationLookup>();
+        services.AddSingleton<Surveys.SurveyCatalog>();
+        services.AddScoped(sp => new Surveys.CurrentSurvey(sp.GetRequiredService<Survey>(),
+            sp.GetRequiredService<Surveys.SurveyCatalog>().ServedVersionId));
         services.AddSingleton<ChromiumPdf>(sp =>
         {
             var s = sp.GetRequiredService<ShirabeSettings>();
@@ -190,11 +193,47 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
         var settings = services.GetRequiredService<ShirabeSettings>();
         var db = services.GetRequiredService<Database>();
         if (settings.MigrateOnStart) await db.MigrateAsync(cancel);
+        if (await db.HasPendingMigrationsAsync(cancel))
+            log.LogWarning("Database {Db} is not up to date: run `shirabe db migrate`", db.Describe());
+        else await StoreServedSurveyAsync(survey, settings, db, cancel);
         var stale = ChromiumPdf.DeleteStaleProfiles(Path.GetTempPath());
         if (stale > 0) log.LogInformation("Deleted {Count} Chromium profiles left by earlier runs", stale);
         var clock = services.GetRequiredService<TimeProvider>();
         log.LogInformation("Survey {Survey} ({Phase} at {Now:u}), database {Db}", survey.Id,
             survey.Period.PhaseAt(clock.GetUtcNow()), clock.GetUtcNow(), db.Describe());
+    }
+
+    /// <summary>
+    /// Stores the served folder's definition (version 1, or a new version when its text changed only in wording) and
+    /// stamps the rows saved before versions existed. A structural change to a survey with answers is not stored: the
+    /// stored version is kept and served, with a warning.
+    /// </summary>
+    private async Task StoreServedSurveyAsync(Survey survey, ShirabeSettings settings, Database database, CancellationToken cancel)
+    {
+        var catalog = services.GetRequiredService<Surveys.SurveyCatalog>();
+        var folder = Directory.Exists(settings.SurveyPath) ? settings.SurveyPath : Path.GetDirectoryName(settings.SurveyPath)!;
+        var yaml = File.ReadAllText(Directory.Exists(settings.SurveyPath)
+            ? Path.Combine(settings.SurveyPath, SurveyLoader.FileName) : settings.SurveyPath);
+        var reportFile = Path.Combine(folder, Core.Reports.ReportDefinitionLoader.FileName);
+        var report = File.Exists(reportFile) ? File.ReadAllText(reportFile) : null;
+        Surveys.StoredSurvey stored;
+        try
+        {
+            var (added, change) = await catalog.AddAsync(yaml, report, note: "起動時に " + settings.SurveyPath + " から登録", cancel: cancel);
+            stored = added;
+            if (change != Surveys.CatalogChange.Unchanged)
+                log.LogInformation("Stored survey {Survey} as version {Number}", survey.Id, added.Version.Number);
+        }
+        catch (Core.UserError e)
+        {
+            stored = (await catalog.GetAsync(survey.Id, cancel))!; // refused only as a change to a stored version
+            log.LogWarning("The survey folder {Folder} differs from the stored survey {Survey} beyond wording, and the survey " +
+                           "has answers: version {Number} in the database is kept. {Message}", folder, survey.Id, stored.Version.Number, e.Message);
+        }
+        catalog.ServedVersionId = stored.Version.Id;
+        await using var db = database.CreateContext();
+        var stamped = await Surveys.SurveyCatalog.StampUnversionedAsync(db, survey.Id, stored.Version.Id, cancel);
+        if (stamped > 0) log.LogInformation("Stamped {Count} answer rows with version {Number}", stamped, stored.Version.Number);
     }
 
     public Task StopAsync(CancellationToken cancel) => Task.CompletedTask;

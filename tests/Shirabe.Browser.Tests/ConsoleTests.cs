@@ -32,9 +32,9 @@ public sealed class ConsoleSite(ShirabeServer server, IPage page)
         await using var db = server.Services.GetRequiredService<Database>().CreateContext();
         var clock = server.Services.GetRequiredService<TimeProvider>();
         await new AdminUsers(db, new PasswordHasher<AdminUser>(), clock).AddAsync(Name, Password);
-        var n01 = await db.Invitations.SingleAsync(x => x.Association.Code == "N01");
+        var n01 = await db.Invitations.SingleAsync(x => x.Organisation.Code == "N01");
         db.Drafts.Add(new Draft { InvitationId = n01.Id, Answers = "{}", Version = 1, UpdatedAt = clock.GetUtcNow().UtcDateTime });
-        var r01 = await db.Drafts.SingleAsync(d => d.Invitation.Association.Code == "R01");
+        var r01 = await db.Drafts.SingleAsync(d => d.Invitation.Organisation.Code == "R01");
         r01.Version++;
         await db.SaveChangesAsync();
         return site;
@@ -43,7 +43,7 @@ public sealed class ConsoleSite(ShirabeServer server, IPage page)
     public async Task<int> AssociationIdAsync(string code)
     {
         await using var db = server.Services.GetRequiredService<Database>().CreateContext();
-        return await db.Associations.Where(a => a.Code == code).Select(a => a.Id).SingleAsync();
+        return await db.Organisations.Where(a => a.Code == code).Select(a => a.Id).SingleAsync();
     }
 
     public async Task<IResponse> OpenAsync(string path, int expectedStatus = 200)
@@ -107,6 +107,14 @@ public static class ConsoleTour
         await check("リンク再発行の確認");
         await site.ClickAsync("form.confirm-actions button");
         await check("リンク再発行（新しいリンク）");
+        await site.OpenAsync($"/admin/invitees/{r01}/validity");
+        await check("回答の有効・無効");
+        await site.OpenAsync($"/admin/invitees/{n02}/address");
+        await check("宛先エラー");
+        await site.OpenAsync($"/admin/invitees/{n02}/paper/s/1");
+        await check("紙・郵送の回答の入力");
+        await site.OpenAsync($"/admin/invitees/{n02}/paper/review");
+        await check("紙・郵送の回答の確認");
 
         await site.OpenAsync("/admin/results");
         await check("集計結果（セクション 1）");

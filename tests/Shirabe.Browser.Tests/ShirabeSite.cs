@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -78,17 +79,23 @@ public sealed class ShirabeServer : IAsyncDisposable
         return new ShirabeServer(app, dir, dbFile, address.TrimEnd('/'));
     }
 
-    /// <summary>Invites a new association and returns its personal link's token (each test gets its own).</summary>
+    /// <summary>Invites a new organisation and returns its personal link's token (each test gets its own).</summary>
     public async Task<string> InviteAsync(string? code = null, string? name = null)
     {
         code ??= "T" + Interlocked.Increment(ref _next).ToString("D3");
         var token = InvitationTokens.NewToken();
         var now = Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         await using var db = Services.GetRequiredService<Database>().CreateContext();
-        db.Invitations.Add(new Invitation
+        var survey = Services.GetRequiredService<Survey>().Id;
+        var series = await db.Surveys.Where(s => s.Id == survey).Select(s => s.SeriesId).SingleAsync();
+        db.AccessLinks.Add(new AccessLink
         {
-            Association = new Association { Code = code, Name = name ?? $"一般社団法人試験団体{code}", CreatedAt = now },
-            SurveyId = Services.GetRequiredService<Survey>().Id,
+            Invitation = new Invitation
+            {
+                Organisation = new Organisation { SeriesId = series, Code = code, Name = name ?? $"一般社団法人試験団体{code}", CreatedAt = now },
+                SurveyId = survey,
+                CreatedAt = now,
+            },
             TokenHash = InvitationTokens.Hash(token),
             CreatedAt = now,
         });

@@ -177,7 +177,7 @@ public class AdminAuthTests
 
         await using var db = app.Db();
         Assert.False(await db.ReportEdits.AnyAsync()); // nothing was saved
-        Assert.Equal(0, await db.Invitations.CountAsync(i => i.RevokedAt != null));
+        Assert.Equal(0, await db.AccessLinks.CountAsync(l => l.RevokedAt != null));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin")).StatusCode); // still signed in
     }
 

@@ -24,7 +24,7 @@ public partial class AdminConsoleUxTests
     private static async Task<int> AssociationIdAsync(TestApp app, string code)
     {
         await using var db = app.Db();
-        return await db.Associations.Where(a => a.Code == code).Select(a => a.Id).SingleAsync();
+        return await db.Organisations.Where(a => a.Code == code).Select(a => a.Id).SingleAsync();
     }
 
     /// <summary>The codes of the list's rows, in order.</summary>
@@ -88,7 +88,7 @@ public partial class AdminConsoleUxTests
         await using (var db = app.Db())
         {
             // R01 reopened its submitted answers and saved a page: the draft moved on from the submitted version.
-            var draft = await db.Drafts.SingleAsync(d => d.Invitation.Association.Code == "R01");
+            var draft = await db.Drafts.SingleAsync(d => d.Invitation.Organisation.Code == "R01");
             draft.Version++;
             draft.UpdatedAt = new DateTime(2023, 11, 1, 0, 30, 0, DateTimeKind.Utc);
             await db.SaveChangesAsync();
@@ -197,7 +197,7 @@ public partial class AdminConsoleUxTests
         await using (var db = app.Db())
         {
             // R01 resubmitted with another member count (1-3), then changed it again in a draft it has not sent.
-            var submission = await db.Submissions.SingleAsync(s => s.Invitation.AssociationId == id);
+            var submission = await db.Submissions.SingleAsync(s => s.Invitation.OrganisationId == id);
             var cells = StoredAnswers.Parse(submission.Answers);
             before = cells["q1_3"];
             cells["q1_3"] = before == "1" ? "2" : "1";

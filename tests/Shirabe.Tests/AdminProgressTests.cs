@@ -23,7 +23,7 @@ public partial class AdminProgressTests
         // N01 has opened its link and saved a page (2023-11-01 01:30 UTC = 10:30 in Japan).
         await using (var db = app.Db())
         {
-            var invitation = await db.Invitations.SingleAsync(i => i.Association.Code == "N01");
+            var invitation = await db.Invitations.SingleAsync(i => i.Organisation.Code == "N01");
             db.Drafts.Add(new Draft { InvitationId = invitation.Id, Answers = "{}", Version = 1, UpdatedAt = new DateTime(2023, 11, 1, 1, 30, 0, DateTimeKind.Utc) });
             await db.SaveChangesAsync();
         }
@@ -63,7 +63,7 @@ public partial class AdminProgressTests
         var r01 = links.Single(l => l.Code == "R01");
         int associationId;
         await using (var db = app.Db())
-            associationId = await db.Associations.Where(a => a.Code == "R01").Select(a => a.Id).SingleAsync();
+            associationId = await db.Organisations.Where(a => a.Code == "R01").Select(a => a.Id).SingleAsync();
         var client = await app.SignedInClientAsync();
 
         var confirm = $"/admin/invitees/{associationId}/reissue";
@@ -76,7 +76,7 @@ public partial class AdminProgressTests
         var respondent = app.Client();
         Assert.Equal(HttpStatusCode.NotFound, (await respondent.GetAsync(InvitationTokens.Path(r01.Token))).StatusCode);
         var thanks = await respondent.GetAsync(newPath + "/thanks");
-        Assert.Equal(HttpStatusCode.OK, thanks.StatusCode); // the submission followed the association to the new link
+        Assert.Equal(HttpStatusCode.OK, thanks.StatusCode); // the submission is the invitation's, whatever its link
 
         var again = await client.GetStringAsync("/admin");
         Assert.DoesNotContain(newLink, again); // shown once only
@@ -84,8 +84,9 @@ public partial class AdminProgressTests
         Assert.Equal("57", AdminTestKit.ById(again, "count-invited"));
         await using (var db = app.Db())
         {
-            Assert.Equal(1, await db.Invitations.CountAsync(i => i.AssociationId == associationId && i.RevokedAt == null));
-            Assert.Equal(1, await db.Submissions.CountAsync(s => s.Invitation.AssociationId == associationId));
+            Assert.Equal(1, await db.AccessLinks.CountAsync(l => l.Invitation.OrganisationId == associationId && l.RevokedAt == null));
+            Assert.Equal(1, await db.Invitations.CountAsync(i => i.OrganisationId == associationId));
+            Assert.Equal(1, await db.Submissions.CountAsync(s => s.Invitation.OrganisationId == associationId));
         }
     }
 }

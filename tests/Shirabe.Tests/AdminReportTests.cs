@@ -121,7 +121,7 @@ public partial class AdminReportTests
 
         int x01;
         await using (var db = app.Db())
-            x01 = await db.Associations.Where(a => a.Code == "X01").Select(a => a.Id).SingleAsync();
+            x01 = await db.Organisations.Where(a => a.Code == "X01").Select(a => a.Id).SingleAsync();
         foreach (var path in new[] { "/admin/results?section=2", "/admin/report/answers/2-2", "/admin/report", $"/admin/invitees/{x01}" })
         {
             var html = await client.GetStringAsync(path);

@@ -78,7 +78,7 @@ public class AdminResultsTests
         await using (var db = app.Db())
         {
             // A draft that chose 10社未満 (1-3 = 1): tabulated, it would make that count 2.
-            var invitation = await db.Invitations.SingleAsync(i => i.Association.Code == "T01");
+            var invitation = await db.Invitations.SingleAsync(i => i.Organisation.Code == "T01");
             db.Drafts.Add(new Draft { InvitationId = invitation.Id, Answers = "{\"q1_3\":\"1\"}", Version = 1, UpdatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         }

@@ -28,8 +28,8 @@ public class AuditLogTests
         int association;
         await using (var db = app.Db())
         {
-            var a = await db.Associations.SingleAsync(x => x.Code == "T01");
-            (a.ContactName, a.ContactEmail, association) = (Contact, Email, a.Id);
+            var a = await db.Invitations.SingleAsync(x => x.Organisation.Code == "T01");
+            (a.ContactName, a.ContactEmail, association) = (Contact, Email, a.OrganisationId);
             await db.SaveChangesAsync();
         }
         var admin = await app.SignedInClientAsync();
@@ -38,6 +38,27 @@ public class AuditLogTests
         var reissue = await AdminTestKit.PostFormAsync(admin, $"/admin/invitees/{association}/reissue", $"/admin/invitees/{association}/reissue");
         var link = AdminTestKit.ById(await reissue.Content.ReadAsStringAsync(), "new-link");
         secrets.Add(link[(link.LastIndexOf('/') + 1)..]);
+
+        // Paper answers entered on the invitee's behalf, its validity, its address (docs/decisions/050).
+        var paper = $"/admin/invitees/{association}/paper";
+        var section = await admin.GetStringAsync(paper + "/s/1");
+        await admin.PostAsync(paper + "/s/1", new FormUrlEncodedContent(
+        [
+            new("q1_1_a", Contact), new("q1_2_a", Association), new("q1_3", "4"), new("action", "review"),
+            new("__RequestVerificationToken", TestApp.CsrfField().Match(section).Groups[1].Value),
+        ]));
+        var review = await admin.GetStringAsync(paper + "/review");
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.PostAsync(paper + "/review", new FormUrlEncodedContent(
+        [
+            new("draftVersion", TestApp.DraftVersionField().Match(review).Groups[1].Value),
+            new("__RequestVerificationToken", TestApp.CsrfField().Match(review).Groups[1].Value),
+        ]))).StatusCode);
+        var validity = $"/admin/invitees/{association}/validity";
+        await AdminTestKit.PostFormAsync(admin, validity, validity, ("valid", "false"), ("reason", "監査用の無効理由"));
+        var address = $"/admin/invitees/{association}/address";
+        await AdminTestKit.PostFormAsync(admin, address, address, ("action", "fail"), ("note", "監査用の不達メモ"));
+        await AdminTestKit.PostFormAsync(admin, address, address, ("action", "clear"));
+        secrets.AddRange(["監査用の無効理由", "監査用の不達メモ"]);
 
         const string narrative = "/admin/report/narrative/1-3", text = "所見の本文は記録に残さない。";
         var fingerprint = Regex.Match(await admin.GetStringAsync(narrative), "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
@@ -82,9 +103,9 @@ public class AuditLogTests
                 foreach (var secret in secrets)
                     Assert.False((e.Target + e.Detail).Contains(secret, StringComparison.Ordinal), $"{e.Action} holds \"{secret}\": {e.Target} {e.Detail}");
             var reissued = entries.Single(e => e.Action == AuditAction.LinkReissued);
-            Assert.Equal($"association:{association}", reissued.Target);
-            var after = await db.Invitations.Where(i => i.AssociationId == association && i.RevokedAt == null).Select(i => i.Id).SingleAsync();
-            Assert.Contains($"\"after\":{after}", reissued.Detail);
+            Assert.Equal($"organisation:{association}", reissued.Target);
+            var live = await db.AccessLinks.Where(l => l.Invitation.OrganisationId == association && l.RevokedAt == null).Select(l => l.Id).SingleAsync();
+            Assert.Contains($"\"added\":{live}", reissued.Detail);
             var role = entries.Single(e => e.Action == AuditAction.UserRoleChanged);
             Assert.Equal(($"user:{tanaka}", "{\"field\":\"role\",\"before\":\"analyst\",\"after\":\"admin\"}"), (role.Target, role.Detail));
             Assert.Equal($"table:2-2", entries.Single(e => e.Action == AuditAction.CurationEdited).Target);

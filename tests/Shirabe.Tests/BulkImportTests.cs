@@ -22,7 +22,7 @@ public class BulkImportTests
     private static async Task<(int Associations, int Invitations, int Drafts, int Submissions, int History)> CountsAsync(TestApp app)
     {
         await using var db = app.Db();
-        return (await db.Associations.CountAsync(), await db.Invitations.CountAsync(), await db.Drafts.CountAsync(),
+        return (await db.Organisations.CountAsync(), await db.Invitations.CountAsync(), await db.Drafts.CountAsync(),
             await db.Submissions.CountAsync(), await db.AnswerHistory.CountAsync());
     }
 
@@ -53,8 +53,9 @@ public class BulkImportTests
         await using (var db = app.Db())
         {
             var hash = InvitationTokens.Hash(last.Token);
-            var invitation = await db.Invitations.Include(i => i.Association).SingleAsync(i => i.TokenHash == hash);
-            Assert.Equal(last.Code, invitation.Association.Code);
+            var invitation = await db.Invitations.Include(i => i.Organisation)
+                .SingleAsync(i => db.AccessLinks.Any(l => l.InvitationId == i.Id && l.TokenHash == hash));
+            Assert.Equal(last.Code, invitation.Organisation.Code);
             Assert.Equal(1, await db.Drafts.CountAsync(d => d.InvitationId == invitation.Id));
         }
         using (var output = new MemoryStream())
@@ -67,8 +68,9 @@ public class BulkImportTests
         {
             var e = await Assert.ThrowsAsync<Core.UserError>(() =>
                 ResponsesTransfer.ImportAsync(db, app.Survey, new MemoryStream(file), app.Clock));
-            // Named by count and the first ids, not a list of thousands.
-            Assert.Contains($"（{submitted:N0} 件）", e.Message);
+            // Named by count and the first ids, not a list of thousands. Every row is taken: its invitation has a
+            // submission, or a draft that the row's answers would replace.
+            Assert.Contains($"（{rows:N0} 件）", e.Message);
             Assert.Contains(imported.First(i => i.Submitted).Code, e.Message);
             Assert.True(e.Message.Length < 400, $"{e.Message.Length} characters");
         }
@@ -101,7 +103,7 @@ public class BulkImportTests
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task AnAssociationInvitedBeforeTheImport_IsKeptWithItsName_AndGetsANewInvitation(string provider)
+    public async Task AnOrganisationInvitedBeforeTheImport_IsKeptWithItsName_AndItsInvitationGetsTheAnswersAndANewLink(string provider)
     {
         await using var app = await TestApp.StartAsync(provider);
         await app.InviteAsync("R05", "登録済みの団体名");
@@ -113,9 +115,11 @@ public class BulkImportTests
 
         Assert.Equal("登録済みの団体名", imported.Single(i => i.Code == "R05").Name);
         await using var check = app.Db();
-        Assert.Equal(48, await check.Associations.CountAsync());
-        Assert.Equal(2, await check.Invitations.CountAsync(i => i.Association.Code == "R05"));
-        Assert.Equal("登録済みの団体名", (await check.Associations.SingleAsync(a => a.Code == "R05")).Name);
+        Assert.Equal(48, await check.Organisations.CountAsync());
+        Assert.Equal(1, await check.Invitations.CountAsync(i => i.Organisation.Code == "R05"));
+        Assert.Equal(2, await check.AccessLinks.CountAsync(l => l.Invitation.Organisation.Code == "R05" && l.RevokedAt == null));
+        Assert.Equal(1, await check.Submissions.CountAsync(s => s.Invitation.Organisation.Code == "R05"));
+        Assert.Equal("登録済みの団体名", (await check.Organisations.SingleAsync(a => a.Code == "R05")).Name);
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]

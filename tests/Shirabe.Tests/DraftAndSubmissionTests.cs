@@ -13,7 +13,7 @@ public class DraftAndSubmissionTests
     {
         var draft = new Draft { Answers = """{"q1_3":"4","q3_1":"1"}""", Version = 3 };
 
-        var cells = draft.Save(new Dictionary<string, string> { ["q3_1"] = "3", ["q3_2_a"] = "NA" }, Now);
+        var cells = draft.Save(new Dictionary<string, string> { ["q3_1"] = "3", ["q3_2_a"] = "NA" }, Now, null);
 
         Assert.Equal("""{"q1_3":"4","q3_1":"3","q3_2_a":"NA"}""", draft.Answers);
         Assert.Equal(StoredAnswers.Parse(draft.Answers), cells);
@@ -27,7 +27,7 @@ public class DraftAndSubmissionTests
         var draft = new Draft { Answers = """{"q3_1":"3","q3_2_a":"1"}""", Version = 5 };
         var submission = new Submission { InvitationId = 7 };
 
-        var history = submission.Record(Survey, draft, Now.AddMilliseconds(700));
+        var history = submission.Record(Survey, draft, Now.AddMilliseconds(700), null);
 
         Assert.Equal(1, submission.Version);
         Assert.Equal(5, submission.DraftVersion);
@@ -42,10 +42,10 @@ public class DraftAndSubmissionTests
     {
         var draft = new Draft { Answers = """{"q3_1":"1"}""", Version = 1 };
         var submission = new Submission { InvitationId = 7 };
-        submission.Record(Survey, draft, Now);
-        draft.Save(new Dictionary<string, string> { ["q3_1"] = "2" }, Now.AddDays(1));
+        submission.Record(Survey, draft, Now, null);
+        draft.Save(new Dictionary<string, string> { ["q3_1"] = "2" }, Now.AddDays(1), null);
 
-        var history = submission.Record(Survey, draft, Now.AddDays(2));
+        var history = submission.Record(Survey, draft, Now.AddDays(2), null);
 
         Assert.Equal(2, submission.Version);
         Assert.Equal(2, submission.DraftVersion);

@@ -21,7 +21,8 @@ public class FilePermissionsTests
             await database.MigrateAsync();
             await using (var db = database.CreateContext())
             {
-                db.Associations.Add(new Association { Code = "P01", Name = "権限協会" });
+                db.Series.Add(new Series { Id = "p", Title = "権限" });
+                db.Organisations.Add(new Organisation { SeriesId = "p", Code = "P01", Name = "権限協会" });
                 await db.SaveChangesAsync();
                 Assert.Equal(Folder, File.GetUnixFileMode(dataDir));
                 var file = Path.Combine(dataDir, "shirabe.db");

@@ -114,7 +114,7 @@ public class InputHardeningTests
         await app.SubmitOneMoreAsync("X01", (r, s) => ReportFixtures.WithText(r, s, "2-2", "壊れMARKER文字"));
         await using (var db = app.Db())
         {
-            var submission = await db.Submissions.SingleAsync(s => s.Invitation.Association.Code == "X01");
+            var submission = await db.Submissions.SingleAsync(s => s.Invitation.Organisation.Code == "X01");
             submission.Answers = submission.Answers.Replace("MARKER", "\uFFFF\\u0001"); // a JSON escape for the control character
             await db.SaveChangesAsync();
         }

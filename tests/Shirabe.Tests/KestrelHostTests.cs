@@ -38,12 +38,7 @@ public class KestrelHostTests
                 var token = Fieldwork.InvitationTokens.NewToken();
                 await using (var db = app.Services.GetRequiredService<Data.Database>().CreateContext())
                 {
-                    db.Invitations.Add(new Data.Invitation
-                    {
-                        Association = new Data.Association { Code = "K01", Name = "Kestrel 協会" },
-                        SurveyId = "sc3-2023", TokenHash = Fieldwork.InvitationTokens.Hash(token),
-                    });
-                    await db.SaveChangesAsync();
+                    token = await TestApp.InviteAsync(db, "sc3-2023", "K01", "Kestrel 協会");
                 }
                 var big = new StringContent("q2_2=" + new string('a', 1_500_000), System.Text.Encoding.ASCII, "application/x-www-form-urlencoded");
                 var tooLarge = await http.PostAsync($"/a/{token}/s/2", big);

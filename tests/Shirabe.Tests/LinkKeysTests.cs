@@ -170,18 +170,14 @@ public sealed class LinkKeysTests : IDisposable
         var stamp = LinkKeys.NewStamp();
 
         // As the invite command will: the row first (its id is the link's), then the hash of the derived token.
-        int id;
+        int id, invitationId;
         await using (var db = app.Db())
         {
-            var invitation = new Invitation
-            {
-                Association = new Association { Code = "K01", Name = "一般社団法人テスト工業会", CreatedAt = DateTime.UtcNow },
-                SurveyId = app.Survey.Id, TokenHash = RandomNumberGenerator.GetBytes(32), CreatedAt = DateTime.UtcNow,
-            };
-            db.Invitations.Add(invitation);
-            await db.SaveChangesAsync();
-            id = invitation.Id;
-            invitation.TokenHash = InvitationTokens.Hash(keys.Derive(id, stamp));
+            await TestApp.InviteAsync(db, app.Survey.Id, "K01", "一般社団法人テスト工業会");
+            var link = await db.AccessLinks.SingleAsync(l => l.Invitation.Organisation.Code == "K01");
+            id = link.Id;
+            invitationId = link.InvitationId;
+            link.TokenHash = InvitationTokens.Hash(keys.Derive(id, stamp));
             await db.SaveChangesAsync();
         }
         var first = keys.Derive(id, stamp);
@@ -190,14 +186,14 @@ public sealed class LinkKeysTests : IDisposable
 
         // The reminder: only the hash is read back from the database.
         byte[] stored;
-        await using (var db = app.Db()) stored = await db.Invitations.Where(i => i.Id == id).Select(i => i.TokenHash).SingleAsync();
+        await using (var db = app.Db()) stored = await db.AccessLinks.Where(l => l.Id == id).Select(l => l.TokenHash).SingleAsync();
         var token = keys.Recover(id, stamp, stored);
         Assert.Equal(first, token);
         var site = new Uri("https://survey.example.jp/");
         var content = MailTemplates.Content(app.Survey, MailKind.Reminder,
             new MailRecipient("一般社団法人テスト工業会", "山田 太郎", "yamada@example.jp"), new Uri(site, InvitationTokens.Path(token!)).AbsoluteUri, site);
         using (var scope = app.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<Outbox>().EnqueueAsync(id, MailKind.Reminder, content);
+            await scope.ServiceProvider.GetRequiredService<Outbox>().EnqueueAsync(invitationId, MailKind.Reminder, content);
         Assert.Equal(1, (await new MailDrain(app.Database, settings, app.Clock).RunAsync()).Sent);
 
         var eml = await MimeMessage.LoadAsync(Directory.GetFiles(pickup).Single());

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -107,8 +108,8 @@ public class SecondSurveyTests
         // The invitee's name, contact and category come from the items with those roles.
         await using (var db = app.Db())
         {
-            var m02 = db.Associations.Single(a => a.Code == "M02");
-            Assert.Equal(("テスト商事株式会社", "佐藤 花子", "卸売・小売"), (m02.Name, m02.ContactName, m02.Industry));
+            var m02 = db.Invitations.Include(i => i.Organisation).Single(i => i.Organisation.Code == "M02");
+            Assert.Equal(("テスト商事株式会社", "佐藤 花子", "卸売・小売"), (m02.Organisation.Name, m02.ContactName, m02.Industry));
         }
         var client = await app.SignedInClientAsync();
         var roster = await client.GetStringAsync("/admin/roster.csv");

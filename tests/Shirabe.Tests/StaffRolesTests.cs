@@ -29,7 +29,7 @@ public partial class StaffRolesTests
         int association, invitations, users;
         await using (var db = app.Db())
         {
-            association = await db.Associations.Where(a => a.Code == "T01").Select(a => a.Id).SingleAsync();
+            association = await db.Organisations.Where(a => a.Code == "T01").Select(a => a.Id).SingleAsync();
             (invitations, users) = (await db.Invitations.CountAsync(), await db.AdminUsers.CountAsync());
         }
         var token = await TestApp.CsrfTokenAsync(analyst, "/admin");

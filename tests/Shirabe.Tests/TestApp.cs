@@ -59,8 +59,9 @@ public sealed partial class TestApp : IAsyncDisposable
 
     /// <param name="survey">The survey folder to serve (default: SC3 2023).</param>
     /// <param name="services">Replaces services after the app's own (e.g. a counting password hasher).</param>
+    /// <param name="prepare">Runs on the new, empty database (its connection string and data folder) before the app starts.</param>
     public static async Task<TestApp> StartAsync(string provider, DateTimeOffset? now = null, int failedLookups = 20, bool migrate = true,
-        Action<IServiceCollection>? services = null, string? survey = null)
+        Action<IServiceCollection>? services = null, string? survey = null, Func<string, string, Task>? prepare = null)
     {
         var dir = Directory.CreateTempSubdirectory("shirabe-test-").FullName;
         string cs;
@@ -77,6 +78,7 @@ public sealed partial class TestApp : IAsyncDisposable
             cs = new NpgsqlConnectionStringBuilder(PgServer) { Database = pgDb }.ConnectionString;
         }
         else cs = "Data Source=" + Path.Combine(dir, "test.db");
+        if (prepare is not null) await prepare(cs, dir);
         return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate, services, survey);
     }
 
@@ -85,43 +87,55 @@ public sealed partial class TestApp : IAsyncDisposable
 
     public ShirabeDb Db() => Database.CreateContext();
 
-    /// <summary>Invites a new association; returns its token.</summary>
+    /// <summary>Invites a new organisation to the served survey; returns its link's token.</summary>
     public async Task<string> InviteAsync(string code = "T01", string name = "一般社団法人テスト工業会",
         DateTime? expiresAt = null, DateTime? revokedAt = null)
     {
-        var token = InvitationTokens.NewToken();
         await using var db = Db();
-        db.Invitations.Add(new Invitation
+        return await InviteAsync(db, Survey.Id, code, name, expiresAt, revokedAt);
+    }
+
+    /// <summary>Invites a new organisation (in the survey's series) to a stored survey; returns its link's token.</summary>
+    public static async Task<string> InviteAsync(ShirabeDb db, string surveyId, string code, string name,
+        DateTime? expiresAt = null, DateTime? revokedAt = null)
+    {
+        var token = InvitationTokens.NewToken();
+        var series = await db.Surveys.Where(s => s.Id == surveyId).Select(s => s.SeriesId).SingleAsync();
+        db.AccessLinks.Add(new AccessLink
         {
-            Association = new Association { Code = code, Name = name, CreatedAt = DateTime.UtcNow },
-            SurveyId = Survey.Id,
+            Invitation = new Invitation
+            {
+                Organisation = new Organisation { SeriesId = series, Code = code, Name = name, CreatedAt = DateTime.UtcNow },
+                SurveyId = surveyId,
+                CreatedAt = DateTime.UtcNow,
+                ExpiresAt = expiresAt,
+            },
             TokenHash = InvitationTokens.Hash(token),
             CreatedAt = DateTime.UtcNow,
-            ExpiresAt = expiresAt,
             RevokedAt = revokedAt,
         });
         await db.SaveChangesAsync();
         return token;
     }
 
-    /// <summary>The association's draft cells (column → cell), or null when nothing was saved.</summary>
+    /// <summary>The organisation's draft cells (column → cell), or null when nothing was saved.</summary>
     public async Task<Dictionary<string, string>?> DraftAsync(string code)
     {
         await using var db = Db();
-        var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.Invitation.Association.Code == code);
+        var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.Invitation.Organisation.Code == code);
         return d is null ? null : StoredAnswers.Parse(d.Answers);
     }
 
     public async Task<List<Submission>> SubmissionsAsync(string code)
     {
         await using var db = Db();
-        return await db.Submissions.AsNoTracking().Where(x => x.Invitation.Association.Code == code).ToListAsync();
+        return await db.Submissions.AsNoTracking().Where(x => x.Invitation.Organisation.Code == code).ToListAsync();
     }
 
     public async Task<int> HistoryCountAsync(string code)
     {
         await using var db = Db();
-        var ids = db.Invitations.Where(i => i.Association.Code == code).Select(i => i.Id);
+        var ids = db.Invitations.Where(i => i.Organisation.Code == code).Select(i => i.Id);
         return await db.AnswerHistory.CountAsync(h => ids.Contains(h.InvitationId));
     }
 

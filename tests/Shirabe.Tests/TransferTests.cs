@@ -40,7 +40,7 @@ public class TransferTests
             await Assert.ThrowsAsync<ResponsesFileException>(() => ResponsesTransfer.ImportAsync(db, app.Survey, bad, app.Clock));
 
         await using var check = app.Db();
-        Assert.Empty(check.Associations);
+        Assert.Empty(check.Organisations);
         Assert.Empty(check.Submissions);
     }
 

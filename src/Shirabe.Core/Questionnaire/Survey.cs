@@ -34,6 +34,8 @@ public sealed class Survey
     public SurveyPeriod Period { get; }
     /// <summary>The secretariat's contact, shown to respondents on error pages.</summary>
     public string? Contact { get; }
+    /// <summary>The series this survey is a wave of (survey.yaml `series`), or null: a series of its own (the survey id).</summary>
+    public string? Series { get; init; }
     /// <summary>Who runs the survey (survey.yaml `owner`), shown at the top of every respondent page.</summary>
     public string? Owner { get; init; }
     /// <summary>The notice on personal data (survey.yaml `privacy:`), or null: then respondents see none.</summary>

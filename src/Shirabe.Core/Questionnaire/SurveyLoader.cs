@@ -62,10 +62,11 @@ public sealed partial class SurveyLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SurveyDefinitionException([new(_file, 1, 1, "調査票の定義（id, title, period, sections を持つマッピング）がありません。")]);
 
-        Known(root, "id", "title", "owner", "period", "contact", "privacy", "mail", "scales", "sections");
+        Known(root, "id", "series", "title", "owner", "period", "contact", "privacy", "mail", "scales", "sections");
         var id = RequiredString(root, "id") ?? "";
-        if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            Problem(root["id"], $"id「{id}」には英数字・ハイフン・下線だけを使ってください。");
+        CheckId(root, "id", id);
+        var series = OptionalString(root, "series");
+        if (series is not null) CheckId(root, "series", series);
         var title = RequiredString(root, "title") ?? "";
         var period = ParsePeriod(root);
         var contact = OptionalString(root, "contact");
@@ -97,10 +98,20 @@ public sealed partial class SurveyLoader
             Problem(root, "sections がありません。");
 
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
-        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections) { Owner = OptionalString(root, "owner"), Privacy = privacy, Mail = mail ?? SurveyMail.None };
+        var survey = new Survey(id, title, period!, contact, _scales.Values.ToArray(), sections)
+            { Owner = OptionalString(root, "owner"), Privacy = privacy, Mail = mail ?? SurveyMail.None, Series = series };
         CheckConditionOrder(survey);
         if (_problems.Count > 0) throw new SurveyDefinitionException(_problems);
         return survey;
+    }
+
+    /// <summary>An id used in URLs, file names and the database: ASCII letters, digits, - and _, at most 40 characters.</summary>
+    private void CheckId(YamlMappingNode root, string key, string value)
+    {
+        if (value.Length > 0 && !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            Problem(root[key], $"{key}「{value}」には英数字・ハイフン・下線だけを使ってください。");
+        else if (value.Length > 40)
+            Problem(root[key], $"{key}「{value}」は 40 文字以内にしてください。");
     }
 
     private SurveyPeriod? ParsePeriod(YamlMappingNode root)

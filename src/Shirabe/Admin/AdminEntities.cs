@@ -44,7 +44,7 @@ public sealed class AuditEntry
     public int? UserId { get; set; }
     /// <summary>An <see cref="Admin.AuditAction"/> code, e.g. <c>link.reissue</c>.</summary>
     public required string Action { get; set; }
-    /// <summary>What was acted on, by reference: <c>association:12</c>, <c>table:1-3</c>, <c>user:4</c>.</summary>
+    /// <summary>What was acted on, by reference: <c>organisation:12</c>, <c>table:1-3</c>, <c>user:4</c>.</summary>
     public string? Target { get; set; }
     /// <summary>JSON of ids, field names and before/after values that are not personal (roles, versions, formats).</summary>
     public string? Detail { get; set; }

@@ -28,6 +28,11 @@ public static class AuditAction
     public const string UserDisabled = "user.disable";
     public const string UserEnabled = "user.enable";
     public const string AuditExported = "audit.export";
+    public const string PaperSaved = "paper.save";
+    public const string PaperSubmitted = "paper.submit";
+    public const string ValidityChanged = "submission.validity";
+    public const string AddressFailed = "address.fail";
+    public const string AddressCleared = "address.clear";
 
     public static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
     {
@@ -47,6 +52,11 @@ public static class AuditAction
         [UserDisabled] = "ユーザーの無効化",
         [UserEnabled] = "ユーザーの有効化",
         [AuditExported] = "操作記録の書き出し",
+        [PaperSaved] = "紙・郵送の回答の入力（保存）",
+        [PaperSubmitted] = "紙・郵送の回答の入力（提出）",
+        [ValidityChanged] = "回答の有効・無効の変更",
+        [AddressFailed] = "宛先エラーの設定",
+        [AddressCleared] = "宛先エラーの解除",
     };
 
     public static string Label(string action) => Labels.TryGetValue(action, out var l) ? l : action;

@@ -56,6 +56,13 @@ public sealed class Database
         ? new PostgresShirabeDb((DbContextOptions<PostgresShirabeDb>)_options)
         : new SqliteShirabeDb((DbContextOptions<SqliteShirabeDb>)_options);
 
+    /// <summary>Whether migrations are missing (a database not made or not upgraded by this version).</summary>
+    public async Task<bool> HasPendingMigrationsAsync(CancellationToken cancel = default)
+    {
+        await using var db = CreateContext();
+        return (await db.Database.GetPendingMigrationsAsync(cancel)).Any();
+    }
+
     /// <summary>Applies the provider's pending migrations (creating the database when needed).</summary>
     public async Task MigrateAsync(CancellationToken cancel = default)
     {

@@ -9,8 +9,12 @@ namespace Shirabe.Data;
 /// </summary>
 public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
 {
-    public DbSet<Association> Associations => Set<Association>();
+    public DbSet<Series> Series => Set<Series>();
+    public DbSet<SurveyRecord> Surveys => Set<SurveyRecord>();
+    public DbSet<SurveyVersion> SurveyVersions => Set<SurveyVersion>();
+    public DbSet<Organisation> Organisations => Set<Organisation>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<AccessLink> AccessLinks => Set<AccessLink>();
     public DbSet<Draft> Drafts => Set<Draft>();
     public DbSet<Submission> Submissions => Set<Submission>();
     public DbSet<AnswerHistory> AnswerHistory => Set<AnswerHistory>();
@@ -51,36 +55,75 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
 
     protected override void OnModelCreating(ModelBuilder b)
     {
-        b.Entity<Association>(e =>
+        b.Entity<Series>(e =>
         {
-            e.HasIndex(a => a.Code).IsUnique();
+            e.Property(x => x.Id).HasMaxLength(40);
+            e.Property(x => x.Title).HasMaxLength(200);
+        });
+        b.Entity<SurveyRecord>(e =>
+        {
+            e.ToTable("Surveys");
+            e.Property(x => x.Id).HasMaxLength(40);
+            e.Property(x => x.SeriesId).HasMaxLength(40);
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.PreviousSurveyId).HasMaxLength(40);
+            e.HasOne<Series>().WithMany().HasForeignKey(x => x.SeriesId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<SurveyRecord>().WithMany().HasForeignKey(x => x.PreviousSurveyId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<SurveyVersion>().WithMany().HasForeignKey(x => x.PublishedVersionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<SurveyVersion>(e =>
+        {
+            e.Property(x => x.SurveyId).HasMaxLength(40);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.Property(x => x.Note).HasMaxLength(500);
+            e.HasIndex(x => new { x.SurveyId, x.Number }).IsUnique();
+            e.HasOne<SurveyRecord>().WithMany().HasForeignKey(x => x.SurveyId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.CreatedByUserId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Organisation>(e =>
+        {
+            e.HasIndex(a => new { a.SeriesId, a.Code }).IsUnique();
+            e.Property(a => a.SeriesId).HasMaxLength(40);
             e.Property(a => a.Code).HasMaxLength(40);
             e.Property(a => a.Name).HasMaxLength(200);
-            e.Property(a => a.Industry).HasMaxLength(100);
-            e.Property(a => a.ContactName).HasMaxLength(100);
-            e.Property(a => a.ContactEmail).HasMaxLength(200);
+            e.HasOne<Series>().WithMany().HasForeignKey(x => x.SeriesId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<Invitation>(e =>
         {
-            e.HasIndex(i => i.TokenHash).IsUnique();
-            e.Property(i => i.TokenHash).HasMaxLength(32);
             e.Property(i => i.SurveyId).HasMaxLength(40);
-            e.HasIndex(i => new { i.SurveyId, i.AssociationId });
+            e.HasIndex(i => new { i.SurveyId, i.OrganisationId }).IsUnique();
+            e.HasIndex(i => i.OrganisationId);
+            e.Property(i => i.Industry).HasMaxLength(100);
+            e.Property(i => i.ContactName).HasMaxLength(100);
+            e.Property(i => i.ContactEmail).HasMaxLength(200);
+            e.Property(i => i.Cc).HasMaxLength(1000);
+            e.HasOne<SurveyRecord>().WithMany().HasForeignKey(x => x.SurveyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<AccessLink>(e =>
+        {
+            e.HasIndex(l => l.TokenHash).IsUnique();
+            e.Property(l => l.TokenHash).HasMaxLength(32);
         });
         b.Entity<Draft>(e =>
         {
             e.HasIndex(d => d.InvitationId).IsUnique();
             e.Property(d => d.Version).IsConcurrencyToken();
+            e.HasOne<SurveyVersion>().WithMany().HasForeignKey(x => x.SurveyVersionId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<Submission>(e =>
         {
             e.HasIndex(s => s.InvitationId).IsUnique();
             e.Property(s => s.Version).IsConcurrencyToken();
+            e.Property(s => s.ValidityReason).HasMaxLength(500);
+            e.Property(s => s.Channel).HasMaxLength(10);
+            e.HasOne<SurveyVersion>().WithMany().HasForeignKey(x => x.SurveyVersionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.ValidityChangedBy).OnDelete(DeleteBehavior.SetNull);
         });
         b.Entity<AnswerHistory>(e =>
         {
             e.HasIndex(h => new { h.InvitationId, h.Version }).IsUnique();
             e.HasOne<Invitation>().WithMany().HasForeignKey(h => h.InvitationId);
+            e.HasOne<SurveyVersion>().WithMany().HasForeignKey(x => x.SurveyVersionId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<AdminUser>(e =>
         {

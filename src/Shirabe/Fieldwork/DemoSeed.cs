@@ -33,7 +33,7 @@ public static class DemoSeed
         await using (var csv = File.OpenRead(responsesCsv))
             links = (await ResponsesTransfer.ImportAsync(db, survey, csv, clock, cancel: cancel))
                 .Select(i => new Link(i.Code, i.Name, i.Token, i.Submitted)).ToList();
-        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, clock.GetUtcNow().UtcDateTime, cancel);
+        await using var bulk = await BulkInvitations.BeginAsync(db, survey, clock.GetUtcNow().UtcDateTime, cancel);
         var rows = new List<NewInvitation>();
         foreach (var (code, name, industry) in Unanswered)
         {

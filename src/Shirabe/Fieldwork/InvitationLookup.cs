@@ -6,7 +6,10 @@ namespace Shirabe.Fieldwork;
 
 public enum LookupStatus { Found, NotFound, RateLimited }
 
-/// <summary>Finds the invitation of a personal link. Unknown, revoked and expired links all look the same.</summary>
+/// <summary>
+/// Finds the invitation of a personal link (token → access link → invitation, one query, not tracked). Unknown,
+/// revoked and expired links, and links of another survey than the one served, all look the same.
+/// </summary>
 public sealed class InvitationLookup(ShirabeDb db, FailedLookupLimiter limiter, TimeProvider clock, Survey survey)
 {
     public async Task<(LookupStatus Status, Invitation? Invitation)> FindAsync(string? token, HttpContext http)
@@ -17,11 +20,11 @@ public sealed class InvitationLookup(ShirabeDb db, FailedLookupLimiter limiter, 
         if (InvitationTokens.LooksValid(token))
         {
             var hash = InvitationTokens.Hash(token!);
-            invitation = await db.Invitations.Include(i => i.Association)
-                .FirstOrDefaultAsync(i => i.TokenHash == hash && i.SurveyId == survey.Id, http.RequestAborted);
             var now = clock.GetUtcNow().UtcDateTime;
-            if (invitation is not null && (invitation.RevokedAt is not null || invitation.ExpiresAt <= now))
-                invitation = null;
+            invitation = await db.Invitations.AsNoTracking().Include(i => i.Organisation)
+                .Where(i => i.SurveyId == survey.Id && (i.ExpiresAt == null || i.ExpiresAt > now)
+                            && db.AccessLinks.Any(l => l.InvitationId == i.Id && l.TokenHash == hash && l.RevokedAt == null))
+                .FirstOrDefaultAsync(http.RequestAborted);
         }
         if (invitation is null)
         {

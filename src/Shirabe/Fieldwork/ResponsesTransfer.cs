@@ -11,7 +11,7 @@ namespace Shirabe.Fieldwork;
 /// </summary>
 public static class ResponsesTransfer
 {
-    /// <summary>One imported respondent: its association and the token of the invitation made for it.</summary>
+    /// <summary>One imported respondent: its organisation and the token of the invitation made for it.</summary>
     public sealed record Imported(string Code, string Name, string Token, bool Submitted);
 
     /// <summary>How many rows an import stored: submitted responses and drafts.</summary>
@@ -21,7 +21,7 @@ public static class ResponsesTransfer
     }
 
     /// <summary>
-    /// Imports every row as an association (id → <see cref="Association.Code"/>) with an invitation and its answers:
+    /// Imports every row as an organisation (id → <see cref="Organisation.Code"/>) with an invitation and its answers:
     /// submitted rows as submissions (version 1), rows without submitted_at as drafts. Returns every row with its token
     /// (the demo prints them); <see cref="ImportEachAsync"/> does the same without holding them.
     /// </summary>
@@ -46,7 +46,7 @@ public static class ResponsesTransfer
         Action<Imported>? each, ResponsesReadOptions? options = null, IProgress<ImportProgress>? progress = null,
         CancellationToken cancel = default)
     {
-        await using var bulk = await BulkInvitations.BeginAsync(db, survey.Id, clock.GetUtcNow().UtcDateTime, cancel);
+        await using var bulk = await BulkInvitations.BeginAsync(db, survey, clock.GetUtcNow().UtcDateTime, cancel);
         var queue = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var reading = Task.Run(() => ReadAsync(survey, csv, options, bulk.BatchSize, queue.Writer, stop.Token));

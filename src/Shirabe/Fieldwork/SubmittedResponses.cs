@@ -9,14 +9,14 @@ namespace Shirabe.Fieldwork;
 public static class SubmittedResponses
 {
     /// <summary>
-    /// Every submission of the survey in submission order (ties by association code, ordinal), submission times in
-    /// the survey's time zone. Drafts are not responses.
+    /// Every valid submission of the survey in submission order (ties by organisation code, ordinal), submission times
+    /// in the survey's time zone. Drafts and submissions marked invalid are not responses.
     /// </summary>
     public static async Task<List<Response>> LoadAsync(ShirabeDb db, Survey survey, CancellationToken cancel = default)
     {
         var rows = await db.Submissions.AsNoTracking()
-            .Where(s => s.Invitation.SurveyId == survey.Id)
-            .Select(s => new { s.Invitation.Association.Code, s.SubmittedAt, s.Answers })
+            .Where(s => s.Invitation.SurveyId == survey.Id && s.Valid)
+            .Select(s => new { s.Invitation.Organisation.Code, s.SubmittedAt, s.Answers })
             .ToListAsync(cancel);
         return rows
             .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Code, StringComparer.Ordinal)
@@ -27,6 +27,6 @@ public static class SubmittedResponses
 
     /// <summary>Drafts of invitations that have not submitted: counted, never tabulated.</summary>
     public static Task<int> DraftsAsync(ShirabeDb db, Survey survey, CancellationToken cancel = default) =>
-        db.Drafts.CountAsync(d => d.Invitation.SurveyId == survey.Id && d.Invitation.RevokedAt == null
+        db.Drafts.CountAsync(d => d.Invitation.SurveyId == survey.Id
                                   && !db.Submissions.Any(s => s.InvitationId == d.InvitationId), cancel);
 }

@@ -25,7 +25,7 @@ public sealed class FormBodyGuard(RequestDelegate next)
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
-        var questionnaire = request.Path.StartsWithSegments("/a");
+        var questionnaire = request.Path.StartsWithSegments("/a") || IsStaffEntry(request.Path);
         if (questionnaire && request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
@@ -49,10 +49,18 @@ public sealed class FormBodyGuard(RequestDelegate next)
         await next(context);
     }
 
-    /// <summary>/a/{token}/s/{section}.</summary>
+    /// <summary>/a/{token}/s/{section}, or its staff entry /admin/invitees/{id}/paper/s/{section}.</summary>
     private static bool IsSectionPage(PathString path)
     {
         var parts = (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 4 && parts[0] == "a" && parts[2] == "s";
+        return parts.Length == 4 && parts[0] == "a" && parts[2] == "s"
+               || parts.Length == 6 && IsStaffEntry(path) && parts[4] == "s";
+    }
+
+    /// <summary>/admin/invitees/{id}/paper/… (docs/decisions/050); this runs before routing, so by the path.</summary>
+    private static bool IsStaffEntry(PathString path)
+    {
+        var parts = (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 4 && parts[0] == "admin" && parts[1] == "invitees" && parts[2].All(char.IsAsciiDigit) && parts[3] == "paper";
     }
 }

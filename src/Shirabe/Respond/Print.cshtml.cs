@@ -14,7 +14,7 @@ public sealed class PrintModel(InvitationLookup lookup, ShirabeDb db, Survey sur
     public async Task<IActionResult> OnGetAsync(bool draft = false)
     {
         if (await LoadAsync() is { } fail) return fail;
-        Document = await PrintDocument.ForAssociationAsync(this, draft);
+        Document = await PrintDocument.ForOrganisationAsync(this, draft);
         return Page();
     }
 }

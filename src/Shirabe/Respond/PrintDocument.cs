@@ -9,10 +9,10 @@ namespace Shirabe.Respond;
 /// </summary>
 public sealed record PrintDocument(string Title, string Subtitle, string Status, string SheetHtml, string? PrivacyHtml)
 {
-    public static Task<PrintDocument> ForAssociationAsync(RespondPageModel page, bool draft) => ForAsync(page.Survey, page.Association,
+    public static Task<PrintDocument> ForOrganisationAsync(RespondPageModel page, bool draft) => ForAsync(page.Survey, page.Organisation,
         page.Draft, page.Submission, draft);
 
-    public static async Task<PrintDocument> ForAsync(Survey survey, Association association, Draft? d, Submission? s, bool draft)
+    public static async Task<PrintDocument> ForAsync(Survey survey, Organisation organisation, Draft? d, Submission? s, bool draft)
     {
         string localTime(DateTime utc) => RespondPageModel.LocalTime(survey, utc);
         var useDraft = draft || s is null;
@@ -20,8 +20,8 @@ public sealed record PrintDocument(string Title, string Subtitle, string Status,
         var answers = StoredAnswers.ToAnswers(survey, cells, asStored: !useDraft);
         var status = useDraft
             ? $"未提出の回答内容（{(d is null ? "未回答" : localTime(d.UpdatedAt) + " 時点")}）"
-            : $"提出済み（受付番号 {RespondPageModel.ReceiptNumber(association, s!)}、{localTime(s!.SubmittedAt)}）";
-        return new PrintDocument(survey.Title, association.Name + " 様の回答", status, await AnswerSheet.RenderAsync(survey, answers),
+            : $"提出済み（受付番号 {RespondPageModel.ReceiptNumber(organisation, s!)}、{localTime(s!.SubmittedAt)}）";
+        return new PrintDocument(survey.Title, organisation.Name + " 様の回答", status, await AnswerSheet.RenderAsync(survey, answers),
             await PrivacyNoticeView.RenderAsync(survey, withTitle: true));
     }
 

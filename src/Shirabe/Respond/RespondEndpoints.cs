@@ -33,12 +33,12 @@ public static class RespondEndpoints
         if (!perLink.TryAcquire(invitation.Id)) return Busy(http, StatusCodes.Status429TooManyRequests);
         var d = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
         var s = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(x => x.InvitationId == invitation.Id);
-        var doc = await PrintDocument.ForAsync(survey, invitation.Association, d, s, draft == true);
+        var doc = await PrintDocument.ForAsync(survey, invitation.Organisation, d, s, draft == true);
         try
         {
             var bytes = await pdf.RenderAsync(await doc.ToHtmlAsync(await Css(env)), ChromiumPdf.PageNumberFooter, http.RequestAborted,
                 refuseWhenBusy: true);
-            return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Association.Code}.pdf");
+            return TypedResults.File(bytes, "application/pdf", $"{survey.Id}-{invitation.Organisation.Code}.pdf");
         }
         catch (PdfBusyException)
         {

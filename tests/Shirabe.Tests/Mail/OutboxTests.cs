@@ -38,7 +38,7 @@ public sealed class OutboxTests
     {
         await app.InviteAsync(code, $"テスト工業会 {code}");
         await using var db = app.Db();
-        return await db.Invitations.Where(i => i.Association.Code == code).Select(i => i.Id).SingleAsync();
+        return await db.Invitations.Where(i => i.Organisation.Code == code).Select(i => i.Id).SingleAsync();
     }
 
     private static async Task<OutboxMail> EnqueueAsync(TestApp app, int invitationId, string to, string? cc = null)

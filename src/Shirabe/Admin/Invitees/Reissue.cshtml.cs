@@ -1,16 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Shirabe.Core.Questionnaire;
 using Shirabe.Data;
 using Shirabe.Fieldwork;
 
 namespace Shirabe.Admin.Invitees;
 
 /// <summary>
-/// Reissuing an association's link: GET says what will happen and asks for confirmation (a form, no script); POST
+/// Reissuing an organisation's link: GET says what will happen and asks for confirmation (a form, no script); POST
 /// reissues it (<see cref="LinkReissue"/>) and shows the new link once.
 /// </summary>
-public sealed class ReissueModel(ShirabeDb db, Roster roster, Survey survey, TimeProvider clock) : PageModel
+public sealed class ReissueModel(ShirabeDb db, Roster roster, TimeProvider clock) : PageModel
 {
     public RosterRow? Invitee { get; private set; }
     /// <summary>The new link after a reissue: shown in this response only, never stored.</summary>
@@ -27,8 +26,9 @@ public sealed class ReissueModel(ShirabeDb db, Roster roster, Survey survey, Tim
         var cancel = HttpContext.RequestAborted;
         Invitee = await roster.FindAsync(id, cancel);
         if (Invitee is null) return NotFound();
-        var token = await LinkReissue.ReissueAsync(db, id, survey.Id, clock.GetUtcNow().UtcDateTime, cancel,
-            (before, after) => HttpContext.AuditAsync(AuditAction.LinkReissued, $"association:{id}", new { invitation = new { before, after } }));
+        var token = await LinkReissue.ReissueAsync(db, Invitee.InvitationId, clock.GetUtcNow().UtcDateTime, cancel,
+            (revoked, added) => HttpContext.AuditAsync(AuditAction.LinkReissued, $"organisation:{id}",
+                new { invitation = Invitee.InvitationId, link = new { revoked, added } }));
         NewLink = $"{Request.Scheme}://{Request.Host}{InvitationTokens.Path(token)}";
         return Page();
     }
