@@ -11,8 +11,11 @@ public static class ReportCommands
 {
     public static Command Command()
     {
-        var survey = new Option<string>("--survey") { Description = "調査のフォルダ（survey.yaml と report.yaml がある所）", Required = true };
-        var responses = new Option<string>("--responses") { Description = "回答ファイル（CSV）", Required = true };
+        var survey = new Option<string?>("--survey") { Description = "調査のフォルダ（survey.yaml と report.yaml がある所）" };
+        var responses = new Option<string?>("--responses") { Description = "回答ファイル（CSV）" };
+        var surveyId = new Option<string?>("--survey-id")
+            { Description = "データベースに登録した調査の ID（--survey と --responses の代わりに。登録した report.yaml と提出済みの有効な回答を使う）" };
+        var db = WebCommands.DbOption();
         var format = new Option<string>("--format") { Description = "出力形式: html, pdf, docx, xlsx", Required = true };
         format.AcceptOnlyFromAmong("html", "pdf", "docx", "xlsx");
         var output = new Option<string>("--out") { Description = "出力ファイル", Required = true };
@@ -23,15 +26,19 @@ public static class ReportCommands
             { Description = "回答者個人の情報（氏名・役職など、調査票で personal: true の設問）も報告書（Excel の回答データ）に含める" };
         var command = new Command("report", "集計結果から報告書（表・図・本文・参考資料）を作成します")
         {
-            survey, responses, format, output, report, edits, encoding, includePersonal,
+            survey, responses, surveyId, db, format, output, report, edits, encoding, includePersonal,
         };
         command.SetAction(async (r, cancel) =>
         {
             var watch = Stopwatch.StartNew();
             var progress = new Progress(watch, r.Err());
-            var run = ReportRun.Open(r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(report), r.GetValue(edits),
-                r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null,
-                r.GetValue(includePersonal));
+            var run = r.GetValue(surveyId) is { } id
+                ? await OpenStoredAsync(id, r.GetValue(db), r.GetValue(report), r.GetValue(edits), r.GetValue(includePersonal), cancel)
+                : ReportRun.Open(r.GetValue(survey) ?? throw Missing(), r.GetValue(responses) ?? throw Missing(), r.GetValue(report), r.GetValue(edits),
+                    r.GetValue(encoding) is { } e ? new ResponsesReadOptions { Encoding = ResponsesReadOptions.ParseEncoding(e) } : null,
+                    r.GetValue(includePersonal));
+            if (r.GetValue(surveyId) is not null && (r.GetValue(survey) is not null || r.GetValue(responses) is not null))
+                throw new UserError("--survey-id（データベースの調査）と --survey / --responses（ファイル）は一緒に指定できません。");
             var fmt = Enum.Parse<ReportFormat>(r.GetValue(format)!, ignoreCase: true);
             var path = r.GetValue(output)!;
             var temp = path + ".part";
@@ -50,6 +57,33 @@ public static class ReportCommands
             return 0;
         });
         return command.OnFailure("報告書は作成していません。");
+    }
+
+    private static UserError Missing() =>
+        new("--survey（調査のフォルダ）と --responses（回答ファイル）を指定してください。データベースに登録した調査なら --survey-id を指定します。");
+
+    /// <summary>
+    /// A stored survey's report: its stored report.yaml (or --report), the console's edits (or --edits, else none) and
+    /// its valid submitted responses from the database.
+    /// </summary>
+    private static async Task<ReportRun> OpenStoredAsync(string id, string? db, string? reportPath, string? editsPath,
+        bool includePersonal, CancellationToken cancel)
+    {
+        var database = StoredSurveyCommands.OpenDatabase(db);
+        var catalog = new Surveys.SurveyCatalog(database, TimeProvider.System);
+        var stored = await StoredSurveyCommands.FindAsync(catalog, id, cancel);
+        await using var ctx = database.CreateContext();
+        var responses = await Fieldwork.SubmittedResponses.LoadAsync(ctx, stored.Survey, cancel);
+        var saved = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+            ctx.ReportEdits, e => e.SurveyId == id, cancel);
+        return new ReportRun
+        {
+            Survey = stored.Survey,
+            Definition = reportPath is null ? catalog.Report(stored) : Core.Reports.ReportDefinitionLoader.LoadFile(reportPath, stored.Survey),
+            Responses = responses,
+            Edits = editsPath is not null ? ReportEdits.Load(editsPath) : saved is not null ? ReportEdits.FromJson(saved.Json) : new(),
+            IncludePersonal = includePersonal,
+        };
     }
 
     /// <summary>Progress as plain lines on stderr (works when redirected), with the elapsed time.</summary>
