@@ -64,6 +64,7 @@ public static class AdminConsole
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.AdminPolicy);
         admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
         admin.MapGet("/audit.csv", ExportAudit);
+        admin.MapGet("/roster/file.{format:regex(^(csv|xlsx)$)}", Invitees.ImportModel.Download);
     }
 
     /// <summary>The audit log as filtered on its page, every row, as CSV; the export itself is logged.</summary>
