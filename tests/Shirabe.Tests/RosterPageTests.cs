@@ -8,7 +8,7 @@ namespace Shirabe.Tests;
 /// <summary>The console's roster page: upload (管理者 only, all or nothing, errors escaped), export, editing an invitee.</summary>
 public class RosterPageTests
 {
-    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] file, string name = "roster.csv", string? csrf = null)
+    internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] file, string name = "roster.csv", string? csrf = null)
     {
         csrf ??= await TestApp.CsrfTokenAsync(client, "/admin");
         using var form = new MultipartFormDataContent
