@@ -34,6 +34,7 @@ public static class InviteLinks
     {
         var survey = await RosterImport.FindSurveyAsync(db, surveyId, cancel);
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        await RosterImport.LockAsync(db, "links:" + survey.Id, cancel); // two runs at once would give one invitation two links
         var pending = db.Invitations.AsNoTracking()
             .Where(i => i.SurveyId == survey.Id && !db.AccessLinks.Any(l => l.InvitationId == i.Id && l.RevokedAt == null));
         var total = await pending.CountAsync(cancel);

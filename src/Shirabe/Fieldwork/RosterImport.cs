@@ -56,6 +56,7 @@ public static class RosterImport
         using var roster = RosterFile.Open(input, fileName, options);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        await LockAsync(db, "roster:" + survey.SeriesId, cancel);
         await using var stage = db is PostgresShirabeDb ? (Stage)new PostgresStage(tx) : new SqliteStage(tx);
         await stage.CreateAsync(cancel);
         var batch = new List<RosterEntry>(stage.BatchSize);
@@ -82,6 +83,15 @@ public static class RosterImport
         await stage.DropAsync(cancel);
         await tx.CommitAsync(cancel);
         return result;
+    }
+
+    /// <summary>
+    /// Serialises writers of one key until the transaction ends: on PostgreSQL an advisory lock (two imports into one
+    /// series would otherwise both add a new code); SQLite's transaction already holds the one write lock.
+    /// </summary>
+    internal static async Task LockAsync(ShirabeDb db, string key, CancellationToken cancel)
+    {
+        if (db is PostgresShirabeDb) await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({key}))", cancel);
     }
 
     private static double? Share(Stream input) =>
