@@ -102,6 +102,37 @@ public class RosterPageTests
         Assert.Equal($"/admin/invitees/{id}/edit", found.Headers.Location?.OriginalString);
     }
 
+    /// <summary>Random bytes, a broken zip, a cut-off multipart body: a 4xx with the page, never a 5xx, nothing imported.</summary>
+    [Fact]
+    public async Task MalformedUploads_AreRefusedWithoutAServerError_AndImportNothing()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        var admin = await app.SignedInClientAsync();
+        var random = new Random(48);
+        var files = new List<(byte[] Bytes, string Name)>();
+        for (var i = 0; i < 20; i++)
+        {
+            var bytes = new byte[random.Next(0, 2000)];
+            random.NextBytes(bytes);
+            files.Add((bytes, i % 2 == 0 ? "roster.csv" : "roster.xlsx"));
+            files.Add(([.. "PK\u0003\u0004"u8, .. bytes], "roster.xlsx"));
+        }
+        files.Add((Encoding.UTF8.GetBytes("コード,団体名\nA1,\"閉じない引用符\n"), "roster.csv"));
+        foreach (var (bytes, name) in files)
+        {
+            var response = await UploadAsync(admin, bytes, name);
+            Assert.True((int)response.StatusCode is 200 or 422, $"{name} {bytes.Length} bytes: {(int)response.StatusCode}");
+        }
+        var csrf = await TestApp.CsrfTokenAsync(admin, "/admin");
+        var cut = new ByteArrayContent(Encoding.UTF8.GetBytes(
+            $"--b\r\nContent-Disposition: form-data; name=\"__RequestVerificationToken\"\r\n\r\n{csrf}\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\r\nコード,団体名\nA1,"));
+        cut.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+        var truncated = await admin.PostAsync("/admin/roster?handler=upload", cut);
+        Assert.Equal(HttpStatusCode.BadRequest, truncated.StatusCode);
+        Assert.Contains("<h1>操作を完了できませんでした</h1>", await truncated.Content.ReadAsStringAsync());
+        Assert.Equal(0, await InvitationsAsync(app));
+    }
+
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task EditingAnInvitee_SavesValidContactFields_RefusesBadOnes_AndLogsFieldNamesOnly(string provider)
     {

@@ -101,7 +101,7 @@ public sealed class RosterUploadLimitsAttribute : Attribute, IAsyncAuthorization
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = max;
         try
         {
-            await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = max, ValueCountLimit = 20 }, http.RequestAborted);
+            await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = max, ValueCountLimit = 20, ValueLengthLimit = 4096 }, http.RequestAborted);
         }
         catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException)
         {
