@@ -44,25 +44,26 @@ public class RosterImportTests
             Assert.Equal(app.Survey.Id, r03.SurveyId);
         }
 
-        // R05's e-mail changes, R57 is left out: R05 is updated in place (same invitation), R57 is kept and reported.
+        // R05's e-mail and R01's name change, N09 is left out: both are updated in place (same ids), N09 is kept and reported.
         int r05Before;
         await using (var db = app.Db())
             r05Before = await db.Invitations.Where(i => i.Organisation.Code == "R05").Select(i => i.Id).SingleAsync();
         var changed = string.Join("\n", SampleText.Split('\n').Where(l => !l.StartsWith("N09,")))
-            .Replace("contact-r05@example.jp", "new-r05@example.jp");
+            .Replace("contact-r05@example.jp", "new-r05@example.jp").Replace("R01,一般社団法人日本化学工業協会,", "R01,一般社団法人日本化学工業協会（新名称）,");
         var second = await ImportAsync(app, changed);
-        Assert.Equal((56, 0, 0, 1, 55, 1), (second.Rows, second.NewOrganisations, second.NewInvitations, second.Updated, second.Unchanged, second.MissingCount));
+        Assert.Equal((56, 0, 0, 2, 54, 1), (second.Rows, second.NewOrganisations, second.NewInvitations, second.Updated, second.Unchanged, second.MissingCount));
         Assert.Equal(["N09"], second.Missing);
         await using (var db = app.Db())
         {
             var r05 = await db.Invitations.SingleAsync(i => i.Organisation.Code == "R05");
             Assert.Equal((r05Before, "new-r05@example.jp"), (r05.Id, r05.ContactEmail));
+            Assert.Equal("一般社団法人日本化学工業協会（新名称）", await db.Organisations.Where(o => o.Code == "R01").Select(o => o.Name).SingleAsync());
             Assert.Equal(57, await db.Invitations.CountAsync());
             Assert.Equal(57, await db.Organisations.CountAsync());
             // Audit: counts only, never a personal value.
             var audits = await db.AuditEntries.Where(a => a.Action == AuditAction.RosterImported).OrderBy(a => a.Id).ToListAsync();
             Assert.Equal(2, audits.Count);
-            Assert.Contains("\"updated\":1", audits[1].Detail);
+            Assert.Contains("\"updated\":2", audits[1].Detail);
             Assert.DoesNotContain("@", audits[1].Detail);
             Assert.DoesNotContain("松田", audits[1].Detail);
         }
