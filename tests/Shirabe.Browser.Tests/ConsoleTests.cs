@@ -137,6 +137,8 @@ public static class ConsoleTour
         var file = await page.QuerySelectorAsync("#roster-file");
         await file.UploadFileAsync(Path.Combine(ShirabePaths.DefaultSurvey, "roster.csv"));
         await site.ClickAsync("#upload-form button");
+        // admin.js reloads the import's page until it is done.
+        await page.WaitForSelectorAsync("#job-state[data-state=done]", new WaitForSelectorOptions { Timeout = 30_000 });
         Assert.Contains("57 件を取り込みました", await site.TextAsync("#import-done"));
         await check("名簿（取り込み完了）");
         await site.OpenAsync($"/admin/invitees/{n02}/edit");

@@ -63,6 +63,7 @@ public class AuthorizationMatrixTests
         R("/admin/invitees/{id:int}/reissue", "/admin/invitees/1/reissue", (302, 302), (302, 302), (302, 302), (200, 200), (403, 403)), // POST reissues: an admin may
         R("/admin/roster.{format:regex(^(csv|xlsx)$)}", "/admin/roster.csv", (302, 405), (302, 405), (302, 405), (200, 405), (403, 405)),
         R("/admin/roster", "/admin/roster", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)), // uploads have a handler
+        R("/admin/roster/imports/{id:guid}", "/admin/roster/imports/" + Guid.NewGuid(), (302, 302), (302, 302), (302, 302), (404, 405), (403, 403)),
         R("/admin/roster/file.{format:regex(^(csv|xlsx)$)}", "/admin/roster/file.csv", (302, 405), (302, 405), (302, 405), (200, 405), (403, 405)),
         R("/admin/invitees/{id:int}/edit", "/admin/invitees/1/edit", (302, 302), (302, 302), (302, 302), (200, 200), (403, 403)), // POST saves: an admin may
         R("/admin/report", "/admin/report", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),

@@ -17,6 +17,7 @@ public static class AdminConsole
         services.AddScoped<AuditLog>();
         services.AddScoped<StaffAccounts>();
         services.AddSingleton<ReportJobs>();
+        services.AddSingleton<Invitees.RosterImportJobs>();
     }
 
     /// <summary>

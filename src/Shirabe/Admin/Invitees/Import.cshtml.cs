@@ -9,20 +9,19 @@ using Shirabe.Fieldwork;
 namespace Shirabe.Admin.Invitees;
 
 /// <summary>
-/// The roster page (管理者 only, by the page convention): upload a roster file into the served survey (all or nothing:
-/// every error listed with row and column), download the roster as CSV or XLSX, and find an invitee to edit by code.
+/// The roster page (管理者 only, by the page convention): upload a roster file into the served survey (imported in the
+/// background, <see cref="RosterImportJobs"/>; all or nothing), download the roster as CSV or XLSX, and find an invitee
+/// to edit by code.
 /// docs/decisions/048-roster-import.md.
 /// </summary>
 [RosterUploadLimits]
-public sealed class ImportModel(ShirabeDb db, ConsoleSurvey console, TimeProvider clock, IConfiguration config) : PageModel
+public sealed class ImportModel(ShirabeDb db, ConsoleSurvey console, RosterImportJobs jobs, IConfiguration config) : PageModel
 {
     /// <summary>The only path whose multipart body <see cref="Respond.FormBodyGuard"/> leaves to the page (read after the role check).</summary>
     public const string Path = "/admin/roster";
 
     public int Invitees { get; private set; }
     public RosterReadOptions Limits { get; private set; } = new();
-    public RosterImportResult? Result { get; private set; }
-    public RosterFileException? Failed { get; private set; }
     public string? Error { get; private set; }
     public string? Code { get; private set; }
 
@@ -42,24 +41,20 @@ public sealed class ImportModel(ShirabeDb db, ConsoleSurvey console, TimeProvide
         return Page();
     }
 
+    /// <summary>Saves the upload and starts importing it in the background; the job's page shows the progress and outcome.</summary>
     public async Task<IActionResult> OnPostUploadAsync(IFormFile? file, string? encoding)
     {
-        var cancel = HttpContext.RequestAborted;
         var options = RosterReadOptions.From(config);
-        if (file is null || file.Length == 0) Error = "名簿ファイル（CSV または XLSX）を選んでください。";
-        else
-            try
-            {
-                if (encoding is "utf-8" or "cp932") options = options with { Encoding = Core.Responses.ResponsesReadOptions.ParseEncoding(encoding) };
-                await using var stream = file.OpenReadStream();
-                Result = await RosterImport.ImportAsync(db, console.Survey.Id, stream, file.FileName, options, clock,
-                    AdminAuth.UserId(User), null, cancel);
-            }
-            catch (RosterFileException e) { Failed = e; }
-            catch (Core.UserError e) { Error = e.Message; }
-        if (Result is null) Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        await LoadAsync();
-        return Page();
+        if (encoding is "utf-8" or "cp932") options = options with { Encoding = Core.Responses.ResponsesReadOptions.ParseEncoding(encoding) };
+        if (file is null || file.Length == 0)
+        {
+            Error = "名簿ファイル（CSV または XLSX）を選んでください。";
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            await LoadAsync();
+            return Page();
+        }
+        var job = await jobs.StartAsync(file, console.Survey.Id, options, AdminAuth.UserId(User), HttpContext.RequestAborted);
+        return Redirect($"/admin/roster/imports/{job.Id}");
     }
 
     private async Task LoadAsync()
