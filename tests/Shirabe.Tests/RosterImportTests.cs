@@ -124,6 +124,15 @@ public class RosterImportTests
             Assert.Contains("調査「no-such-survey」はデータベースに登録されていません。登録済みの調査: sc3-2023", unknown.Err);
             Assert.Contains("何も取り込んでいません。", unknown.Err);
 
+            var badFile = Path.Combine(dir, "bad.csv");
+            await File.WriteAllTextAsync(badFile, "コード,団体名,メールアドレス\nA1,甲協会,a@b\nA1,乙協会,\n");
+            var bad = await CliTests.Run("roster", "import", badFile, "--survey", app.Survey.Id, "--db", db);
+            Assert.Equal(2, bad.Code);
+            Assert.Contains("名簿ファイルに 2 件の誤りがあります。\n2 行目 メールアドレス:", bad.Err);
+            Assert.Contains("\n3 行目 コード: コード「A1」は 2 行目と重複しています", bad.Err);
+            Assert.EndsWith("何も取り込んでいません。\n", bad.Err.ReplaceLineEndings("\n"));
+            Assert.Equal(0, await InvitationCountAsync(app));
+
             var imported = await CliTests.Run("roster", "import", SamplePath, "--survey", app.Survey.Id, "--db", db);
             Assert.True(imported.Code == 0, imported.Err);
             Assert.Contains("57 件を取り込みました: 新規 57 件、更新 0 件、変更なし 0 件（新しい団体 57 件）。", imported.Out);
