@@ -19,6 +19,7 @@ public static class AdminConsole
         services.AddScoped<AuditLog>();
         services.AddScoped<StaffAccounts>();
         services.AddSingleton<ReportJobs>();
+        services.AddSingleton<Invitees.RosterImportJobs>();
     }
 
     /// <summary>
@@ -77,6 +78,7 @@ public static class AdminConsole
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.AdminPolicy);
         admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
         admin.MapGet("/audit.csv", ExportAudit);
+        admin.MapGet("/roster/file.{format:regex(^(csv|xlsx)$)}", Invitees.ImportModel.Download);
     }
 
     /// <summary>The audit log as filtered on its page, every row, as CSV; the export itself is logged.</summary>

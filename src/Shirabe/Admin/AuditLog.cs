@@ -22,6 +22,10 @@ public static class AuditAction
     public const string CurationReverted = "curation.revert";
     public const string ReportDownloaded = "report.download";
     public const string RosterExported = "roster.export";
+    public const string RosterImported = "roster.import";
+    public const string RosterDownloaded = "roster.download";
+    public const string InviteeEdited = "invitee.edit";
+    public const string LinksCreated = "links.create";
     public const string UserAdded = "user.add";
     public const string UserRoleChanged = "user.role";
     public const string UserPasswordReset = "user.password";
@@ -46,6 +50,10 @@ public static class AuditAction
         [CurationReverted] = "回答の編集を元に戻す",
         [ReportDownloaded] = "報告書のダウンロード",
         [RosterExported] = "回収状況の書き出し",
+        [RosterImported] = "名簿の取り込み",
+        [RosterDownloaded] = "名簿の書き出し",
+        [InviteeEdited] = "連絡先の編集",
+        [LinksCreated] = "回答用リンクの作成",
         [UserAdded] = "ユーザーの追加",
         [UserRoleChanged] = "役割の変更",
         [UserPasswordReset] = "パスワードの再設定",
