@@ -45,7 +45,7 @@ public partial class SurveyAuthoringTests
             [.. values.Select(v => (EditModelPrefix + v.Path, v.Value)), ("note", "会員数の設問文を修正")]);
     }
 
-    private const string EditModelPrefix = Shirabe.Admin.Surveys.EditModel.FieldPrefix;
+    private const string EditModelPrefix = Shirabe.Admin.Authoring.EditModel.FieldPrefix;
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task NextWaveFrom2023_ChangeAWording_PreviewShowsIt_PublishRecordsTheDiff(string provider)

@@ -1,6 +1,6 @@
 using Shirabe.Core.Questionnaire;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>What _Diff renders: a diff, whether to list each item's comparability (against the previous wave), an element id.</summary>
 public sealed record DiffView(SurveyDiff Diff, bool Comparability, string Id)

@@ -6,7 +6,7 @@ using Shirabe.Data;
 using Shirabe.Respond;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>
 /// The wording editor (docs/decisions/054): one section's texts at a time (or the title and scales), each by its code;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>
 /// Downloads of a stored version: survey.yaml and report.yaml as stored, or the survey as a workbook (decision 037),

@@ -4,7 +4,7 @@ using Shirabe.Core;
 using Shirabe.Data;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>
 /// Starting the next wave of a survey as a copy of its latest version: a new id, title and period from the form, the

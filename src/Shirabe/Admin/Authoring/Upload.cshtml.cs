@@ -1,14 +1,17 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>
 /// Uploading a whole definition: survey.yaml or a workbook (.xlsx), optionally report.yaml (multipart; the body limit
-/// is raised for this path only, <see cref="MaxBodyBytes"/>). Every problem is listed with its line and column or its
+/// is raised for this path only, after the 管理者 check: <see cref="SurveyUploadLimitsAttribute"/>). Every problem is listed with its line and column or its
 /// cell, and nothing is stored; a valid one becomes a new survey (a draft) or a new version of a stored one.
 /// </summary>
+[SurveyUploadLimits]
 public sealed class UploadModel(SurveyAuthoring authoring) : PageModel
 {
     public const string Path = "/admin/surveys/upload";
@@ -61,5 +64,31 @@ public sealed class UploadModel(SurveyAuthoring authoring) : PageModel
         Problems = problems;
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();
+    }
+}
+
+/// <summary>
+/// Reads the upload's multipart body (which <see cref="Respond.FormBodyGuard"/> leaves to this page) once the request
+/// is authorized (管理者, by the page convention) and before the form token is checked: up to
+/// <see cref="UploadModel.MaxBodyBytes"/>, a few fields. A broken or oversized body is a 4xx.
+/// </summary>
+public sealed class SurveyUploadLimitsAttribute : Attribute, IAsyncAuthorizationFilter, IOrderedFilter
+{
+    public int Order => 900;
+
+    public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
+    {
+        var http = context.HttpContext;
+        if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.HasFormContentType) return;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = UploadModel.MaxBodyBytes;
+        try
+        {
+            await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = UploadModel.MaxBodyBytes, ValueCountLimit = 20, ValueLengthLimit = 4096 },
+                http.RequestAborted);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException)
+        {
+            context.Result = new StatusCodeResult(e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status400BadRequest);
+        }
     }
 }

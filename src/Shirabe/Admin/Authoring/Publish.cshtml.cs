@@ -5,7 +5,7 @@ using Shirabe.Core.Questionnaire;
 using Shirabe.Data;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>
 /// Before publishing a version: its diff with the previous wave (each item comparable or not, recorded at publish) and

@@ -5,7 +5,7 @@ using Shirabe.Data;
 using Shirabe.Respond;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>
 /// A stored version's form page as a respondent sees it (the respondent's own Shared/_Questions), with no link, no

@@ -5,7 +5,7 @@ using Shirabe.Data;
 using Shirabe.Respond;
 using Shirabe.Surveys;
 
-namespace Shirabe.Admin.Surveys;
+namespace Shirabe.Admin.Authoring;
 
 /// <summary>A survey's versions, newest first: who made each, when and why, whether published, and its diff with the version before.</summary>
 public sealed class HistoryModel(SurveyAuthoring authoring) : PageModel
