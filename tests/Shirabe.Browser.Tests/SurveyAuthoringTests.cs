@@ -9,11 +9,13 @@ namespace Shirabe.Browser.Tests;
 
 /// <summary>
 /// The secretariat starts the 2024 wave from 2023 in the console (docs/web.md "Surveys"): creates it, changes a
-/// question's wording, previews it as a respondent would see it, and publishes it after reading the diff.
+/// question's wording, previews it as a respondent would see it, publishes it after reading the diff, and an invitee
+/// of the new wave answers it from a link and reads the new wording. The clock is in the 2024 wave's period.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SurveyAuthoringTests(ShirabeSite site)
 {
+    private static readonly DateTimeOffset During2024 = new(2024, 11, 1, 10, 0, 0, TimeSpan.FromHours(9));
     private const string NewWording = "貴団体・協会の会員の数（2024年4月1日現在）をお選びください。";
 
     [Fact]
@@ -21,7 +23,7 @@ public sealed class SurveyAuthoringTests(ShirabeSite site)
     {
         var (context, page) = await site.NewPageAsync();
         await using var _ = context;
-        await using var server = await ShirabeServer.StartAsync(Sc3.DuringPeriod);
+        await using var server = await ShirabeServer.StartAsync(During2024);
         await using (var db = server.Services.GetRequiredService<Database>().CreateContext())
             await new AdminUsers(db, new PasswordHasher<AdminUser>(), server.Services.GetRequiredService<TimeProvider>())
                 .AddAsync(ConsoleSite.Name, ConsoleSite.Password);
@@ -74,5 +76,18 @@ public sealed class SurveyAuthoringTests(ShirabeSite site)
         var wave = await check.Surveys.SingleAsync(s => s.Id == "sc3-2024");
         Assert.Equal("sc3-2023", wave.PreviousSurveyId);
         Assert.NotNull(await check.SurveyVersions.Where(v => v.Id == wave.PublishedVersionId).Select(v => v.Comparability).SingleAsync());
+
+        // An invitee of the new wave opens its link and answers the published wording.
+        var token = await server.InviteAsync("T2024", "一般社団法人次回試験工業会", surveyId: "sc3-2024");
+        await console.OpenAsync($"/a/{token}");
+        Assert.Contains("一般社団法人次回試験工業会", await page.EvaluateExpressionAsync<string>("document.body.innerText"));
+        await console.OpenAsync($"/a/{token}/s/1");
+        Assert.Contains(NewWording, await console.TextAsync("#question-1-3"));
+        await page.ClickAsync("label[for='q1_3-2']");
+        await console.ClickAsync("button[value=save]");
+        await using var after = server.Services.GetRequiredService<Database>().CreateContext();
+        var draft = await after.Drafts.SingleAsync(d => d.Invitation.Organisation.Code == "T2024");
+        Assert.Equal(wave.PublishedVersionId, draft.SurveyVersionId);
+        Assert.Contains("\"q1_3\":\"2\"", draft.Answers);
     }
 }
