@@ -10,7 +10,8 @@ public static class AdminConsole
     public static void AddAdminConsole(this IServiceCollection services)
     {
         services.AddAdminAuth();
-        services.AddSingleton(sp => ConsoleSurvey.Load(sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Survey>()));
+        services.AddScoped(sp => ConsoleSurvey.For(sp.GetRequiredService<Surveys.CurrentSurvey>(),
+            sp.GetRequiredService<Surveys.SurveyCatalog>(), sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Surveys.ServedSurvey>()));
         services.AddScoped<ReportEditsStore>();
         services.AddScoped<ConsoleReport>();
         services.AddScoped<Roster>();

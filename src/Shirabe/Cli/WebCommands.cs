@@ -60,7 +60,7 @@ public static class WebCommands
             await database.MigrateAsync(cancel);
             List<DemoSeed.Link> links;
             await using (var ctx = database.CreateContext())
-                links = await DemoSeed.SeedAsync(ctx, app.Services.GetRequiredService<Survey>(),
+                links = await DemoSeed.SeedAsync(ctx, app.Services.GetRequiredService<Surveys.ServedSurvey>().Survey,
                     Path.Combine(ShirabePaths.DefaultSurvey, "responses-2023.csv"), app.Services.GetRequiredService<TimeProvider>(), cancel);
             Console.WriteLine($"デモ: {links.Count} 団体（回答済み {links.Count(l => l.Submitted)}、未回答 {links.Count(l => !l.Submitted)}）を {file} に登録しました。");
             Console.WriteLine($"時計: {start:yyyy-MM-dd HH:mm zzz} から（受付期間 2023-10-19 ～ 2023-12-15）");

@@ -34,7 +34,7 @@ public sealed class IndexModel(ConsoleReport report, ReportJobs jobs) : PageMode
         if (!Enum.TryParse<ReportFormat>(format, ignoreCase: true, out var f) || !Enum.IsDefined(f)
             || format.Any(char.IsDigit))
             return BadRequest();
-        var job = jobs.Start(f, User.Identity?.Name ?? "");
+        var job = jobs.Start(f, User.Identity?.Name ?? "", HttpContext.RequestServices.GetRequiredService<Surveys.CurrentSurvey>());
         return Redirect($"/admin/report/jobs/{job.Id}");
     }
 }
