@@ -31,8 +31,7 @@ public static class StoredAnswers
     /// <summary>
     /// The answers of every item. An item whose cells are absent or unreadable is 無回答; skip rules are then applied,
     /// so a hidden item is not asked whatever was stored for it. With <paramref name="asStored"/> the cells are taken
-    /// as they are (a submitted or imported response is canonical already: an `NA` of an older form version stays),
-    /// except that hidden items are not asked, as when the responses file is read.
+    /// as they are (a submitted or imported response is canonical already: an `NA` of an older form version stays).
     /// </summary>
     public static Answer[] ToAnswers(Survey survey, IReadOnlyDictionary<string, string> cells, bool asStored = false)
     {
@@ -49,18 +48,25 @@ public static class StoredAnswers
                 ? AnswerCells.Parse(item, values, out _) ?? Answer.NoAnswer
                 : Answer.NoAnswer;
         }
+        if (asStored) return answers;
         var shown = survey.Shown(answers);
-        if (asStored)
-        {
-            // As the responses file is read: a hidden item is not asked (a text item's NA is a blank cell, so a stored
-            // blank of a hidden text item would otherwise count as 無回答 in the console but not in `tabulate`).
-            foreach (var item in survey.Items)
-                if (!shown[item.Index]) answers[item.Index] = Answer.NotAsked;
-            return answers;
-        }
         foreach (var item in survey.Items)
             if (!shown[item.Index]) answers[item.Index] = Answer.NotAsked;
             else if (answers[item.Index].State == AnswerState.NotAsked) answers[item.Index] = Answer.NoAnswer;
+        return answers;
+    }
+
+    /// <summary>
+    /// A submitted response's answers as the responses file gives them when read: as stored, but a hidden item is not
+    /// asked (a text item's NA is a blank cell, so a blank of a hidden text item is not 無回答), so tabulating from the
+    /// database and from the exported file agree.
+    /// </summary>
+    public static Answer[] ToResponse(Survey survey, IReadOnlyDictionary<string, string> cells)
+    {
+        var answers = ToAnswers(survey, cells, asStored: true);
+        var shown = survey.Shown(answers);
+        foreach (var item in survey.Items)
+            if (!shown[item.Index]) answers[item.Index] = Answer.NotAsked;
         return answers;
     }
 

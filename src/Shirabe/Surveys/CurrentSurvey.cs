@@ -37,7 +37,8 @@ public sealed class SurveyResolver(RequestDelegate next)
 {
     public const string Cookie = "shirabe-survey";
 
-    public async Task InvokeAsync(HttpContext http, CurrentSurvey current, SurveyCatalog catalog, ShirabeDb db)
+    public async Task InvokeAsync(HttpContext http, CurrentSurvey current, SurveyCatalog catalog, ShirabeDb db,
+        Fieldwork.FailedLookupLimiter limiter)
     {
         var path = http.Request.Path;
         // Once per request: an error page re-executed for it keeps the request's survey (its contact, its title).
@@ -52,7 +53,9 @@ public sealed class SurveyResolver(RequestDelegate next)
         if (path.StartsWithSegments("/a", out var rest))
         {
             var token = rest.Value?.TrimStart('/').Split('/')[0];
-            if (Fieldwork.InvitationTokens.LooksValid(token))
+            // A client out of guesses gets no query at all (the page answers 429 without looking the link up).
+            if (Fieldwork.InvitationTokens.LooksValid(token)
+                && !limiter.IsExhausted(http.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
             {
                 var hash = Fieldwork.InvitationTokens.Hash(token!);
                 var surveyId = await db.AccessLinks.AsNoTracking().Where(l => l.TokenHash == hash)
