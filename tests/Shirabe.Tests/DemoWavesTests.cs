@@ -152,6 +152,17 @@ public class DemoWavesTests
         Assert.DoesNotContain("（前回比較）", old);
     }
 
+    [Fact]
+    public async Task ReportOfAStoredSurvey_WithAPreviousFile_IsRefused()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite, DemoNow);
+        var result = await CliTests.Run("report", "--survey-id", "sc3-2023", "--db", app.Database.ConnectionString,
+            "--previous", Path.Combine(SurveysDir, "sc3-2023"), "--previous-responses", Path.Combine(SurveysDir, "sc3-2023", "responses-2023.csv"),
+            "--format", "html", "--out", Path.Combine(Path.GetTempPath(), "never-" + Guid.NewGuid() + ".html"));
+        Assert.NotEqual(0, result.Code);
+        Assert.Contains("--survey-id と --previous は一緒に使えません", result.Err);
+    }
+
     private static List<Response> Read(Survey survey, string path)
     {
         using var stream = File.OpenRead(path);
