@@ -62,4 +62,11 @@ public sealed class CompareModel(ConsoleReport report, ConsoleSurvey console, Sh
         int tables = 0, figures = 0;
         Blocks.AddRange(WaveTables.Build(part, spec, def, Tabulation, Previous.Comparison, ref tables, ref figures));
     }
+
+    /// <summary>
+    /// The report's SVG of a figure (the chart writer XML-escapes its labels: DemoWavesTests puts a script tag in one), named by its
+    /// caption (<c>aria-labelledby</c> the figcaption <c>cap-N</c>) so a screen reader announces it.
+    /// </summary>
+    public static string Svg(FigureBlock figure) => Charts.Svg(figure.Chart, $"cmp{figure.Number}-")
+        .Replace("role=\"img\"", $"role=\"img\" aria-labelledby=\"cap-{figure.Number}\"");
 }
