@@ -47,7 +47,7 @@ public static class DemoSeed
         var first = await AddFolderAsync(catalog, Path.Combine(surveysDir, "sc3-2023"), cancel);
         var next = await AddFolderAsync(catalog, Path.Combine(surveysDir, "sc3-2024"), cancel);
         if (next.Record.SeriesId != first.Record.SeriesId)
-            throw new InvalidOperationException($"{next.Record.Id} is not in the series of {first.Record.Id}: its survey.yaml needs series: {first.Record.SeriesId}");
+            throw new Core.UserError($"デモの {next.Record.Id} が {first.Record.Id} と同じシリーズにありません（survey.yaml に series: {first.Record.SeriesId} が必要です）。");
         await using var db = database.CreateContext();
         await db.Surveys.Where(s => s.Id == next.Record.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.PreviousSurveyId, first.Record.Id), cancel);
@@ -94,7 +94,8 @@ public static class DemoSeed
             links.Add(new Link(o.Code, o.Name, token, answered && a.SubmittedAt is not null));
         }
         var unknown = answers.Keys.Except(invited.Select(o => o.Code)).ToList();
-        if (unknown.Count > 0) throw new InvalidOperationException($"{responsesCsv}: not invited to {previousId}: {string.Join(", ", unknown)}");
+        if (unknown.Count > 0)
+            throw new Core.UserError($"{responsesCsv}: 次の id は {previousId} に招待した団体にありません: {string.Join(", ", unknown)}");
         await using var bulk = await BulkInvitations.BeginAsync(db, survey, clock.GetUtcNow().UtcDateTime, cancel);
         await bulk.WriteAsync(rows, cancel);
         await bulk.CommitAsync(cancel);

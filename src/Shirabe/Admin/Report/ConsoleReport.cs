@@ -37,6 +37,11 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
         return new Built(doc, tab, responses, edits);
     }
 
+    /// <summary>The previous wave's id when the downloaded report carries the comparison (its layout asks for one); else null.</summary>
+    public string? ComparesWith => current.Stored is { Record.PreviousSurveyId: { } id } stored
+                                   && (stored.Version.ReportYaml is null || console.Definition.Parts.Any(p => p.Comparison is not null))
+        ? id : null;
+
     /// <summary>
     /// The previous wave: its stored survey, its valid submissions tabulated on their own (its own definition; no row of
     /// one wave counts in the other) and the diff that matches its items with this wave's.
