@@ -37,6 +37,7 @@ public class DemoWavesTests
         Assert.Equal((57, 48, 0), (first.Links.Count, first.Links.Count(l => l.Submitted), first.Drafts));
         Assert.Equal((57, DemoSeed.SampleSubmissions, 4), (next.Links.Count, next.Links.Count(l => l.Submitted), next.Drafts));
         Assert.Equal(first.Links.Select(l => l.Code), next.Links.Select(l => l.Code));
+        Assert.Equal(["R09", "R10", "R11", "R12"], next.Links.Where(l => l.Drafted).Select(l => l.Code));
 
         await using (var db = app.Db())
         {

@@ -79,8 +79,10 @@ public static class WebCommands
                                   + $"未回答 {links.Count - links.Count(l => l.Submitted) - wave.Drafts}）");
                 var done = links.First(l => l.Submitted);
                 Console.WriteLine($"  提出済みの団体: {done.Code} {done.Name}: {address}{InvitationTokens.Path(done.Token)}");
+                if (links.FirstOrDefault(l => l.Drafted) is { } drafted)
+                    Console.WriteLine($"  回答中（下書き）の団体: {drafted.Code} {drafted.Name}: {address}{InvitationTokens.Path(drafted.Token)}");
                 Console.WriteLine("  未回答の団体の回答用リンク:");
-                foreach (var l in links.Where(l => !l.Submitted).TakeLast(2))
+                foreach (var l in links.Where(l => !l.Submitted && !l.Drafted).TakeLast(2))
                     Console.WriteLine($"    {l.Code} {l.Name}: {address}{InvitationTokens.Path(l.Token)}");
             }
             Console.WriteLine();
@@ -90,7 +92,7 @@ public static class WebCommands
                 await new Admin.AdminUsers(ctx, new Microsoft.AspNetCore.Identity.PasswordHasher<AdminUser>(), clock)
                     .AddAsync("admin", password, cancel: cancel);
             Console.WriteLine($"管理画面: {address}/admin  ユーザー名 admin  パスワード {password}");
-            Console.WriteLine($"前回比較（2024 年度サンプルと 2023 年度）: {address}/admin/results/compare?survey={next.Stored.Record.Id}");
+            Console.WriteLine($"前回比較（{next.Stored.Record.Id} と {first.Stored.Record.Id}）: {address}/admin/results/compare?survey={next.Stored.Record.Id}");
             await app.RunAsync(cancel);
             return 0;
         });

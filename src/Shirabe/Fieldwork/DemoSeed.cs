@@ -31,9 +31,9 @@ public static class DemoSeed
         ("N09", "一般社団法人日本架空農業機械工業会", "製造業"),
     ];
 
-    public sealed record Link(string Code, string Name, string Token, bool Submitted);
+    public sealed record Link(string Code, string Name, string Token, bool Submitted, bool Drafted = false);
 
-    /// <summary>A seeded wave: its stored survey and every invitation's link (drafts have Submitted false).</summary>
+    /// <summary>A seeded wave: its stored survey and every invitation's link.</summary>
     public sealed record Wave(StoredSurvey Stored, List<Link> Links, int Drafts);
 
     /// <summary>
@@ -91,7 +91,7 @@ public static class DemoSeed
                 Code = o.Code, Name = o.Name, Industry = o.Industry, TokenHash = InvitationTokens.Hash(token),
                 Answers = answered ? a.Json : null, SubmittedAt = answered ? a.SubmittedAt : null,
             });
-            links.Add(new Link(o.Code, o.Name, token, answered && a.SubmittedAt is not null));
+            links.Add(new Link(o.Code, o.Name, token, answered && a.SubmittedAt is not null, answered && a.SubmittedAt is null));
         }
         var unknown = answers.Keys.Except(invited.Select(o => o.Code)).ToList();
         if (unknown.Count > 0)
