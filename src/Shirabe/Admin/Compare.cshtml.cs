@@ -48,7 +48,8 @@ public sealed class CompareModel(ConsoleReport report, ConsoleSurvey console, Sh
         if (!string.IsNullOrWhiteSpace(ItemCode))
         {
             Picked = Items.FirstOrDefault(i => i.Code == ItemCode.Trim());
-            if (Picked is null) Error = $"設問「{ItemCode.Trim()}」は比較できる表（選択式・マトリクスの表）にありません。すべての表を表示しています。";
+            if (Picked is null)
+                Error = $"設問「{ItemCode.Trim()[..Math.Min(ItemCode.Trim().Length, 40)]}」は比較できる表（選択式・マトリクスの表）にありません。すべての表を表示しています。";
         }
         var responses = await SubmittedResponses.LoadAsync(db, Survey, cancel);
         Tabulation = Core.Tabulation.Tabulate.Survey(Survey, responses) with { Previous = Previous.Comparison };
