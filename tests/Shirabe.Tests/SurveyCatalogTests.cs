@@ -75,6 +75,10 @@ public class SurveyCatalogTests
         Assert.DoesNotContain("業界セキュリティガイドラインに関するアンケート", b);
         // A page of the other survey is not a page of this link: SC3's section 2 does not exist in the member survey.
         Assert.Equal(HttpStatusCode.NotFound, (await respondent.GetAsync($"/a/{member}/s/2")).StatusCode);
+        // The public pages of each survey: its blank questionnaire (linked from its own pages with ?survey=ID).
+        Assert.Contains($"/survey/blank?survey={MemberId}", b);
+        Assert.Contains("従業員数をお選びください。", await respondent.GetStringAsync($"/survey/blank?survey={MemberId}"));
+        Assert.DoesNotContain("従業員数をお選びください。", await respondent.GetStringAsync("/survey/blank?survey=sc3-2023"));
 
         var staff = await app.SignedInClientAsync();
         var newest = await staff.GetStringAsync("/admin");

@@ -22,12 +22,21 @@ public static class AuditAction
     public const string CurationReverted = "curation.revert";
     public const string ReportDownloaded = "report.download";
     public const string RosterExported = "roster.export";
+    public const string RosterImported = "roster.import";
+    public const string RosterDownloaded = "roster.download";
+    public const string InviteeEdited = "invitee.edit";
+    public const string LinksCreated = "links.create";
     public const string UserAdded = "user.add";
     public const string UserRoleChanged = "user.role";
     public const string UserPasswordReset = "user.password";
     public const string UserDisabled = "user.disable";
     public const string UserEnabled = "user.enable";
     public const string AuditExported = "audit.export";
+    public const string PaperSaved = "paper.save";
+    public const string PaperSubmitted = "paper.submit";
+    public const string ValidityChanged = "submission.validity";
+    public const string AddressFailed = "address.fail";
+    public const string AddressCleared = "address.clear";
 
     public static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
     {
@@ -41,12 +50,21 @@ public static class AuditAction
         [CurationReverted] = "回答の編集を元に戻す",
         [ReportDownloaded] = "報告書のダウンロード",
         [RosterExported] = "回収状況の書き出し",
+        [RosterImported] = "名簿の取り込み",
+        [RosterDownloaded] = "名簿の書き出し",
+        [InviteeEdited] = "連絡先の編集",
+        [LinksCreated] = "回答用リンクの作成",
         [UserAdded] = "ユーザーの追加",
         [UserRoleChanged] = "役割の変更",
         [UserPasswordReset] = "パスワードの再設定",
         [UserDisabled] = "ユーザーの無効化",
         [UserEnabled] = "ユーザーの有効化",
         [AuditExported] = "操作記録の書き出し",
+        [PaperSaved] = "紙・郵送の回答の入力（保存）",
+        [PaperSubmitted] = "紙・郵送の回答の入力（提出）",
+        [ValidityChanged] = "回答の有効・無効の変更",
+        [AddressFailed] = "宛先エラーの設定",
+        [AddressCleared] = "宛先エラーの解除",
     };
 
     public static string Label(string action) => Labels.TryGetValue(action, out var l) ? l : action;

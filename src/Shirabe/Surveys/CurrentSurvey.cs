@@ -31,7 +31,8 @@ public sealed class CurrentSurvey(ServedSurvey served, SurveyCatalog catalog)
 /// <summary>
 /// Picks the request's survey (docs/web.md "Several surveys"): a personal link's (/a/{token}/…) from its invitation, so
 /// a link of one survey never opens another; in the console the one chosen with ?survey=ID (remembered in a cookie),
-/// else the newest stored survey; elsewhere the newest, else the served folder's.
+/// else the newest stored survey; elsewhere (the blank questionnaire, the privacy notice) the one named by ?survey=ID,
+/// else the newest, else the served folder's.
 /// </summary>
 public sealed class SurveyResolver(RequestDelegate next)
 {
@@ -66,14 +67,15 @@ public sealed class SurveyResolver(RequestDelegate next)
         else
         {
             var console = path.StartsWithSegments("/admin");
-            var asked = console ? http.Request.Query["survey"].ToString() : "";
+            var asked = http.Request.Query["survey"].ToString();
             if (asked.Length is > 0 and <= 40 && await catalog.GetAsync(db, asked, cancel) is { } chosen)
             {
                 stored = chosen;
-                http.Response.Cookies.Append(Cookie, chosen.Record.Id, new CookieOptions
-                {
-                    Path = "/admin", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true,
-                });
+                if (console)
+                    http.Response.Cookies.Append(Cookie, chosen.Record.Id, new CookieOptions
+                    {
+                        Path = "/admin", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true,
+                    });
             }
             else if (console && http.Request.Cookies[Cookie] is { Length: > 0 and <= 40 } remembered)
                 stored = await catalog.GetAsync(db, remembered, cancel);
