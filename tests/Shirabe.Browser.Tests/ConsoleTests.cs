@@ -124,6 +124,8 @@ public static class ConsoleTour
         await check("集計結果（指定の誤り）");
         await site.OpenAsync("/admin/results?section=all");
         await check("集計結果（すべての表）");
+        await site.OpenAsync("/admin/results/compare");
+        await check("前回比較（前回の調査なし）");
 
         await site.OpenAsync("/admin/report");
         await check("報告書");

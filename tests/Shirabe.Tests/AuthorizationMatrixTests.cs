@@ -58,6 +58,7 @@ public class AuthorizationMatrixTests
         R("/admin/signin", "/admin/signin", (200, 400), (200, 400), (200, 400), (200, 401), (200, 401)),
         R("/admin", "/admin", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/results", "/admin/results", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
+        R("/admin/results/compare", "/admin/results/compare", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/results/figures/{key}.png", "/admin/results/figures/1-3.png", (302, 405), (302, 405), (302, 405), (200, 405), (200, 405)),
         R("/admin/invitees/{id:int}", "/admin/invitees/1", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/invitees/{id:int}/reissue", "/admin/invitees/1/reissue", (302, 302), (302, 302), (302, 302), (200, 200), (403, 403)), // POST reissues: an admin may

@@ -30,7 +30,7 @@ public static class AdminConsole
     /// </summary>
     public static readonly IReadOnlySet<string> AnalystPages = new HashSet<string>(StringComparer.Ordinal)
     {
-        "/Admin/Index", "/Admin/Results", "/Admin/Invitees/Answers",
+        "/Admin/Index", "/Admin/Results", "/Admin/Compare", "/Admin/Invitees/Answers",
         "/Admin/Report/Index", "/Admin/Report/Job", "/Admin/Report/Narrative", "/Admin/Report/Answers",
         "/Admin/SignOut", "/Admin/Authoring/Index", "/Admin/Authoring/History", "/Admin/Authoring/Preview",
     };

@@ -72,7 +72,7 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, 
                 if (stored is not null) current.Use(stored);
                 var survey = current.Survey;
                 var report = scope.ServiceProvider.GetRequiredService<ConsoleReport>();
-                var built = await report.BuildAsync(null, cancel);
+                var built = await report.BuildAsync(null, cancel, withPrevious: true);
                 using var file = new MemoryStream();
                 await ReportOutput.WriteAsync(built.Document, job.Format, file, survey, () => built.Responses, includePersonal: false,
                     scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), ReportOutput.PdfTimeout, new Progress(job), cancel);
