@@ -156,7 +156,9 @@ public partial class SurveyAuthoringTests
         Assert.Equal(SurveyWorkbook.Read(new MemoryStream(xlsx), "x.xlsx").Yaml, v2.SurveyYaml);
         Assert.Equal(v1.ReportYaml, v2.ReportYaml); // no report.yaml uploaded: the layout is kept
         var again = await admin.GetByteArrayAsync($"/admin/surveys/sc3-2023/versions/{v2.Id}/survey.xlsx");
-        Assert.Equal(HttpStatusCode.Redirect, (await UploadAsync(admin, "again.xlsx", again)).StatusCode);
+        var same = await UploadAsync(admin, "again.xlsx", again);
+        Assert.Equal("/admin/surveys/sc3-2023?done=unchanged", same.Headers.Location?.OriginalString);
+        Assert.Contains("新しい版は作っていません", await admin.GetStringAsync("/admin/surveys/sc3-2023?done=unchanged"));
         Assert.Equal(v2.Id, (await LatestAsync(app, "sc3-2023")).Id); // the same text again: no new version
         Assert.Equal(v1.SurveyYaml, await admin.GetStringAsync($"/admin/surveys/sc3-2023/versions/{v1.Id}/survey.yaml"));
 

@@ -147,30 +147,26 @@ public sealed class SurveyAuthoring(Database database, SurveyCatalog catalog, Ti
         {
             throw new UploadException(e.Problems.Select(p => new UploadProblem(Where(p.File, p.Line, p.Column), p.Message)).ToList());
         }
-        string? reportYaml = null;
+        // Without a report.yaml, a new version keeps the current version's layout, which must still fit.
+        var name = reportName ?? ReportDefinitionLoader.FileName;
+        string? reportYaml;
         if (report is not null)
         {
-            var name = reportName ?? ReportDefinitionLoader.FileName;
             if (!name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
                 throw new UploadException([new(name, "報告書の定義は report.yaml（.yaml / .yml）にしてください。")]);
             reportYaml = SurveyCatalog.Canonical(await ReadTextAsync(report, name, cancel));
+        }
+        else reportYaml = (await LatestAsync(survey.Id, cancel))?.ReportYaml;
+        if (reportYaml is not null)
+        {
             try
             {
                 ReportDefinitionLoader.Load(reportYaml, survey, name);
             }
             catch (ReportDefinitionException e)
             {
-                throw new UploadException(e.Problems.Select(ReportProblem).ToList());
-            }
-        }
-        else if (await LatestAsync(survey.Id, cancel) is { } latest) reportYaml = latest.ReportYaml; // a new survey.yaml keeps its layout
-        if (reportYaml is not null && report is null)
-        {
-            try { ReportDefinitionLoader.Load(reportYaml, survey); }
-            catch (ReportDefinitionException e)
-            {
                 throw new UploadException([.. e.Problems.Select(ReportProblem),
-                    new("report.yaml", "今の版の報告書の定義がこの調査票に合いません。合わせた report.yaml も一緒にアップロードしてください。")]);
+                    .. report is null ? [new UploadProblem(name, "今の版の報告書の定義がこの調査票に合いません。合わせた report.yaml も一緒にアップロードしてください。")] : Array.Empty<UploadProblem>()]);
             }
         }
         try

@@ -30,6 +30,7 @@ public sealed class HistoryModel(SurveyAuthoring authoring) : PageModel
             "published" => $"第{published?.Number}版を公開しました。",
             "created" => "次回の調査を下書きとして作成しました。文言を直し、プレビューで確かめてから公開してください。",
             "uploaded" => "調査票を登録しました。",
+            "unchanged" => "同じ内容の版がすでにあるため、新しい版は作っていません。",
             _ => null,
         };
         return Page();
