@@ -194,6 +194,9 @@ public partial class SurveyAuthoringTests
         await app.ImportReconstructedAsync();
         var admin = await app.SignedInClientAsync();
         var v1 = await LatestAsync(app, "sc3-2023");
+        // Answered without being published (the served folder's survey): its period's phase, marked 未公開.
+        Assert.Contains("未公開（受付中）", await admin.GetStringAsync("/admin/surveys"));
+        Assert.Contains("未公開（受付中）", await admin.GetStringAsync("/admin/surveys/sc3-2023"));
 
         // An option removed from 1-3: refused, the message lists the change; nothing stored.
         var structural = v1.SurveyYaml.Replace("label: 氏名（フリガナ）, personal: true }", "label: 氏名（フリガナ）, personal: true, required: true }");

@@ -50,23 +50,38 @@ public sealed class SurveyAuthoring(Database database, SurveyCatalog catalog, Ti
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancel);
         var published = await db.SurveyVersions.AsNoTracking()
             .Where(v => db.Surveys.Any(s => s.PublishedVersionId == v.Id)).ToDictionaryAsync(v => v.Id, cancel);
+        // Served without being published (the folder the server was started with): its latest version's period.
+        var servedIds = records.Where(r => r.PublishedVersionId is null && invitations.ContainsKey(r.Id) && versions.ContainsKey(r.Id))
+            .Select(r => versions[r.Id].Latest).ToList();
+        var served = await db.SurveyVersions.AsNoTracking().Where(v => servedIds.Contains(v.Id)).ToDictionaryAsync(v => v.SurveyId, cancel);
         return records.Select(r =>
         {
             var v = versions.GetValueOrDefault(r.Id);
             var pub = r.PublishedVersionId is { } id ? published.GetValueOrDefault(id) : null;
+            var latest = served.GetValueOrDefault(r.Id);
             return new SurveyListRow(r, series.GetValueOrDefault(r.SeriesId) ?? r.SeriesId, v?.Count ?? 0, v?.Latest ?? 0, pub?.Number,
-                PhaseLabel(pub is null ? null : catalog.Parse(pub)), invitations.GetValueOrDefault(r.Id), submissions.GetValueOrDefault(r.Id));
+                PhaseLabel(pub is null ? null : catalog.Parse(pub), latest is null ? null : catalog.Parse(latest)),
+                invitations.GetValueOrDefault(r.Id), submissions.GetValueOrDefault(r.Id));
         }).ToList();
     }
 
-    /// <summary>下書き (never published), else the published version's period: 公開中（開始前）, 公開中, 終了.</summary>
-    public string PhaseLabel(Survey? published) => published?.Period.PhaseAt(clock.GetUtcNow()) switch
+    /// <summary>
+    /// 下書き (never published), else the published version's period: 公開中（開始前）, 公開中, 終了. A survey answered
+    /// without being published (<paramref name="served"/>: the served folder's, which has invitations) is 未公開 with its period.
+    /// </summary>
+    public string PhaseLabel(Survey? published, Survey? served = null)
     {
-        null => "下書き",
-        SurveyPhase.NotYetOpen => "公開中（開始前）",
-        SurveyPhase.Open => "公開中",
-        _ => "終了",
-    };
+        var now = clock.GetUtcNow();
+        if (published is not null)
+            return published.Period.PhaseAt(now) switch { SurveyPhase.NotYetOpen => "公開中（開始前）", SurveyPhase.Open => "公開中", _ => "終了" };
+        return served?.Period.PhaseAt(now) switch
+        {
+            null => "下書き",
+            SurveyPhase.NotYetOpen => "未公開（開始前）",
+            SurveyPhase.Open => "未公開（受付中）",
+            _ => "未公開（終了）",
+        };
+    }
 
     public async Task<SurveyRecord?> RecordAsync(string surveyId, CancellationToken cancel)
     {
@@ -109,6 +124,12 @@ public sealed class SurveyAuthoring(Database database, SurveyCatalog catalog, Ti
         if (record.PublishedVersionId is not { } id) return null;
         await using var db = database.CreateContext();
         return await db.SurveyVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, cancel);
+    }
+
+    public async Task<bool> HasInvitationsAsync(string surveyId, CancellationToken cancel)
+    {
+        await using var db = database.CreateContext();
+        return await db.Invitations.AnyAsync(i => i.SurveyId == surveyId, cancel);
     }
 
     public async Task<bool> HasAnswersAsync(string surveyId, CancellationToken cancel)

@@ -23,7 +23,8 @@ public sealed class HistoryModel(SurveyAuthoring authoring) : PageModel
         Record = record;
         Versions = await authoring.VersionsAsync(id, cancel);
         var published = Versions.FirstOrDefault(v => v.Version.Id == record.PublishedVersionId)?.Version;
-        Phase = authoring.PhaseLabel(published is null ? null : authoring.Parse(published));
+        var served = published is null && Versions.Count > 0 && await authoring.HasInvitationsAsync(id, cancel) ? Versions[0].Version : null;
+        Phase = authoring.PhaseLabel(published is null ? null : authoring.Parse(published), served is null ? null : authoring.Parse(served));
         HasAnswers = await authoring.HasAnswersAsync(id, cancel);
         Done = done switch
         {
