@@ -28,6 +28,12 @@ public static class AuditAction
     public const string UserDisabled = "user.disable";
     public const string UserEnabled = "user.enable";
     public const string AuditExported = "audit.export";
+    public const string MailInvitationsQueued = "mail.invite";
+    public const string MailReminderQueued = "mail.remind";
+    public const string MailReminderScheduled = "mail.remind.schedule";
+    public const string MailReminderCancelled = "mail.remind.cancel";
+    public const string MailReminderSent = "mail.remind.queued";
+    public const string MailTemplateEdited = "mail.template";
 
     public static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
     {
@@ -47,6 +53,12 @@ public static class AuditAction
         [UserDisabled] = "ユーザーの無効化",
         [UserEnabled] = "ユーザーの有効化",
         [AuditExported] = "操作記録の書き出し",
+        [MailInvitationsQueued] = "依頼メールの送信",
+        [MailReminderQueued] = "督促メールの送信",
+        [MailReminderScheduled] = "督促メールの予約",
+        [MailReminderCancelled] = "督促メールの予約の取り消し",
+        [MailReminderSent] = "督促メールの作成（送信キューへ）",
+        [MailTemplateEdited] = "メール文面の編集",
     };
 
     public static string Label(string action) => Labels.TryGetValue(action, out var l) ? l : action;

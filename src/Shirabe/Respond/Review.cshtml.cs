@@ -13,7 +13,8 @@ namespace Shirabe.Respond;
 /// committed; posting the same draft version twice (double click, retry) gives the same receipt.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery)
+public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery,
+    Fieldwork.Mail.MailCampaigns mail)
     : RespondPageModel(lookup, db, survey, clock)
 {
     public string SheetHtml { get; private set; } = "";
@@ -51,6 +52,8 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
             await using var tx = await Db.Database.BeginTransactionAsync(HttpContext.RequestAborted);
             var submission = Submission ?? Db.Submissions.Add(new Submission { InvitationId = Invitation.Id }).Entity;
             Db.AnswerHistory.Add(submission.Record(Survey, Draft, Clock.GetUtcNow().UtcDateTime, SurveyVersionId));
+            // The receipt (first submission and every resubmission) commits with it: decision 052.
+            await mail.AddReceiptAsync(Invitation, Invitation.Organisation.Name, HttpContext.RequestAborted);
             await Db.SaveChangesAsync(HttpContext.RequestAborted);
             await tx.CommitAsync(HttpContext.RequestAborted);
         }
