@@ -187,14 +187,14 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         await Audit(userId, later ? AuditAction.MailReminderScheduled : AuditAction.MailReminderQueued, "reminder:" + reminder.Id,
             new { survey = surveyId, statuses = reminder.Statuses, scheduledAt = reminder.ScheduledAt }, cancel);
         if (later) return new CampaignResult(0, 0, [], reminder);
-        return await QueueReminderAsync(reminder.Id, stored, progress, cancel) ?? new CampaignResult(0, 0, [], reminder);
+        return await QueueReminderAsync(reminder.Id, stored, userId, progress, cancel) ?? new CampaignResult(0, 0, [], reminder);
     }
 
     /// <summary>
     /// Queues one due reminder round, claimed first (QueuedAt set where still null), so two senders never queue it twice;
     /// the claim and its mails are one transaction. Null when another sender took it or it was cancelled.
     /// </summary>
-    private async Task<CampaignResult?> QueueReminderAsync(int reminderId, StoredSurvey stored,
+    private async Task<CampaignResult?> QueueReminderAsync(int reminderId, StoredSurvey stored, int? userId,
         IProgress<CampaignProgress>? progress, CancellationToken cancel)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -223,7 +223,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
             progress?.Report(new CampaignProgress(done, ids.Count));
         }
         await db.Reminders.Where(r => r.Id == reminderId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Count, queued), cancel);
-        await Audit(null, AuditAction.MailReminderSent, "reminder:" + reminderId,
+        await Audit(userId, AuditAction.MailReminderSent, "reminder:" + reminderId,
             new { survey = stored.Record.Id, queued, withoutLink, failed = problems.Count }, cancel);
         await tx.CommitAsync(cancel);
         reminder.Count = queued;
@@ -247,7 +247,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelledAt, now), cancel);
                 continue;
             }
-            var result = await QueueReminderAsync(r.Id, stored, null, cancel);
+            var result = await QueueReminderAsync(r.Id, stored, null, null, cancel); // by the sender: no user
             if (result is null) continue;
             queued += result.Queued;
             if (result.Problems.Count > 0)
