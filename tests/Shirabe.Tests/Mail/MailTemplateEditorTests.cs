@@ -108,6 +108,55 @@ public sealed class MailTemplateEditorTests
         await using (var db = app.Db()) Assert.Equal(2, await db.SurveyVersions.CountAsync());
     }
 
+    [Fact]
+    public async Task A_restart_keeps_serving_the_edited_version_while_the_folder_is_unchanged()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-restart-").FullName;
+        async Task<(int Served, int Versions, string Site)> StartAsync(Func<SurveyCatalog, Task>? edit = null)
+        {
+            var app = ShirabeApp.Build(["--urls", "http://127.0.0.1:0"], b =>
+            {
+                b.Configuration["Shirabe:Db"] = "Data Source=" + Path.Combine(dir, "r.db");
+                b.Configuration["Shirabe:DataDir"] = dir;
+                b.Configuration["Shirabe:LinkKey"] = TestApp.LinkKey;
+                b.Configuration["Shirabe:Smtp:PollSeconds"] = "0";
+            });
+            await app.StartAsync();
+            try
+            {
+                var catalog = (SurveyCatalog)app.Services.GetService(typeof(SurveyCatalog))!;
+                if (edit is not null) await edit(catalog);
+                var site = ((Fieldwork.Mail.PublicSite)app.Services.GetService(typeof(Fieldwork.Mail.PublicSite))!).Url.AbsoluteUri;
+                await using var db = ((Data.Database)app.Services.GetService(typeof(Data.Database))!).CreateContext();
+                return (catalog.ServedVersionId!.Value, await db.SurveyVersions.CountAsync(), site);
+            }
+            finally
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        try
+        {
+            var first = await StartAsync(async catalog =>
+            {
+                var stored = (await catalog.GetAsync("sc3-2023"))!;
+                await catalog.AddAsync(MailYaml.WithMail(stored.Version.SurveyYaml, Edited), stored.Version.ReportYaml);
+            });
+            Assert.Equal(2, first.Versions);
+            Assert.Matches(@"^http://127\.0\.0\.1:\d+/$", first.Site); // no Shirabe:PublicUrl: the server's own address
+            var second = await StartAsync();
+            Assert.Equal(2, second.Versions); // the folder's text is not stored again over the edit
+            await using var db = new Data.Database("Data Source=" + Path.Combine(dir, "r.db"), dir).CreateContext();
+            Assert.Equal(2, await db.SurveyVersions.Where(v => v.Id == second.Served).Select(v => v.Number).SingleAsync());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task A_reissued_link_is_derived_so_a_reminder_can_carry_it(string provider)
     {
