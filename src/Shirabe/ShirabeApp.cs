@@ -52,6 +52,7 @@ public static class ShirabeApp
         app.UseMiddleware<SecurityHeaders>();
         app.UseHsts(); // only on HTTPS, never for localhost
         app.UseStaticFiles();
+        app.UseMiddleware<Surveys.SurveyResolver>();
         // Form posts stay readable as raw bytes after the form is parsed (the UTF-8 check in FormAnswers).
         app.Use((context, next) =>
         {
@@ -104,14 +105,15 @@ public static class ShirabeApp
             return new Database(s.Db, s.DataDir);
         });
         services.AddScoped<ShirabeDb>(sp => sp.GetRequiredService<Database>().CreateContext());
-        services.AddSingleton(sp => SurveyLoader.LoadFile(sp.GetRequiredService<ShirabeSettings>().SurveyPath));
+        services.AddSingleton(sp => new Surveys.ServedSurvey(SurveyLoader.LoadFile(sp.GetRequiredService<ShirabeSettings>().SurveyPath)));
+        // The request's survey (Surveys.SurveyResolver): a link's own, or the one chosen in the console.
+        services.AddScoped<Surveys.CurrentSurvey>();
+        services.AddScoped(sp => sp.GetRequiredService<Surveys.CurrentSurvey>().Survey);
         services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ShirabeSettings>().Now is { } now
             ? new ShiftedTimeProvider(now) : TimeProvider.System);
         services.AddSingleton<FailedLookupLimiter>();
         services.AddScoped<InvitationLookup>();
         services.AddSingleton<Surveys.SurveyCatalog>();
-        services.AddScoped(sp => new Surveys.CurrentSurvey(sp.GetRequiredService<Survey>(),
-            sp.GetRequiredService<Surveys.SurveyCatalog>().ServedVersionId));
         services.AddSingleton<ChromiumPdf>(sp =>
         {
             var s = sp.GetRequiredService<ShirabeSettings>();
@@ -190,7 +192,7 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
 {
     public async Task StartAsync(CancellationToken cancel)
     {
-        var survey = services.GetRequiredService<Survey>();
+        var survey = services.GetRequiredService<Surveys.ServedSurvey>().Survey;
         var settings = services.GetRequiredService<ShirabeSettings>();
         var db = services.GetRequiredService<Database>();
         if (settings.MigrateOnStart) await db.MigrateAsync(cancel);

@@ -107,6 +107,14 @@ public static class ConsoleTour
         await check("リンク再発行の確認");
         await site.ClickAsync("form.confirm-actions button");
         await check("リンク再発行（新しいリンク）");
+        await site.OpenAsync($"/admin/invitees/{r01}/validity");
+        await check("回答の有効・無効");
+        await site.OpenAsync($"/admin/invitees/{n02}/address");
+        await check("宛先エラー");
+        await site.OpenAsync($"/admin/invitees/{n02}/paper/s/1");
+        await check("紙・郵送の回答の入力");
+        await site.OpenAsync($"/admin/invitees/{n02}/paper/review");
+        await check("紙・郵送の回答の確認");
 
         await site.OpenAsync("/admin/results");
         await check("集計結果（セクション 1）");
@@ -116,6 +124,8 @@ public static class ConsoleTour
         await check("集計結果（指定の誤り）");
         await site.OpenAsync("/admin/results?section=all");
         await check("集計結果（すべての表）");
+        await site.OpenAsync("/admin/results/compare");
+        await check("前回比較（前回の調査なし）");
 
         await site.OpenAsync("/admin/report");
         await check("報告書");
@@ -131,6 +141,22 @@ public static class ConsoleTour
         await page.WaitForSelectorAsync("#job-state[data-state=done]", new WaitForSelectorOptions { Timeout = 60_000 });
         Assert.Matches("^sc3-2023-報告書-20231215\\.html をダウンロード$", await site.TextAsync("#download"));
         await check("報告書の作成（完了）");
+
+        await site.OpenAsync("/admin/roster");
+        await check("名簿");
+        var file = await page.QuerySelectorAsync("#roster-file");
+        await file.UploadFileAsync(Path.Combine(ShirabePaths.DefaultSurvey, "roster.csv"));
+        await site.ClickAsync("#upload-form button");
+        // admin.js reloads the import's page until it is done.
+        await page.WaitForSelectorAsync("#job-state[data-state=done]", new WaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Contains("57 件を取り込みました", await site.TextAsync("#import-done"));
+        await check("名簿（取り込み完了）");
+        await site.OpenAsync($"/admin/invitees/{n02}/edit");
+        await check("連絡先の編集");
+        await page.EvaluateExpressionAsync("document.querySelector('#ContactEmail').value = 'tanaka＠example.jp'");
+        await site.ClickAsync("#edit-form button");
+        Assert.Contains("保存していません", await site.TextAsync("#edit-errors"));
+        await check("連絡先の編集（誤り）");
 
         await site.OpenAsync("/admin/users");
         await check("ユーザー");

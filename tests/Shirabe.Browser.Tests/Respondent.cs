@@ -14,7 +14,7 @@ namespace Shirabe.Browser.Tests;
 public sealed class Respondent(IPage page, ShirabeServer server)
 {
     public IPage Page => page;
-    public Survey Survey => server.Services.GetRequiredService<Survey>();
+    public Survey Survey => server.Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey;
 
     public async Task<IResponse> OpenAsync(string path, int expectedStatus = 200)
     {

@@ -21,7 +21,7 @@ public sealed class RespondentUxTests(ShirabeSite site)
         var person = new Respondent(page, site.Open);
 
         await person.OpenAsync("/survey/blank");
-        Assert.True(await VisibleAsync(page, "a[href='/survey/blank.pdf']"), "PDF のリンクが画面に見えません。");
+        Assert.True(await VisibleAsync(page, "a[href^='/survey/blank.pdf']"), "PDF のリンクが画面に見えません。");
         Assert.True(await VisibleAsync(page, "button[data-print]"), "「印刷する」が画面に見えません。");
         await person.OpenAsync($"/a/{token}/print?draft=true");
         Assert.True(await VisibleAsync(page, $"a[href='/a/{token}']"), "戻るリンクが画面に見えません。");

@@ -22,7 +22,7 @@ public sealed class SecondSurveyTests(ShirabeSite site)
     public async Task AnsweringEveryPageAsItsRespondents_ExportGivesBackTheirRows()
     {
         await using var server = await ShirabeServer.StartAsync(InJune, Dir);
-        var survey = server.Services.GetRequiredService<Survey>();
+        var survey = server.Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey;
         Assert.Equal("member-self-assessment", survey.Id);
         List<Response> rows;
         using (var s = File.OpenRead(Responses)) rows = ResponsesCsv.Read(s, survey).ToList();

@@ -86,7 +86,7 @@ public sealed class ShirabeServer : IAsyncDisposable
         var token = InvitationTokens.NewToken();
         var now = Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         await using var db = Services.GetRequiredService<Database>().CreateContext();
-        var survey = Services.GetRequiredService<Survey>().Id;
+        var survey = Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey.Id;
         var series = await db.Surveys.Where(s => s.Id == survey).Select(s => s.SeriesId).SingleAsync();
         db.AccessLinks.Add(new AccessLink
         {
@@ -112,7 +112,7 @@ public sealed class ShirabeServer : IAsyncDisposable
         var text = string.Join("\r\n", records.Where((r, i) => i == 0 || ids.Any(id => r.StartsWith(id + ",", StringComparison.Ordinal)))) + "\r\n";
         await using var db = Services.GetRequiredService<Database>().CreateContext();
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
-        return await ResponsesTransfer.ImportAsync(db, Services.GetRequiredService<Survey>(), stream,
+        return await ResponsesTransfer.ImportAsync(db, Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey, stream,
             Services.GetRequiredService<TimeProvider>());
     }
 

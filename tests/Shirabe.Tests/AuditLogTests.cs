@@ -16,7 +16,7 @@ public class AuditLogTests
     private const string Association = "一般社団法人監査テスト工業会", Contact = "山田太郎", Email = "yamada.taro@example.jp";
 
     /// <summary>
-    /// Every audited action through the console (and the CLI for users), then: one entry per action code, each naming
+    /// Every audited action through the console (and the CLI for users and links), then: one entry per action code, each naming
     /// the signed-in user, and none holding a personal value (names, e-mail, answer and narrative text, passwords, the
     /// search typed, the new link).
     /// </summary>
@@ -40,6 +40,27 @@ public class AuditLogTests
         var link = AdminTestKit.ById(await reissue.Content.ReadAsStringAsync(), "new-link");
         secrets.Add(link[(link.LastIndexOf('/') + 1)..]);
 
+        // Paper answers entered on the invitee's behalf, its validity, its address (docs/decisions/050).
+        var paper = $"/admin/invitees/{association}/paper";
+        var section = await admin.GetStringAsync(paper + "/s/1");
+        await admin.PostAsync(paper + "/s/1", new FormUrlEncodedContent(
+        [
+            new("q1_1_a", Contact), new("q1_2_a", Association), new("q1_3", "4"), new("action", "review"),
+            new("__RequestVerificationToken", TestApp.CsrfField().Match(section).Groups[1].Value),
+        ]));
+        var review = await admin.GetStringAsync(paper + "/review");
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.PostAsync(paper + "/review", new FormUrlEncodedContent(
+        [
+            new("draftVersion", TestApp.DraftVersionField().Match(review).Groups[1].Value),
+            new("__RequestVerificationToken", TestApp.CsrfField().Match(review).Groups[1].Value),
+        ]))).StatusCode);
+        var validity = $"/admin/invitees/{association}/validity";
+        await AdminTestKit.PostFormAsync(admin, validity, validity, ("valid", "false"), ("reason", "監査用の無効理由"));
+        var address = $"/admin/invitees/{association}/address";
+        await AdminTestKit.PostFormAsync(admin, address, address, ("action", "fail"), ("note", "監査用の不達メモ"));
+        await AdminTestKit.PostFormAsync(admin, address, address, ("action", "clear"));
+        secrets.AddRange(["監査用の無効理由", "監査用の不達メモ"]);
+
         const string narrative = "/admin/report/narrative/1-3", text = "所見の本文は記録に残さない。";
         var fingerprint = Regex.Match(await admin.GetStringAsync(narrative), "name=\"fingerprint\" value=\"([0-9a-f]{16})\"").Groups[1].Value;
         await AdminTestKit.PostFormAsync(admin, narrative, narrative + "?handler=save", ("text", text), ("fingerprint", fingerprint));
@@ -60,6 +81,18 @@ public class AuditLogTests
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/roster.csv?q=" + Uri.EscapeDataString("監査テスト"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/roster.xlsx")).StatusCode);
 
+        // The roster: imported (T01 again, with a CC), downloaded, one contact edited; links made by the CLI.
+        var roster = Encoding.UTF8.GetBytes($"コード,団体名,担当者名,メールアドレス,CC\nT01,{Association},{Contact},{Email},cc.{Email}\n");
+        Assert.Contains("新規 0 件、更新 1 件", await (await RosterPageTests.UploadAsync(admin, roster)).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/roster/file.csv")).StatusCode);
+        var edit = $"/admin/invitees/{association}/edit";
+        Assert.Equal(HttpStatusCode.OK, (await AdminTestKit.PostFormAsync(admin, edit, edit, ("ContactName", "監査 二郎"), ("ContactEmail", Email))).StatusCode);
+        secrets.Add("監査 二郎");
+        var links = new StringWriter();
+        await using (var db = app.Db())
+            await Shirabe.Fieldwork.InviteLinks.CreateAsync(db, app.Survey.Id, "https://survey.example.jp", links, app.Clock, null);
+        secrets.AddRange(Regex.Matches(links.ToString(), "/a/([A-Za-z0-9_-]{24})").Select(m => m.Groups[1].Value));
+
         var added = await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=add", ("name", "tanaka"), ("role", StaffRoles.Analyst));
         secrets.Add(AdminTestKit.ById(await added.Content.ReadAsStringAsync(), "new-password"));
         int tanaka;
@@ -72,6 +105,10 @@ public class AuditLogTests
         await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=enable", id);
 
         // Mail (decision 052): invitations, a reminder now, one scheduled and cancelled, a template saved as a new version.
+        await app.InviteAsync("T02", "メール監査協会");
+        await using (var db = app.Db())
+            await db.Invitations.Where(i => i.Organisation.Code == "T02").ExecuteUpdateAsync(x => x.SetProperty(i => i.ContactEmail, "mail-audit@example.jp"));
+        secrets.AddRange(["メール監査協会", "mail-audit@example.jp"]);
         await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=invite", ("confirmed", "true"));
         await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=remind", ("Status", "unopened"), ("When", "now"), ("confirmed", "true"));
         var at = app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).AddDays(1).ToString("yyyy-MM-ddTHH:mm");
@@ -94,7 +131,7 @@ public class AuditLogTests
             var me = await db.AdminUsers.Where(u => u.Name == AdminTestKit.Name).Select(u => u.Id).SingleAsync();
             var entries = await db.AuditEntries.OrderBy(e => e.Id).ToListAsync();
             Assert.Equal(AuditAction.Labels.Keys.Order(), entries.Select(e => e.Action).Distinct().Order());
-            Assert.All(entries, e => Assert.Equal(me, e.UserId));
+            Assert.All(entries, e => Assert.Equal(e.Action == AuditAction.LinksCreated ? null : me, e.UserId)); // links: only by the CLI
             foreach (var e in entries)
                 foreach (var secret in secrets)
                     Assert.False((e.Target + e.Detail).Contains(secret, StringComparison.Ordinal), $"{e.Action} holds \"{secret}\": {e.Target} {e.Detail}");

@@ -58,10 +58,21 @@ public class AuthorizationMatrixTests
         R("/admin/signin", "/admin/signin", (200, 400), (200, 400), (200, 400), (200, 401), (200, 401)),
         R("/admin", "/admin", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/results", "/admin/results", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
+        R("/admin/results/compare", "/admin/results/compare", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/results/figures/{key}.png", "/admin/results/figures/1-3.png", (302, 405), (302, 405), (302, 405), (200, 405), (200, 405)),
         R("/admin/invitees/{id:int}", "/admin/invitees/1", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/invitees/{id:int}/reissue", "/admin/invitees/1/reissue", (302, 302), (302, 302), (302, 302), (200, 200), (403, 403)), // POST reissues: an admin may
+        // Validity and address: a plain POST (no choice) is refused with the page's own message (400); staff entry of paper
+        // answers: the admin's form token from /admin is not one of this invitee's questionnaire (400).
+        R("/admin/invitees/{id:int}/validity", "/admin/invitees/1/validity", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
+        R("/admin/invitees/{id:int}/address", "/admin/invitees/1/address", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
+        R("/admin/invitees/{id:int}/paper/s/{section}/{part:int?}", "/admin/invitees/1/paper/s/1", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
+        R("/admin/invitees/{id:int}/paper/review", "/admin/invitees/1/paper/review", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
         R("/admin/roster.{format:regex(^(csv|xlsx)$)}", "/admin/roster.csv", (302, 405), (302, 405), (302, 405), (200, 405), (403, 405)),
+        R("/admin/roster", "/admin/roster", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)), // uploads have a handler
+        R("/admin/roster/imports/{id:guid}", "/admin/roster/imports/" + Guid.NewGuid(), (302, 302), (302, 302), (302, 302), (404, 405), (403, 403)),
+        R("/admin/roster/file.{format:regex(^(csv|xlsx)$)}", "/admin/roster/file.csv", (302, 405), (302, 405), (302, 405), (200, 405), (403, 405)),
+        R("/admin/invitees/{id:int}/edit", "/admin/invitees/1/edit", (302, 302), (302, 302), (302, 302), (200, 200), (403, 403)), // POST saves: an admin may
         R("/admin/report", "/admin/report", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/report/narrative/{key}", "/admin/report/narrative/1-3", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/report/answers/{key}", "/admin/report/answers/2-2", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),

@@ -49,19 +49,19 @@ public class CliTests
             foreach (var word in English) Assert.DoesNotContain(word, r.Out);
         }
         var tabulate = (await Run("tabulate", "--help")).Out;
-        Assert.Contains("（必須）調査票の定義", tabulate);
+        Assert.Contains("データベースに登録した調査の ID", tabulate);
         Assert.Contains("[既定: text]", tabulate);
         Assert.Contains("--include-personal ", tabulate);
         Assert.DoesNotContain("False", tabulate);
     }
 
     [Theory]
-    [InlineData("オプション --survey を指定してください（必須です）。", "tabulate")]
+    [InlineData("オプション --survey を指定してください（必須です）。", "responses", "generate", "--out", "o", "--rows", "1")]
     [InlineData("オプション --format の値「xml」は使えません（json、text のいずれか）。", "tabulate", "--survey", "s", "--responses", "r", "--format", "xml")]
     [InlineData("「--bogus」というコマンドやオプションはありません。", "tabulate", "--survey", "s", "--responses", "r", "--bogus")]
     [InlineData("オプション --rows の値「abc」は整数で指定してください。", "responses", "generate", "--survey", "s", "--out", "o", "--rows", "abc")]
     [InlineData("引数 <survey> を指定してください。", "survey", "check")]
-    [InlineData("コマンドを指定してください（check、diff、export）。", "survey")]
+    [InlineData("コマンドを指定してください（check、diff、export、add、list）。", "survey")]
     [InlineData("オプション --survey の値を指定してください。", "tabulate", "--responses", "r", "--survey")]
     public async Task ParseErrors_AreJapanese_AndExit1(string expected, params string[] args)
     {

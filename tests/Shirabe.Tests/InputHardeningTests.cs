@@ -74,6 +74,7 @@ public class InputHardeningTests
             $"/a/{token}/review", $"/a/{token}/s/1", $"/a/{token}", $"/a/{token}/thanks", "/", "/error/400",
             "/admin/signin", "/admin/signout", "/admin?handler=reissue", "/admin/report?handler=download",
             "/admin/report/answers/2-2?handler=edit", "/admin/report/narrative/1-3?handler=save", "/admin/results",
+            "/admin/roster?handler=upload", "/admin/invitees/1/edit",
         ];
         var manyFields = string.Join("&", Enumerable.Range(0, 600).Select(i => $"f{i}=1"));
         var longValue = "text=" + new string('a', 600 * 1024);

@@ -11,7 +11,7 @@ namespace Shirabe.Tests;
 public class PrivacyNoticeTests
 {
     private static readonly string SecondSurvey = Path.Combine(AppContext.BaseDirectory, "test-surveys", "member-self-assessment");
-    private const string Link = "<a href=\"/survey/privacy\" id=\"privacy-link\">個人情報の取扱いについて</a>";
+    private const string Link = "<a href=\"/survey/privacy?survey=sc3-2023\" id=\"privacy-link\">個人情報の取扱いについて</a>";
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task TheNotice_IsOnTheLandingPageItsOwnPageAndLinkedFromEveryRespondentPage(string provider)

@@ -42,7 +42,7 @@ public sealed partial class TestApp : IAsyncDisposable
 
     public ShiftedTimeProvider Clock { get; }
     public Database Database { get; }
-    public Survey Survey => _factory.Services.GetRequiredService<Survey>();
+    public Survey Survey => _factory.Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey;
 
     /// <summary>The app's services (singletons such as limiters and the PDF renderer).</summary>
     public IServiceProvider Services => _factory.Services;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Shirabe.Core.Questionnaire;
 
@@ -10,13 +11,15 @@ public static class AdminConsole
     public static void AddAdminConsole(this IServiceCollection services)
     {
         services.AddAdminAuth();
-        services.AddSingleton(sp => ConsoleSurvey.Load(sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Survey>()));
+        services.AddScoped(sp => ConsoleSurvey.For(sp.GetRequiredService<Surveys.CurrentSurvey>(),
+            sp.GetRequiredService<Surveys.SurveyCatalog>(), sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Surveys.ServedSurvey>()));
         services.AddScoped<ReportEditsStore>();
         services.AddScoped<ConsoleReport>();
         services.AddScoped<Roster>();
         services.AddScoped<AuditLog>();
         services.AddScoped<StaffAccounts>();
         services.AddSingleton<ReportJobs>();
+        services.AddSingleton<Invitees.RosterImportJobs>();
     }
 
     /// <summary>
@@ -26,7 +29,7 @@ public static class AdminConsole
     /// </summary>
     public static readonly IReadOnlySet<string> AnalystPages = new HashSet<string>(StringComparer.Ordinal)
     {
-        "/Admin/Index", "/Admin/Results", "/Admin/Invitees/Answers",
+        "/Admin/Index", "/Admin/Results", "/Admin/Compare", "/Admin/Invitees/Answers",
         "/Admin/Report/Index", "/Admin/Report/Job", "/Admin/Report/Narrative", "/Admin/Report/Answers",
         "/Admin/SignOut",
     };
@@ -41,6 +44,17 @@ public static class AdminConsole
                 AnalystPages.Contains(page.ViewEnginePath) ? AdminAuth.StaffPolicy : AdminAuth.AdminPolicy));
         });
         o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
+        // Paper and mail answers entered by a 管理者: the respondent's own section and review pages on console routes
+        // (no link token is made), 管理者 only (docs/decisions/050).
+        o.Conventions.AddPageRouteModelConvention("/Respond/Section", m => AddStaffEntryRoute(m, "admin/invitees/{id:int}/paper/s/{section}/{part:int?}"));
+        o.Conventions.AddPageRouteModelConvention("/Respond/Review", m => AddStaffEntryRoute(m, "admin/invitees/{id:int}/paper/review"));
+    }
+
+    private static void AddStaffEntryRoute(PageRouteModel page, string template)
+    {
+        var selector = new SelectorModel { AttributeRouteModel = new AttributeRouteModel { Template = template, SuppressLinkGeneration = true } };
+        selector.EndpointMetadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(AdminAuth.AdminPolicy));
+        page.Selectors.Add(selector);
     }
 
     /// <summary>Console pages are never cached (they show who answered what).</summary>
@@ -64,6 +78,7 @@ public static class AdminConsole
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.AdminPolicy);
         admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
         admin.MapGet("/audit.csv", ExportAudit);
+        admin.MapGet("/roster/file.{format:regex(^(csv|xlsx)$)}", Invitees.ImportModel.Download);
     }
 
     /// <summary>The audit log as filtered on its page, every row, as CSV; the export itself is logged.</summary>
@@ -82,9 +97,9 @@ public static class AdminConsole
         Roster roster, ConsoleSurvey console, TimeProvider clock, HttpContext http)
     {
         var query = RosterQuery.From(q, status, sort, dir, null, null);
-        await http.AuditAsync(AuditAction.RosterExported, null, new { format, status = query.Status?.ToString(), search = query.Search is not null });
+        await http.AuditAsync(AuditAction.RosterExported, null, new { format, status = query.FilterText, search = query.Search is not null });
         var rows = roster.AllAsync(query, http.RequestAborted);
-        var what = query.Status is { } s ? "回収状況-" + Roster.Label(s).Split('（')[0] : "回収状況";
+        var what = query.FilterLabel is { } s ? "回収状況-" + s.Split('（')[0] : "回収状況";
         var name = ConsoleFiles.Name(console.Survey, what, clock.GetUtcNow(), format);
         http.Response.Headers.ContentDisposition = ConsoleFiles.Disposition(name);
         if (format == "csv")

@@ -4,13 +4,21 @@ using Shirabe.Reports;
 
 namespace Shirabe.Admin;
 
-/// <summary>The report layout of the survey being served (report.yaml beside survey.yaml).</summary>
-public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, string Folder)
+/// <summary>
+/// The console's survey (the one chosen, <see cref="Surveys.CurrentSurvey"/>) with its report layout: the stored
+/// version's report.yaml; <see cref="Folder"/> is the served folder when it is that folder's survey (its
+/// report-edits.json is the edits' starting point), else null.
+/// </summary>
+public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, string? Folder)
 {
-    public static ConsoleSurvey Load(ShirabeSettings settings, Survey survey)
+    public static ConsoleSurvey For(Surveys.CurrentSurvey current, Surveys.SurveyCatalog catalog, ShirabeSettings settings,
+        Surveys.ServedSurvey served)
     {
         var folder = Directory.Exists(settings.SurveyPath) ? settings.SurveyPath : Path.GetDirectoryName(settings.SurveyPath)!;
-        return new ConsoleSurvey(survey, ReportDefinitionLoader.LoadFile(folder, survey), folder);
+        var own = current.Survey.Id == served.Survey.Id ? folder : null;
+        return current.Stored is { } stored
+            ? new ConsoleSurvey(stored.Survey, catalog.Report(stored), own)
+            : new ConsoleSurvey(current.Survey, ReportDefinitionLoader.LoadFile(folder, current.Survey), folder);
     }
 
     /// <summary>
@@ -19,8 +27,8 @@ public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, s
     /// </summary>
     public string CategoryLabel => Survey.ItemWith(ItemRole.Category) is { } item ? item.Short ?? ConsoleNames.Title(Survey, item) : "区分";
 
-    /// <summary>report-edits.json of the CLI: the starting point when the database has no edits yet.</summary>
-    public string EditsFile => Path.Combine(Folder, ReportRun.EditsFileName);
+    /// <summary>report-edits.json of the CLI: the starting point when the database has no edits yet (null: none).</summary>
+    public string? EditsFile => Folder is null ? null : Path.Combine(Folder, ReportRun.EditsFileName);
 
     /// <summary>A time stored in UTC, as shown in the console (the survey's time zone, Asia/Tokyo).</summary>
     public string Local(DateTime utc) => Survey.Period.ToLocal(utc).ToString("yyyy-MM-dd HH:mm");

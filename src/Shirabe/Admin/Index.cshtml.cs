@@ -5,7 +5,8 @@ using Shirabe.Core.Questionnaire;
 namespace Shirabe.Admin;
 
 /// <summary>
-/// Fieldwork progress: counts per status, the response rate over time, and the invited associations, searched,
+/// The fieldwork page: counts per status (invited, mailed, failed, opened, in progress, submitted, invalid), the
+/// response rate over time, and the invited associations, searched,
 /// filtered, sorted and paged by the database (?q=&amp;status=&amp;sort=&amp;dir=&amp;page=&amp;size=).
 /// </summary>
 public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock) : PageModel
@@ -19,14 +20,14 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
     public RosterQuery Query { get; private set; } = RosterQuery.From(null, null, null, null, null, null);
     public List<RosterRow> Rows { get; private set; } = [];
     public int Total { get; private set; }
-    public Dictionary<FieldworkStatus, int> Counts { get; private set; } = [];
+    public FieldworkCounts Counts { get; private set; } = null!;
     public SurveyPhase Phase { get; private set; }
     public ResponseRateChart Chart { get; private set; } = null!;
 
-    public int Invited => Counts.Values.Sum();
-    /// <summary>Responses: submitted, with or without unsent changes.</summary>
-    public int Submitted => Counts[FieldworkStatus.Submitted] + Counts[FieldworkStatus.Editing];
-    public decimal Rate => Invited == 0 ? 0 : Core.Tabulation.Percent.Of(Submitted, Invited);
+    public int Invited => Counts.Invited;
+    /// <summary>Valid responses: submitted, with or without unsent changes (invalid ones are not counted).</summary>
+    public int Submitted => Counts.Submitted;
+    public decimal Rate => Counts.Rate;
     public int Pages => Math.Max(1, (Total + Query.PageSize - 1) / Query.PageSize);
 
     public async Task OnGetAsync()
@@ -52,7 +53,7 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
         var parts = new List<string>();
         void Add(string name, string? value) { if (!string.IsNullOrEmpty(value)) parts.Add(name + "=" + Uri.EscapeDataString(value)); }
         Add("q", q == "" ? Query.Search : q);
-        Add("status", status == "" ? Query.Status?.ToString().ToLowerInvariant() : status);
+        Add("status", status == "" ? Query.FilterText : status);
         var s = sort == "" ? Query.Sort : sort;
         Add("sort", s == "code" ? null : s);
         Add("dir", dir == "" ? (Query.Descending ? "desc" : null) : dir);

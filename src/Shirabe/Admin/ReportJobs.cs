@@ -35,7 +35,7 @@ public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeO
 /// Makes reports in the background, one at a time (the server has few cores and Chromium is heavy): the console
 /// starts a job and shows a status page that refreshes itself until the file is ready.
 /// </summary>
-public sealed class ReportJobs(IServiceScopeFactory scopes, Survey survey, TimeProvider clock, ILogger<ReportJobs> log) : IDisposable
+public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReportJobs> log) : IDisposable
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<Guid, ReportJob> _jobs = new();
@@ -44,18 +44,20 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, Survey survey, TimeP
 
     public ReportJob? Find(Guid id) => _jobs.TryGetValue(id, out var job) ? job : null;
 
-    public ReportJob Start(ReportFormat format, string by)
+    /// <summary>Starts a report of the request's survey (<paramref name="current"/>).</summary>
+    public ReportJob Start(ReportFormat format, string by, Surveys.CurrentSurvey current)
     {
+        var survey = current.Survey;
         var now = clock.GetUtcNow();
         foreach (var old in _jobs.Values.Where(j => now - j.CreatedAt > KeepFor)) _jobs.TryRemove(old.Id, out _);
         var job = new ReportJob(Guid.NewGuid(), format, by, now,
             ConsoleFiles.Name(survey, "報告書", now, format.ToString().ToLowerInvariant()));
         _jobs[job.Id] = job;
-        _ = Task.Run(() => RunAsync(job));
+        _ = Task.Run(() => RunAsync(job, current.Stored));
         return job;
     }
 
-    private async Task RunAsync(ReportJob job)
+    private async Task RunAsync(ReportJob job, Surveys.StoredSurvey? stored)
     {
         var cancel = _stopping.Token;
         try
@@ -66,8 +68,11 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, Survey survey, TimeP
                 job.State = JobState.Running;
                 job.Progress = "集計中…";
                 await using var scope = scopes.CreateAsyncScope();
+                var current = scope.ServiceProvider.GetRequiredService<Surveys.CurrentSurvey>();
+                if (stored is not null) current.Use(stored);
+                var survey = current.Survey;
                 var report = scope.ServiceProvider.GetRequiredService<ConsoleReport>();
-                var built = await report.BuildAsync(null, cancel);
+                var built = await report.BuildAsync(null, cancel, withPrevious: true);
                 using var file = new MemoryStream();
                 await ReportOutput.WriteAsync(built.Document, job.Format, file, survey, () => built.Responses, includePersonal: false,
                     scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), ReportOutput.PdfTimeout, new Progress(job), cancel);

@@ -23,6 +23,7 @@ public static class ShirabeCommands
         root.Subcommands.Add(TabulateCommand.Command());
         foreach (var command in WebCommands.Commands()) root.Subcommands.Add(command);
         foreach (var command in Fieldwork.TransferCommands.Commands()) root.Subcommands.Add(command);
+        foreach (var command in Fieldwork.RosterCommands.Commands()) root.Subcommands.Add(command);
         root.Subcommands.Add(ResponsesCommands.Command());
         root.Subcommands.Add(ReportCommands.Command());
         root.Subcommands.Add(AdminCommands.Command());

@@ -4,7 +4,7 @@ using Shirabe.Surveys;
 
 namespace Shirabe.Cli;
 
-/// <summary>`shirabe survey check`, `diff` and `export`: survey definitions as files (docs/cli.md).</summary>
+/// <summary>`shirabe survey check`, `diff`, `export`, `add` and `list`: survey definitions as files and in the database (docs/cli.md).</summary>
 public static class SurveyCommands
 {
     public static Command Command()
@@ -23,7 +23,10 @@ public static class SurveyCommands
             return 0;
         });
         check.OnFailure("調査票の定義を直してから、もう一度検査してください。");
-        return new Command("survey", "調査票の定義を扱います") { check, DiffCommand(), SurveyExportCommand.Command() };
+        return new Command("survey", "調査票の定義を扱います")
+        {
+            check, DiffCommand(), SurveyExportCommand.Command(), StoredSurveyCommands.Add(), StoredSurveyCommands.List(),
+        };
     }
 
     /// <summary>`shirabe survey diff OLD NEW`: the changes from a previous wave's definition (or version) to the next.</summary>

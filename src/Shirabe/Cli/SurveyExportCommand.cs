@@ -3,19 +3,27 @@ using Shirabe.Surveys;
 
 namespace Shirabe.Cli;
 
-/// <summary>`shirabe survey export PATH --format yaml|xlsx --out FILE`: a definition as YAML or as a workbook for Excel.</summary>
+/// <summary>
+/// `shirabe survey export PATH|ID --format yaml|xlsx --out FILE [--db CONN]`: a definition as YAML or as a workbook for
+/// Excel. PATH is a folder or file; anything else (or any argument with --db) is a survey id stored in the database.
+/// </summary>
 public static class SurveyExportCommand
 {
     public static Command Command()
     {
-        var path = new Argument<string>("survey") { Description = "調査票の定義（survey.yaml のあるフォルダ、.yaml または .xlsx のファイル）" };
+        var path = new Argument<string>("survey")
+            { Description = "調査票の定義（survey.yaml のあるフォルダ、.yaml または .xlsx のファイル）、またはデータベースに登録した調査の ID" };
+        var db = WebCommands.DbOption();
         var format = new Option<string>("--format") { Description = "出力形式: yaml, xlsx", Required = true };
         format.AcceptOnlyFromAmong("yaml", "xlsx");
         var output = new Option<string>("--out") { Description = "出力ファイル", Required = true };
-        var export = new Command("export", "調査票の定義を YAML または Excel のワークブックとして書き出します") { path, format, output };
-        export.SetAction(r =>
+        var export = new Command("export", "調査票の定義を YAML または Excel のワークブックとして書き出します") { path, format, output, db };
+        export.SetAction(async (r, cancel) =>
         {
-            var (survey, yaml) = SurveyFiles.Load(r.GetValue(path)!);
+            var source = r.GetValue(path)!;
+            var (survey, yaml) = r.GetValue(db) is null && (Directory.Exists(source) || File.Exists(source))
+                ? SurveyFiles.Load(source)
+                : await StoredSurveyCommands.LoadStoredAsync(source, r.GetValue(db), cancel);
             var file = r.GetValue(output)!;
             var temp = file + ".part";
             try

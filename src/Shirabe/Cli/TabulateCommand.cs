@@ -9,6 +9,7 @@ namespace Shirabe.Cli;
 /// <summary>
 /// `shirabe tabulate --survey DIR|FILE --responses CSV [--format json|text] [--where ITEM=CODE]... [--cross ITEM,ITEM]
 /// [--encoding cp932] [--include-personal] [--previous DIR|FILE --previous-responses CSV]`: tabulates a responses file in one streaming pass (docs/cli.md, docs/tabulate-json.md).
+/// With `--survey-id ID [--db CONN]` instead of --survey and --responses: a survey stored in the database and its valid submitted responses.
 /// </summary>
 public static class TabulateCommand
 {
@@ -18,8 +19,10 @@ public static class TabulateCommand
 
     public static Command Command()
     {
-        var survey = new Option<string>("--survey") { Description = "調査票の定義（survey.yaml のあるフォルダかファイル）", Required = true };
-        var responses = new Option<string>("--responses") { Description = "回答ファイル（CSV）", Required = true };
+        var survey = new Option<string?>("--survey") { Description = "調査票の定義（survey.yaml のあるフォルダかファイル）" };
+        var responses = new Option<string?>("--responses") { Description = "回答ファイル（CSV）" };
+        var surveyId = new Option<string?>("--survey-id") { Description = "データベースに登録した調査の ID（--survey と --responses の代わりに。提出済みの有効な回答を集計）" };
+        var db = WebCommands.DbOption();
         var format = new Option<string>("--format") { Description = "出力形式: text（表）または json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var where = new Option<string[]>("--where") { Description = "絞り込み 設問=選択肢（例: 1-6=5）。複数指定はすべてを満たす回答", Arity = ArgumentArity.ZeroOrMore };
@@ -35,22 +38,48 @@ public static class TabulateCommand
         var previousResponses = new Option<string?>("--previous-responses") { Description = "前回の回答ファイル（CSV、--previous と一緒に指定）" };
 
         var command = new Command("tabulate", "回答ファイルを集計します（単純集計・絞り込み・クロス集計）")
-            { survey, responses, format, where, cross, encoding, threads, includePersonal, previous, previousResponses };
-        command.SetAction(r => Run(r, r.GetValue(survey)!, r.GetValue(responses)!, r.GetValue(format)!, r.GetValue(where) ?? [],
-            r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads), r.GetValue(includePersonal),
-            r.GetValue(previous), r.GetValue(previousResponses)));
+            { survey, responses, surveyId, db, format, where, cross, encoding, threads, includePersonal, previous, previousResponses };
+        command.SetAction(async (r, cancel) =>
+        {
+            var (file, stored) = await SourceAsync(r.GetValue(survey), r.GetValue(responses), r.GetValue(surveyId), r.GetValue(db), cancel);
+            return Run(r, file.Survey, file.Responses, stored, r.GetValue(format)!, r.GetValue(where) ?? [],
+                r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads), r.GetValue(includePersonal),
+                r.GetValue(previous), r.GetValue(previousResponses));
+        });
         return command.OnFailure("集計結果は出力していません。");
     }
 
-    private static int Run(ParseResult r, string surveyPath, string responsesPath, string format, string[] where, string? cross,
-        string? encoding, int threads, bool includePersonal, string? previousPath, string? previousResponsesPath)
+    /// <summary>
+    /// What to tabulate: a survey file and a responses file, or (--survey-id) a stored survey and its valid submitted
+    /// responses read from the database.
+    /// </summary>
+    internal static async Task<((string Survey, string Responses) Files, (Survey Survey, List<Response> Responses)? Stored)> SourceAsync(
+        string? surveyPath, string? responsesPath, string? surveyId, string? db, CancellationToken cancel)
+    {
+        if (surveyId is not null)
+        {
+            if (surveyPath is not null || responsesPath is not null)
+                throw new UserError("--survey-id（データベースの調査）と --survey / --responses（ファイル）は一緒に指定できません。");
+            var database = StoredSurveyCommands.OpenDatabase(db);
+            var stored = await StoredSurveyCommands.FindAsync(new Surveys.SurveyCatalog(database, TimeProvider.System), surveyId, cancel);
+            await using var ctx = database.CreateContext();
+            return (("", ""), (stored.Survey, await Fieldwork.SubmittedResponses.LoadAsync(ctx, stored.Survey, cancel)));
+        }
+        if (surveyPath is null || responsesPath is null)
+            throw new UserError("--survey（調査票の定義）と --responses（回答ファイル）を指定してください。データベースに登録した調査なら --survey-id を指定します。");
+        return ((surveyPath, responsesPath), null);
+    }
+
+    private static int Run(ParseResult r, string surveyPath, string responsesPath, (Survey Survey, List<Response> Responses)? stored,
+        string format, string[] where, string? cross, string? encoding, int threads, bool includePersonal, string? previousPath,
+        string? previousResponsesPath)
     {
         if (threads < 1) throw new UserError("--threads は 1 以上にしてください。");
         CheckPrevious(previousPath, previousResponsesPath);
         // A filter names this wave's items and codes; it is not carried over to the previous wave.
         if (previousPath is not null && where.Length > 0)
             throw new UserError("--where と --previous は一緒に使えません（前回の回答は絞り込めません）。");
-        var survey = SurveyLoader.LoadFile(surveyPath);
+        var survey = stored?.Survey ?? SurveyLoader.LoadFile(surveyPath);
         var previousSurvey = previousPath is null ? null : SurveyLoader.LoadFile(previousPath);
         var segment = where.Length > 0 ? new Segment(where.Select(w => SegmentFilter.Parse(survey, w)).ToArray()) : null;
         var crossItems = cross is null ? ((Item, Item)?)null : ParseCross(survey, cross);
@@ -60,13 +89,15 @@ public static class TabulateCommand
             Encoding = encoding is null ? null : ResponsesReadOptions.ParseEncoding(encoding),
             ReuseAnswers = true,
         };
-        if (!File.Exists(responsesPath)) throw new UserError($"回答ファイル {responsesPath} がありません。");
+        if (stored is null && !File.Exists(responsesPath)) throw new UserError($"回答ファイル {responsesPath} がありません。");
         CheckPreviousResponses(previousResponsesPath);
 
         // Tabulation consumes the whole file before anything is written: a bad file prints nothing on stdout.
-        var big = new FileInfo(responsesPath).Length > BigFileBytes;
+        var big = stored is null && new FileInfo(responsesPath).Length > BigFileBytes;
         var progress = big ? new Progress(r.Err()) : null;
-        var tabulation = Tabulate(survey, responsesPath, options, segment, crossItems, includePersonal, progress, big ? threads : 1);
+        var tabulation = stored is { } db
+            ? Core.Tabulation.Tabulate.Survey(survey, db.Responses, segment, crossItems, includePersonal)
+            : Tabulate(survey, responsesPath, options, segment, crossItems, includePersonal, progress, big ? threads : 1);
         progress?.Done();
         // Each wave is tabulated on its own, from its own file and definition: no row of one counts in the other.
         if (previousSurvey is not null)

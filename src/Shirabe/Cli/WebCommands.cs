@@ -45,37 +45,54 @@ public static class WebCommands
     private static Command Demo()
     {
         var urls = new Option<string?>("--urls") { Description = "待ち受けるアドレス（既定 http://localhost:5000）" };
-        var now = new Option<string?>("--now") { Description = "デモの時計の開始日時（既定 2023-12-15T18:00:00+09:00、受付期間中）" };
-        var cmd = new Command("demo", "デモ用データベース data/demo.db を作り直し、57 団体と回答を登録して起動します") { urls, now };
+        var now = new Option<string?>("--now")
+            { Description = "デモの時計の開始日時（既定 2024-11-15T18:00:00+09:00: 2023 年度は受付終了、2024 年度サンプルは受付中）" };
+        var cmd = new Command("demo", "デモ用データベース data/demo.db を作り直し、2 回分の調査（2023 年度と 2024 年度サンプル）を登録して起動します") { urls, now };
         cmd.SetAction(async (r, cancel) =>
         {
             var file = Path.Combine(ShirabePaths.Root, "data", "demo.db");
-            var start = ShirabeSettings.ParseNow(r.GetValue(now) ?? "2023-12-15T18:00:00+09:00");
+            var start = ShirabeSettings.ParseNow(r.GetValue(now) ?? "2024-11-15T18:00:00+09:00");
             var address = (r.GetValue(urls) ?? "http://localhost:5000").Split(';')[0].TrimEnd('/');
             foreach (var f in new[] { file, file + "-wal", file + "-shm", file + "-journal" })
                 if (File.Exists(f)) File.Delete(f);
             SqliteConnection.ClearAllPools();
             var app = ShirabeApp.Build(HostArgs(address), b => Configure(b.Configuration, "Data Source=" + file, null, start.ToString("O")));
             var database = app.Services.GetRequiredService<Database>();
+            var clock = app.Services.GetRequiredService<TimeProvider>();
             await database.MigrateAsync(cancel);
-            List<DemoSeed.Link> links;
-            await using (var ctx = database.CreateContext())
-                links = await DemoSeed.SeedAsync(ctx, app.Services.GetRequiredService<Survey>(),
-                    Path.Combine(ShirabePaths.DefaultSurvey, "responses-2023.csv"), app.Services.GetRequiredService<TimeProvider>(), cancel);
-            Console.WriteLine($"デモ: {links.Count} 団体（回答済み {links.Count(l => l.Submitted)}、未回答 {links.Count(l => !l.Submitted)}）を {file} に登録しました。");
-            Console.WriteLine($"時計: {start:yyyy-MM-dd HH:mm zzz} から（受付期間 2023-10-19 ～ 2023-12-15）");
-            Console.WriteLine("未回答の団体の回答用リンク:");
-            foreach (var l in links.Where(l => !l.Submitted).Take(3))
-                Console.WriteLine($"  {l.Code} {l.Name}: {address}{InvitationTokens.Path(l.Token)}");
-            var done = links.First(l => l.Submitted);
-            Console.WriteLine("回答済みの団体（提出済み回答の確認・修正）:");
-            Console.WriteLine($"  {done.Code} {done.Name}: {address}{InvitationTokens.Path(done.Token)}");
+            var (first, next) = await DemoSeed.SeedWavesAsync(database, app.Services.GetRequiredService<Surveys.SurveyCatalog>(),
+                Path.Combine(ShirabePaths.Root, "surveys"), clock, cancel);
+            Console.WriteLine($"デモ: {file} に同じシリーズの 2 回分の調査を登録しました。時計: {start:yyyy-MM-dd HH:mm zzz} から");
+            foreach (var wave in new[] { first, next })
+            {
+                var survey = wave.Stored.Survey;
+                var links = wave.Links;
+                var phase = survey.Period.PhaseAt(start) switch
+                {
+                    SurveyPhase.Open => "受付中", SurveyPhase.Closed => "受付終了", _ => "受付前",
+                };
+                Console.WriteLine();
+                Console.WriteLine($"■ {survey.Id}「{survey.Title}」");
+                Console.WriteLine($"  受付期間 {survey.Period.Opens:yyyy-MM-dd} ～ {survey.Period.Closes:yyyy-MM-dd}（{phase}）"
+                                  + (wave.Stored.Record.PreviousSurveyId is { } previous ? $"、前回: {previous}" : ""));
+                Console.WriteLine($"  {links.Count} 団体を招待（提出済み {links.Count(l => l.Submitted)}、下書き {wave.Drafts}、"
+                                  + $"未回答 {links.Count - links.Count(l => l.Submitted) - wave.Drafts}）");
+                var done = links.First(l => l.Submitted);
+                Console.WriteLine($"  提出済みの団体: {done.Code} {done.Name}: {address}{InvitationTokens.Path(done.Token)}");
+                if (links.FirstOrDefault(l => l.Drafted) is { } drafted)
+                    Console.WriteLine($"  回答中（下書き）の団体: {drafted.Code} {drafted.Name}: {address}{InvitationTokens.Path(drafted.Token)}");
+                Console.WriteLine("  未回答の団体の回答用リンク:");
+                foreach (var l in links.Where(l => !l.Submitted && !l.Drafted).TakeLast(2))
+                    Console.WriteLine($"    {l.Code} {l.Name}: {address}{InvitationTokens.Path(l.Token)}");
+            }
+            Console.WriteLine();
             Console.WriteLine($"白紙の調査票: {address}/survey/blank");
             var password = Admin.AdminAuth.NewPassword();
             await using (var ctx = database.CreateContext())
-                await new Admin.AdminUsers(ctx, new Microsoft.AspNetCore.Identity.PasswordHasher<AdminUser>(),
-                    app.Services.GetRequiredService<TimeProvider>()).AddAsync("admin", password, cancel: cancel);
+                await new Admin.AdminUsers(ctx, new Microsoft.AspNetCore.Identity.PasswordHasher<AdminUser>(), clock)
+                    .AddAsync("admin", password, cancel: cancel);
             Console.WriteLine($"管理画面: {address}/admin  ユーザー名 admin  パスワード {password}");
+            Console.WriteLine($"前回比較（{next.Stored.Record.Id} と {first.Stored.Record.Id}）: {address}/admin/results/compare?survey={next.Stored.Record.Id}");
             await app.RunAsync(cancel);
             return 0;
         });

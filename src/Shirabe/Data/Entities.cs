@@ -74,7 +74,7 @@ public sealed class Invitation
     public DateTime CreatedAt { get; set; }
     /// <summary>After this no link of the invitation works (null: valid for the survey's life).</summary>
     public DateTime? ExpiresAt { get; set; }
-    /// <summary>When the respondent first saved an answer.</summary>
+    /// <summary>When the respondent started: first opened a section page or saved (never a GET or HEAD of the landing page).</summary>
     public DateTime? OpenedAt { get; set; }
     /// <summary>When a mail to this invitation's address was refused permanently (SMTP 5xx), and the server's reply.</summary>
     public DateTime? AddressFailedAt { get; set; }

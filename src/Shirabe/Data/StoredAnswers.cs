@@ -56,6 +56,20 @@ public static class StoredAnswers
         return answers;
     }
 
+    /// <summary>
+    /// A submitted response's answers as the responses file gives them when read: as stored, but a hidden item is not
+    /// asked (a text item's NA is a blank cell, so a blank of a hidden text item is not 無回答), so tabulating from the
+    /// database and from the exported file agree.
+    /// </summary>
+    public static Answer[] ToResponse(Survey survey, IReadOnlyDictionary<string, string> cells)
+    {
+        var answers = ToAnswers(survey, cells, asStored: true);
+        var shown = survey.Shown(answers);
+        foreach (var item in survey.Items)
+            if (!shown[item.Index]) answers[item.Index] = Answer.NotAsked;
+        return answers;
+    }
+
     public static Dictionary<string, string> ToCells(Survey survey, IReadOnlyList<Answer> answers)
     {
         var cells = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -21,7 +21,7 @@ public static class SubmittedResponses
         return rows
             .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Code, StringComparer.Ordinal)
             .Select(r => new Response(r.Code, survey.Period.ToLocal(r.SubmittedAt),
-                StoredAnswers.ToAnswers(survey, StoredAnswers.Parse(r.Answers), asStored: true)))
+                StoredAnswers.ToResponse(survey, StoredAnswers.Parse(r.Answers))))
             .ToList();
     }
 

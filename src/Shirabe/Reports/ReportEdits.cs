@@ -22,8 +22,8 @@ public sealed class ReportEdits
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static ReportEdits Load(string path) =>
-        File.Exists(path) ? JsonSerializer.Deserialize<ReportEdits>(File.ReadAllText(path), Json) ?? new() : new();
+    public static ReportEdits Load(string? path) =>
+        path is not null && File.Exists(path) ? JsonSerializer.Deserialize<ReportEdits>(File.ReadAllText(path), Json) ?? new() : new();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
     public static ReportEdits FromJson(string json) => JsonSerializer.Deserialize<ReportEdits>(json, Json) ?? new();

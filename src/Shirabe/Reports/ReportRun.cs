@@ -17,7 +17,9 @@ public sealed class ReportRun
 
     public required Survey Survey { get; init; }
     public required ReportDefinition Definition { get; init; }
-    public required string ResponsesPath { get; init; }
+    /// <summary>The responses file; or, when <see cref="Responses"/> is set (responses read from the database), null.</summary>
+    public string? ResponsesPath { get; init; }
+    public IReadOnlyList<Response>? Responses { get; init; }
     public ResponsesReadOptions? ReadOptions { get; init; }
     public ReportEdits Edits { get; init; } = new();
     /// <summary>Whether personal items (names, titles: <see cref="Item.Personal"/>) go into the tables and raw data.</summary>
@@ -56,8 +58,13 @@ public sealed class ReportRun
     /// </summary>
     public IEnumerable<Response> ReadResponses(bool reuse = false)
     {
+        if (Responses is not null)
+        {
+            foreach (var r in Responses) yield return r;
+            yield break;
+        }
         var options = (ReadOptions ?? new ResponsesReadOptions()) with { ReuseAnswers = reuse };
-        using var stream = File.OpenRead(ResponsesPath);
+        using var stream = File.OpenRead(ResponsesPath!);
         foreach (var r in ResponsesCsv.Read(stream, Survey, options)) yield return r;
     }
 

@@ -7,6 +7,7 @@ namespace Shirabe.Respond;
 /// Japanese error page instead of a 500 from model binding: too many fields or too long a value (400), too large (413),
 /// a body that is not a form, or multipart on the questionnaire (415: its forms are URL-encoded, and a multipart
 /// part's invalid UTF-8 would be stored as U+FFFD), and invalid UTF-8 in a URL-encoded body (400). The parsed form is cached for the page.
+/// The roster upload alone is left to its page (a file larger than the server-wide body limit, read after the role check).
 /// </summary>
 public sealed class FormBodyGuard(RequestDelegate next)
 {
@@ -25,10 +26,18 @@ public sealed class FormBodyGuard(RequestDelegate next)
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
-        var questionnaire = request.Path.StartsWithSegments("/a");
+        var questionnaire = request.Path.StartsWithSegments("/a") || IsStaffEntry(request.Path);
         if (questionnaire && request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
+        // The roster upload may be larger than the server's body limit: its page reads it, after the 管理者 check
+        // (RosterUploadLimitsAttribute), so that no one else can make the server take a large body.
+        if (request.Path.Equals(Admin.Invitees.ImportModel.Path, StringComparison.OrdinalIgnoreCase)
+            && request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
             return;
         }
         try
@@ -49,10 +58,18 @@ public sealed class FormBodyGuard(RequestDelegate next)
         await next(context);
     }
 
-    /// <summary>/a/{token}/s/{section}.</summary>
+    /// <summary>/a/{token}/s/{section}, or its staff entry /admin/invitees/{id}/paper/s/{section}.</summary>
     private static bool IsSectionPage(PathString path)
     {
         var parts = (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 4 && parts[0] == "a" && parts[2] == "s";
+        return parts.Length == 4 && parts[0] == "a" && parts[2] == "s"
+               || parts.Length == 6 && IsStaffEntry(path) && parts[4] == "s";
+    }
+
+    /// <summary>/admin/invitees/{id}/paper/… (docs/decisions/050); this runs before routing, so by the path.</summary>
+    private static bool IsStaffEntry(PathString path)
+    {
+        var parts = (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 4 && parts[0] == "admin" && parts[1] == "invitees" && parts[2].All(char.IsAsciiDigit) && parts[3] == "paper";
     }
 }

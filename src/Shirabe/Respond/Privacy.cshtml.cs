@@ -23,4 +23,7 @@ public sealed class PrivacyModel(Survey survey) : PageModel
 
     /// <summary>The notice's address, for links from pages and mails.</summary>
     public const string Path = "/survey/privacy";
+
+    /// <summary>The notice of one survey (several are served at once: docs/web.md "Several surveys").</summary>
+    public static string PathFor(Survey survey) => $"{Path}?survey={Uri.EscapeDataString(survey.Id)}";
 }

@@ -10,6 +10,8 @@ namespace Shirabe.Respond;
 /// <summary>
 /// A page behind a personal link (/a/{token}/…): finds the invitation, the organisation's draft and submission, and
 /// the survey's phase. A wrong, expired or rate-limited link ends in the Japanese error page.
+/// The section and review pages are also served at /admin/invitees/{id}/paper/… for a 管理者 entering answers that
+/// came on paper or by mail (<see cref="StaffEntry"/>, docs/decisions/050): same form, validation and skip rules, no link.
 /// </summary>
 public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock) : PageModel
 {
@@ -22,17 +24,43 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
     public Submission? Submission { get; protected set; }
     public SurveyPhase Phase { get; private set; }
     public string Token => RouteData.Values["token"] as string ?? "";
+    /// <summary>The organisation id when a 管理者 enters answers on its behalf (null: the respondent, by its link).</summary>
+    public int? StaffEntry => StaffEntryOf(HttpContext);
     /// <summary>The definition version this request answers on: stamped on the draft and the submission.</summary>
     public int? SurveyVersionId => HttpContext.RequestServices.GetRequiredService<Surveys.CurrentSurvey>().VersionId;
-    public string BasePath => InvitationTokens.Path(Token);
+    public string BasePath => StaffEntry is { } id ? StaffEntryPath(id) : InvitationTokens.Path(Token);
+    /// <summary>Where "back to the start" goes: the landing page, or in staff entry the invitee's console page.</summary>
+    public string HomePath => StaffEntry is { } id ? $"/admin/invitees/{id}" : BasePath;
+    /// <summary>Answers can be saved and submitted now: during the period, or any time in staff entry (paper arrives late).</summary>
+    public bool Accepting => StaffEntry is not null || Phase == SurveyPhase.Open;
+
+    public static string StaffEntryPath(int organisationId) =>
+        "/admin/invitees/" + organisationId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/paper";
+
+    /// <summary>The organisation id of a staff-entry request (/admin/invitees/{id}/paper/…), else null.</summary>
+    public static int? StaffEntryOf(HttpContext http) =>
+        http.GetRouteValue("token") is null && http.GetRouteValue("id") is string text
+        && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+        && http.Request.Path.StartsWithSegments(StaffEntryPath(id)) ? id : null;
 
     /// <summary>The draft's cells (column → canonical cell); empty before the first save.</summary>
     public Dictionary<string, string> SavedCells { get; protected set; } = [];
 
     protected async Task<IActionResult?> LoadAsync()
     {
-        var (status, invitation) = await lookup.FindAsync(Token, HttpContext);
-        if (status == LookupStatus.RateLimited) return StatusCode(StatusCodes.Status429TooManyRequests);
+        Invitation? invitation;
+        if (StaffEntry is { } organisationId)
+        {
+            // The route requires the 管理者 policy; checked here again so this page never serves staff entry without it.
+            if (!User.IsInRole(Admin.StaffRoles.Admin)) return StatusCode(StatusCodes.Status403Forbidden);
+            invitation = await db.Invitations.AsNoTracking().Include(i => i.Organisation)
+                .FirstOrDefaultAsync(i => i.SurveyId == survey.Id && i.OrganisationId == organisationId, HttpContext.RequestAborted);
+        }
+        else
+        {
+            (var status, invitation) = await lookup.FindAsync(Token, HttpContext);
+            if (status == LookupStatus.RateLimited) return StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         if (invitation is null) return NotFound();
         Invitation = invitation;
         Draft = await db.Drafts.FirstOrDefaultAsync(d => d.InvitationId == invitation.Id, HttpContext.RequestAborted);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Shirabe.Admin;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Data;
 using Shirabe.Fieldwork;
@@ -34,7 +35,12 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     {
         if (await LoadAsync() is { } fail) return fail;
         if (!FindPage(section, part)) return NotFound();
-        if (Phase != SurveyPhase.Open) return Redirect(BasePath);
+        if (!Accepting) return Redirect(BasePath);
+        // Opened = the respondent started. The landing page a mail scanner fetches (GET or HEAD) sets nothing; a
+        // section page (only reached from the landing page's button or a later save) does, once.
+        if (StaffEntry is null && HttpMethods.IsGet(Request.Method) && Invitation.OpenedAt is null)
+            await Db.Invitations.Where(i => i.Id == Invitation.Id && i.OpenedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, Clock.GetUtcNow().UtcDateTime), HttpContext.RequestAborted);
         JustSaved = saved;
         _values = FromCells(SavedCells);
         // The organisation item starts with the invited organisation's name until the page is first saved.
@@ -61,7 +67,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         var action = form["action"].ToString();
         if (await LoadAsync() is { } fail) return fail;
         if (!FindPage(section, part)) return NotFound();
-        if (Phase != SurveyPhase.Open) return NotAccepting();
+        if (!Accepting) return NotAccepting();
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
         _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
 
@@ -104,7 +110,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         return action switch
         {
             "back" when !IsFirst => Redirect(BasePath + pages[at - 1].Path),
-            "back" => Redirect(BasePath),
+            "back" => Redirect(HomePath),
             "next" when !IsLast => Redirect(BasePath + pages[at + 1].Path),
             "next" or "review" => Redirect($"{BasePath}/review"),
             _ => Redirect($"{BasePath}{FormPage.Path}?saved=true#main"),
@@ -123,7 +129,10 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             try
             {
                 await Db.SaveChangesAsync(HttpContext.RequestAborted);
-                if (first)
+                if (StaffEntry is { } organisation)
+                    await HttpContext.AuditAsync(AuditAction.PaperSaved, $"organisation:{organisation}",
+                        new { invitation = Invitation.Id, draft = draft.Id, draftVersion = draft.Version, columns = cells.Keys.Order(StringComparer.Ordinal) });
+                else if (first)
                     await Db.Invitations.Where(i => i.Id == Invitation.Id && i.OpenedAt == null)
                         .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, now), HttpContext.RequestAborted);
                 SavedCells = merged;

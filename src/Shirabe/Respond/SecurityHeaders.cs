@@ -41,6 +41,8 @@ public sealed class TokenBoundAntiforgery : IAntiforgeryAdditionalDataProvider
     public string GetAdditionalData(HttpContext context) =>
         context.GetRouteValue("token") is string token
             ? Convert.ToHexString(InvitationTokens.Hash(token), 0, 8)
+            // staff entry: a form token of one invitee's questionnaire is refused on any other page
+            : RespondPageModel.StaffEntryOf(context) is { } id ? "paper:" + id.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : "";
 
     public bool ValidateAdditionalData(HttpContext context, string additionalData) =>

@@ -1,13 +1,89 @@
+using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
+using Shirabe.Data;
 
 namespace Shirabe.Surveys;
 
+/// <summary>The survey of the folder the server was started with (Shirabe:Survey): the default when a request names none.</summary>
+public sealed record ServedSurvey(Survey Survey);
+
 /// <summary>
 /// The survey a request works on, and its stored version (stamped on every draft save and submission; null only
-/// before the definition is stored). Scoped: one per request.
+/// before the definition is stored). Scoped: one per request, set by <see cref="SurveyResolver"/>; `Survey` is
+/// resolved from it, so every page and service of the request sees the same survey.
 /// </summary>
-public sealed class CurrentSurvey(Survey survey, int? versionId)
+public sealed class CurrentSurvey(ServedSurvey served, SurveyCatalog catalog)
 {
-    public Survey Survey { get; } = survey;
-    public int? VersionId { get; } = versionId;
+    public Survey Survey { get; private set; } = served.Survey;
+    public int? VersionId { get; private set; } = catalog.ServedVersionId;
+    /// <summary>The stored survey (null: the served folder's survey before it was stored).</summary>
+    public StoredSurvey? Stored { get; private set; }
+    public bool Resolved { get; set; }
+
+    public void Use(StoredSurvey stored)
+    {
+        Stored = stored;
+        Survey = stored.Survey;
+        VersionId = stored.Version.Id;
+    }
+}
+
+/// <summary>
+/// Picks the request's survey (docs/web.md "Several surveys"): a personal link's (/a/{token}/…) from its invitation, so
+/// a link of one survey never opens another; in the console the one chosen with ?survey=ID (remembered in a cookie),
+/// else the newest stored survey; elsewhere (the blank questionnaire, the privacy notice) the one named by ?survey=ID,
+/// else the newest, else the served folder's.
+/// </summary>
+public sealed class SurveyResolver(RequestDelegate next)
+{
+    public const string Cookie = "shirabe-survey";
+
+    public async Task InvokeAsync(HttpContext http, CurrentSurvey current, SurveyCatalog catalog, ShirabeDb db,
+        Fieldwork.FailedLookupLimiter limiter)
+    {
+        var path = http.Request.Path;
+        // Once per request: an error page re-executed for it keeps the request's survey (its contact, its title).
+        if (current.Resolved || path.StartsWithSegments("/error"))
+        {
+            await next(http);
+            return;
+        }
+        current.Resolved = true;
+        var cancel = http.RequestAborted;
+        StoredSurvey? stored = null;
+        if (path.StartsWithSegments("/a", out var rest))
+        {
+            var token = rest.Value?.TrimStart('/').Split('/')[0];
+            // A client out of guesses gets no query at all (the page answers 429 without looking the link up).
+            if (Fieldwork.InvitationTokens.LooksValid(token)
+                && !limiter.IsExhausted(http.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
+            {
+                var hash = Fieldwork.InvitationTokens.Hash(token!);
+                var surveyId = await db.AccessLinks.AsNoTracking().Where(l => l.TokenHash == hash)
+                    .Select(l => l.Invitation.SurveyId).FirstOrDefaultAsync(cancel);
+                if (surveyId is not null) stored = await catalog.GetAsync(db, surveyId, cancel);
+            }
+        }
+        else
+        {
+            var console = path.StartsWithSegments("/admin");
+            var asked = http.Request.Query["survey"].ToString();
+            if (asked.Length is > 0 and <= 40 && await catalog.GetAsync(db, asked, cancel) is { } chosen)
+            {
+                stored = chosen;
+                if (console)
+                    http.Response.Cookies.Append(Cookie, chosen.Record.Id, new CookieOptions
+                    {
+                        Path = "/admin", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true,
+                    });
+            }
+            else if (console && http.Request.Cookies[Cookie] is { Length: > 0 and <= 40 } remembered)
+                stored = await catalog.GetAsync(db, remembered, cancel);
+            if (stored is null && await db.Surveys.AsNoTracking().OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+                    .Select(s => s.Id).FirstOrDefaultAsync(cancel) is { } newest)
+                stored = await catalog.GetAsync(db, newest, cancel);
+        }
+        if (stored is not null) current.Use(stored);
+        await next(http);
+    }
 }

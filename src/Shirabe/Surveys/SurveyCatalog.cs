@@ -10,12 +10,7 @@ using Shirabe.Data;
 namespace Shirabe.Surveys;
 
 /// <summary>A stored survey: its row, the version served (the published one, else the latest) and that version parsed.</summary>
-public sealed record StoredSurvey(SurveyRecord Record, SurveyVersion Version, Survey Survey)
-{
-    /// <summary>The version's report layout: its report.yaml, else the default report.</summary>
-    public ReportDefinition Report => Version.ReportYaml is { } yaml
-        ? ReportDefinitionLoader.Load(yaml, Survey) : DefaultReport.For(Survey);
-}
+public sealed record StoredSurvey(SurveyRecord Record, SurveyVersion Version, Survey Survey);
 
 /// <summary>What <see cref="SurveyCatalog.AddAsync"/> did.</summary>
 public enum CatalogChange { NewSurvey, NewVersion, Unchanged }
@@ -28,6 +23,7 @@ public enum CatalogChange { NewSurvey, NewVersion, Unchanged }
 public sealed class SurveyCatalog(Database database, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<int, Survey> _parsed = new();
+    private readonly ConcurrentDictionary<int, ReportDefinition> _reports = new();
 
     /// <summary>The version of the served folder's survey, set at start (null before).</summary>
     public int? ServedVersionId { get; set; }
@@ -42,6 +38,11 @@ public sealed class SurveyCatalog(Database database, TimeProvider clock)
     /// <summary>The version's survey, parsed on first use and then kept.</summary>
     public Survey Parse(SurveyVersion version) =>
         _parsed.GetOrAdd(version.Id, _ => SurveyLoader.Load(version.SurveyYaml, $"{version.SurveyId} 第{version.Number}版"));
+
+    /// <summary>The version's report layout: its report.yaml, else the default report; parsed once.</summary>
+    public ReportDefinition Report(StoredSurvey stored) => _reports.GetOrAdd(stored.Version.Id, _ => stored.Version.ReportYaml is { } yaml
+        ? ReportDefinitionLoader.Load(yaml, stored.Survey, $"{stored.Version.SurveyId} 第{stored.Version.Number}版 report.yaml")
+        : DefaultReport.For(stored.Survey));
 
     /// <summary>The survey's served version: the published one, else the latest; null when there is none.</summary>
     public async Task<StoredSurvey?> GetAsync(string surveyId, CancellationToken cancel = default)

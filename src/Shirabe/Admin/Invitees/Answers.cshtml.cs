@@ -4,16 +4,22 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Data;
+using Shirabe.Fieldwork.Mail;
 
 namespace Shirabe.Admin.Invitees;
 
 /// <summary>
-/// One organisation's answers: the submitted version (or an earlier one, ?v=N, or the unsent draft, ?v=draft), with
-/// the list of submitted versions and what each changed.
+/// One organisation on the fieldwork page: its status, the submitted version (or an earlier one, ?v=N, or the unsent
+/// draft, ?v=draft) with the list of submitted versions and what each changed, and the submission's validity and
+/// channel. For a 管理者 also the contact, the link history (created/revoked, never a token) and the mail history with
+/// every attempt, and the actions (reissue, validity, address, paper entry).
 /// </summary>
-public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey) : PageModel
+public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey, Outbox outbox) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "v")] public string? VersionText { get; set; }
+    [BindProperty(SupportsGet = true, Name = "done")] public string? Done { get; set; }
+
+    public sealed record Link(int Id, DateTime CreatedAt, DateTime? RevokedAt);
 
     public sealed record Version(int Number, DateTime SubmittedAt, int Changed);
 
@@ -27,6 +33,13 @@ public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey) : P
     public Answer[]? ShownAnswers { get; private set; }
     /// <summary>Items whose answer differs from the version before the one shown.</summary>
     public HashSet<string> Changed { get; } = [];
+    /// <summary>The current submission (null: none): validity, reason, channel.</summary>
+    public Submission? Submission { get; private set; }
+    public string? ValidityChangedByName { get; private set; }
+    /// <summary>For a 管理者 only (personal data and fieldwork records); null for a 集計担当.</summary>
+    public Invitation? Invitation { get; private set; }
+    public List<Link> Links { get; } = [];
+    public List<MailHistory> Mails { get; } = [];
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -38,6 +51,16 @@ public sealed class AnswersModel(ShirabeDb db, Roster roster, Survey survey) : P
             .OrderBy(h => h.Version).ToListAsync(cancel);
         var submission = await db.Submissions.AsNoTracking().FirstOrDefaultAsync(s => s.InvitationId == invitation, cancel);
         var draft = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(d => d.InvitationId == invitation, cancel);
+        Submission = submission;
+        if (submission?.ValidityChangedBy is { } by)
+            ValidityChangedByName = await db.AdminUsers.Where(u => u.Id == by).Select(u => u.Name).FirstOrDefaultAsync(cancel);
+        if (User.IsInRole(StaffRoles.Admin))
+        {
+            Invitation = await db.Invitations.AsNoTracking().FirstAsync(i => i.Id == invitation, cancel);
+            Links.AddRange(await db.AccessLinks.AsNoTracking().Where(l => l.InvitationId == invitation).OrderBy(l => l.Id)
+                .Select(l => new Link(l.Id, l.CreatedAt, l.RevokedAt)).ToListAsync(cancel));
+            Mails.AddRange(await outbox.HistoryAsync(invitation, cancel));
+        }
 
         // The submission is the latest version even where history rows are missing (it is what is tabulated).
         var versions = history.Select(h => (h.Version, h.SubmittedAt, h.Answers)).ToList();

@@ -10,6 +10,9 @@ public sealed class IndexModel(ConsoleReport report, ReportJobs jobs) : PageMode
 {
     public ConsoleReport.Built? Built { get; private set; }
 
+    /// <summary>The previous wave the downloads are compared with (null: none).</summary>
+    public string? ComparesWith => report.ComparesWith;
+
     /// <summary>Tables in report order, each with the narrative above it (if the layout drafts one).</summary>
     public List<(TableBlock Table, NarrativeBlock? Narrative)> Parts { get; } = [];
 
@@ -34,7 +37,7 @@ public sealed class IndexModel(ConsoleReport report, ReportJobs jobs) : PageMode
         if (!Enum.TryParse<ReportFormat>(format, ignoreCase: true, out var f) || !Enum.IsDefined(f)
             || format.Any(char.IsDigit))
             return BadRequest();
-        var job = jobs.Start(f, User.Identity?.Name ?? "");
+        var job = jobs.Start(f, User.Identity?.Name ?? "", HttpContext.RequestServices.GetRequiredService<Surveys.CurrentSurvey>());
         return Redirect($"/admin/report/jobs/{job.Id}");
     }
 }
