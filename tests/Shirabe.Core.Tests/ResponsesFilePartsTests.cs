@@ -32,7 +32,49 @@ public class ResponsesFilePartsTests
             var inParts = Tabulate.SurveyInParts(Fixtures.Sc3, openers.Select(open => ResponsesCsv.Read(open(), Fixtures.Sc3)).ToArray(),
                 cross: (Fixtures.Sc3["4-3-a"], Fixtures.Sc3["2-9-a"]));
             Assert.Equal(TabulationJson.ToJson(whole), TabulationJson.ToJson(inParts));
+            // the fast path takes every file the writer writes, and counts the same
+            var clean = Tabulate.CleanFile(Fixtures.Sc3, openers, cross: (Fixtures.Sc3["4-3-a"], Fixtures.Sc3["2-9-a"]));
+            Assert.NotNull(clean);
+            Assert.Equal(TabulationJson.ToJson(whole), TabulationJson.ToJson(clean));
         }, iter: 30);
+    }
+
+    private static readonly string[] Junk =
+        ["99", "x", "", "NA", "1;1", "1;", "0", "-1", "1.5", "\"a\"b", "a\"b", "\"1\"", "\u0001", "\r", "2023-13-01T00:00:00+09:00",
+         "2023-10-20T14:03:00+09:00", "１", " 1", "1 ", "60", "R01", "\"\"", "101", "14.5", "NA;1", "\"x\"\"y\"", ",", "\n", "\r\n"];
+
+    /// <summary>
+    /// The fast path (<see cref="Tabulate.CleanFile"/>) accepts a file only when the validating reader does, and then
+    /// counts the same: a damaged cell, a stray quote or line break, a repeated id or bad bytes make it decline.
+    /// </summary>
+    [Fact]
+    public void CleanFile_AcceptsOnlyWhatTheValidatingReaderAccepts()
+    {
+        Gen.Select(Gen.Int, Gen.Int[1, 30], Gen.Int[1, 3], Gen.Int[0, Junk.Length - 1].Array[1, 3], Gen.Int[0, 1_000_000].Array[3]).Sample(t =>
+        {
+            var (seed, count, parts, junk, at) = t;
+            var responses = SyntheticResponses.Generate(Fixtures.Sc3, new Random(seed), count,
+                new SyntheticOptions { Text = 0.3, Drafts = 0.1 }).ToList();
+            using var ms = new MemoryStream();
+            ResponsesCsv.Write(ms, Fixtures.Sc3, responses);
+            var lines = Encoding.UTF8.GetString(ms.ToArray()).Split('\n').ToList();
+            var row = 1 + at[0] % count;
+            var cells = lines[row].Split(',');
+            for (var k = 0; k < junk.Length; k++) cells[(at[1] + k * at[2]) % cells.Length] = Junk[junk[k]];
+            lines[row] = string.Join(",", cells);
+            var bytes = Encoding.UTF8.GetBytes(string.Join("\n", lines));
+            if (at[2] % 7 == 0) bytes[bytes.Length / 2] = 0xFF; // not UTF-8
+
+            SurveyTabulation? read;
+            try { read = Tabulate.Survey(Fixtures.Sc3, ResponsesCsv.Read(new MemoryStream(bytes), Fixtures.Sc3)); }
+            catch (ResponsesFileException) { read = null; }
+            var clean = Tabulate.CleanFile(Fixtures.Sc3, ResponsesFileParts.Split(() => new MemoryStream(bytes), parts));
+            if (clean is not null)
+            {
+                Assert.NotNull(read);
+                Assert.Equal(TabulationJson.ToJson(read), TabulationJson.ToJson(clean));
+            }
+        }, iter: 400);
     }
 
     [Fact]

@@ -89,10 +89,25 @@ public class TabulationJsonTests
     public void Json_WritesJapaneseUnescaped_AndPercentsWithOneDecimal()
     {
         var json = Json(cross: true);
-        Assert.Contains("\"label\": \"10社未満\"", json);
+        Assert.Contains("\"label\":\"10社未満\"", json);
         Assert.DoesNotContain("\\u", json);
-        Assert.Matches("\"rowPercent\": 100\\.0", json); // the cross table's 無回答 × 無回答 cell: 6 of 6
-        Assert.DoesNotMatch("\"percent(OfMentions)?\": \\d+(,|\\s*\\})", json); // never an integer percent
+        Assert.Matches("\"rowPercent\":100\\.0", json); // the cross table's 無回答 × 無回答 cell: 6 of 6
+        Assert.DoesNotMatch("\"percent(OfMentions)?\":\\d+(,|\\s*\\})", json); // never an integer percent
+    }
+
+    [Fact]
+    public void Json_IsCompactByDefault_AndIndentedOnRequest_WithTheSameData()
+    {
+        var t = Tabulate.Survey(Fixtures.Sc3, Fixtures.Sc3Responses(), cross: (Fixtures.Sc3["4-3-a"], Fixtures.Sc3["4-4-a"]));
+        var compact = TabulationJson.ToJson(t);
+        var indented = TabulationJson.ToJson(t, indented: true);
+        Assert.Equal(1, compact.Count(c => c == '\n')); // one line and its line break
+        Assert.Contains("\n  \"items\": [", indented);
+        Assert.Contains("\"label\": \"10社未満\"", indented);
+        Assert.DoesNotContain("\\u", indented);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(compact),
+            System.Text.Json.Nodes.JsonNode.Parse(indented)));
+        Assert.True(indented.Length > compact.Length);
     }
 
     [Fact]

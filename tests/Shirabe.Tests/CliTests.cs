@@ -357,4 +357,51 @@ public class CliTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    /// <summary>
+    /// A bad file is reported exactly as the validating reader reports it (every problem, its row, column and message),
+    /// whether the fast reading ran in one part or several; and the JSON of a clean file is compact unless --indent.
+    /// </summary>
+    [Fact]
+    public async Task Tabulate_ABadFile_IsReportedAsTheValidatingReaderReportsIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-cli-").FullName;
+        try
+        {
+            var survey = ReportFixtures.Survey();
+            var lines = SyntheticLines(300);
+            lines[20] = WithField(lines, 20, "q1_3", "99");
+            lines[120] = WithField(lines, 120, "id", lines[2].Split(',')[0]);
+            lines[200] = WithField(lines, 200, "submitted_at", "2023-13-01T00:00:00+09:00");
+            lines[260] = lines[260] + ",1"; // one cell too many
+            var bad = Path.Combine(dir, "bad.csv");
+            File.WriteAllLines(bad, lines);
+            ResponsesFileException expected;
+            using (var stream = File.OpenRead(bad))
+                expected = Assert.Throws<ResponsesFileException>(() => ResponsesCsv.Read(stream, survey).Count());
+            Assert.Equal(4, expected.Problems.Count);
+            foreach (var threads in new[] { 1, 3 })
+            {
+                var e = Assert.Throws<ResponsesFileException>(() => TabulateCommand.Tabulate(survey, bad, new ResponsesReadOptions(),
+                    null, null, false, null, threads));
+                Assert.Equal(expected.Message, e.Message);
+            }
+            var r = await Run("tabulate", "--survey", Survey, "--responses", bad, "--format", "json");
+            Assert.Equal(2, r.Code);
+            Assert.Equal("", r.Out);
+            foreach (var problem in expected.Problems) Assert.Contains(problem.ToString(), r.Err);
+
+            var compact = await Run("tabulate", "--survey", Survey, "--responses", Responses, "--format", "json");
+            var indented = await Run("tabulate", "--survey", Survey, "--responses", Responses, "--format", "json", "--indent");
+            Assert.Equal(1, compact.Out.Count(c => c == '\n'));
+            Assert.Contains("\n  \"items\": [", indented.Out);
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(compact.Out),
+                System.Text.Json.Nodes.JsonNode.Parse(indented.Out)));
+            Assert.DoesNotContain("\\u", compact.Out);
+            var text = await Run("tabulate", "--survey", Survey, "--responses", Responses, "--indent");
+            Assert.Equal(2, text.Code);
+            Assert.Contains("--indent", text.Err);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

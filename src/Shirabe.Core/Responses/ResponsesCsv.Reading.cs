@@ -30,7 +30,7 @@ public static partial class ResponsesCsv
             throw problems.ToException();
         }
 
-        var columns = MapHeader(csv, survey, problems);
+        var columns = MapHeader(Enumerable.Range(0, csv.FieldCount).Select(csv.GetName).ToArray(), survey, problems);
         if (problems.Count > 0) throw problems.ToException();
 
         var row = 1L;
@@ -48,8 +48,8 @@ public static partial class ResponsesCsv
                 break; // the rest of the file cannot be read reliably
             }
             row++;
-            var response = ParseRow(csv, row, columns, survey, ids, problems, buffers);
-            if (response is not null && problems.Count == 0) yield return response;
+            var answers = ParseRow(new SylvanRow(csv), csv.FieldCount, row, columns, ids, problems, buffers, out var id, out var submittedAt);
+            if (answers is not null && problems.Count == 0) yield return new Response(id, submittedAt, answers);
         }
         if (problems.Count > 0) throw problems.ToException();
     }
@@ -108,7 +108,20 @@ public static partial class ResponsesCsv
         public Answer[] Answers() => _answers ?? new Answer[Shown.Length];
     }
 
-    private static ColumnMap MapHeader(CsvDataReader csv, Survey survey, ProblemList problems)
+    /// <summary>The cells of the row being read, as both readers (Sylvan's and the strict one for tabulation) hand them to the checks.</summary>
+    private interface IRowFields
+    {
+        int RowFieldCount { get; }
+        ReadOnlySpan<char> GetFieldSpan(int ordinal);
+    }
+
+    private readonly struct SylvanRow(CsvDataReader csv) : IRowFields
+    {
+        public int RowFieldCount => csv.RowFieldCount;
+        public ReadOnlySpan<char> GetFieldSpan(int ordinal) => csv.GetFieldSpan(ordinal);
+    }
+
+    private static ColumnMap MapHeader(string[] names, Survey survey, ProblemList problems)
     {
         var byName = new Dictionary<string, (Item Item, int Part)>(StringComparer.Ordinal);
         foreach (var item in survey.Items)
@@ -119,9 +132,9 @@ public static partial class ResponsesCsv
         int id = -1, submitted = -1;
         var ordinals = new Dictionary<Item, int[]>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < csv.FieldCount; i++)
+        for (var i = 0; i < names.Length; i++)
         {
-            var name = csv.GetName(i);
+            var name = names[i];
             if (!seen.Add(name)) { problems.Add(new(1, name, null, "同じ名前の列が 2 つあります。")); continue; }
             if (name == IdColumn) id = i;
             else if (name == SubmittedAtColumn) submitted = i;
@@ -144,22 +157,25 @@ public static partial class ResponsesCsv
         };
     }
 
-    private static Response? ParseRow(CsvDataReader csv, long row, ColumnMap map, Survey survey,
-        HashSet<string> ids, ProblemList problems, RowBuffers buffers)
+    /// <summary>Checks one row; its answers (null when it has a problem), its id and its submission time.</summary>
+    private static Answer[]? ParseRow<TRow>(TRow csv, int fieldCount, long row, ColumnMap map,
+        HashSet<string> ids, ProblemList problems, RowBuffers buffers, out string id, out DateTimeOffset? submittedAt)
+        where TRow : struct, IRowFields
     {
         var before = problems.Count;
-        if (csv.RowFieldCount != csv.FieldCount)
+        submittedAt = null;
+        id = "";
+        if (csv.RowFieldCount != fieldCount)
         {
-            problems.Add(new(row, null, null, $"列の数が {csv.RowFieldCount} です（見出し行は {csv.FieldCount} 列）。"));
+            problems.Add(new(row, null, null, $"列の数が {csv.RowFieldCount} です（見出し行は {fieldCount} 列）。"));
             return null;
         }
-        var id = map.Id >= 0 ? csv.GetString(map.Id) : "";
+        id = map.Id >= 0 ? csv.GetFieldSpan(map.Id).ToString() : "";
         if (id.Length == 0) problems.Add(new(row, IdColumn, null, "id が空です。"));
         else if (XmlText.IndexOfInvalid(id) is var badId and >= 0) problems.Add(new(row, IdColumn, null, XmlText.Message(id, badId)));
         else if (id.Length > MaxIdLength) problems.Add(new(row, IdColumn, null, $"id は {MaxIdLength} 文字以内にしてください（{id.Length:#,0} 文字あります）。"));
         else if (!ids.Add(id)) problems.Add(new(row, IdColumn, id, "同じ id の行がすでにあります（id は重複できません）。"));
 
-        DateTimeOffset? submittedAt = null;
         if (map.SubmittedAt >= 0)
         {
             var cell = csv.GetFieldSpan(map.SubmittedAt);
@@ -189,10 +205,11 @@ public static partial class ResponsesCsv
                     $"設問 {item.Code} は回答対象外（{item.ShowIf} の場合のみ回答）ですが、回答があります。"));
             answers[item.Index] = Answer.NotAsked;
         }
-        return problems.Count == before ? new Response(id, submittedAt, answers) : null;
+        return problems.Count == before ? answers : null;
     }
 
-    private static Answer ParseCell(CsvDataReader csv, long row, ItemColumns columns, ProblemList problems)
+    private static Answer ParseCell<TRow>(TRow csv, long row, ItemColumns columns, ProblemList problems)
+        where TRow : struct, IRowFields
     {
         var (item, ordinals) = (columns.Item, columns.Ordinals);
         if (item.Kind == ItemKind.Text)
@@ -266,7 +283,8 @@ public static partial class ResponsesCsv
         return Answer.FromBits(bits);
     }
 
-    private static Answer ParseSplit(CsvDataReader csv, long row, Item item, int[] ordinals, ProblemList problems)
+    private static Answer ParseSplit<TRow>(TRow csv, long row, Item item, int[] ordinals, ProblemList problems)
+        where TRow : struct, IRowFields
     {
         var values = new decimal?[ordinals.Length];
         int notAsked = 0, blank = 0;

@@ -14,7 +14,12 @@ public sealed record SyntheticOptions
     public double NotAsked { get; init; } = 0.01;
     /// <summary>Share of shown text items with a text.</summary>
     public double Text { get; init; } = 0.1;
-    /// <summary>Makes a text; the default picks a short Japanese phrase.</summary>
+    /// <summary>
+    /// About how many characters each text has: 0 picks one short phrase; more joins phrases (now and then on a new
+    /// line, now and then with a comma or a quote, as real comments have) up to that length. Never longer than the item allows.
+    /// </summary>
+    public int TextLength { get; init; }
+    /// <summary>Makes a text; the default picks a short Japanese phrase (or several, <see cref="TextLength"/>).</summary>
     public Func<Random, string>? TextOf { get; init; }
 }
 
@@ -30,7 +35,7 @@ public static class SyntheticResponses
     public static IEnumerable<Response> Generate(Survey survey, Random random, long count, SyntheticOptions? options = null)
     {
         options ??= new SyntheticOptions();
-        var textOf = options.TextOf ?? (r => Phrases[r.Next(Phrases.Length)]);
+        var textOf = options.TextOf ?? (options.TextLength > 0 ? r => Joined(r, options.TextLength) : r => Phrases[r.Next(Phrases.Length)]);
         var start = survey.Period.OpensAt;
         var seconds = (long)(survey.Period.ClosesAt - start).TotalSeconds;
         var offset = survey.Period.TimeZone.GetUtcOffset(start.UtcDateTime);
@@ -54,7 +59,11 @@ public static class SyntheticResponses
     private static Answer One(Item item, Random random, SyntheticOptions options, Func<Random, string> textOf)
     {
         if (item.Kind == ItemKind.Text)
-            return random.NextDouble() < options.Text ? Answer.FromText(textOf(random)) : Answer.NoAnswer;
+        {
+            if (random.NextDouble() >= options.Text) return Answer.NoAnswer;
+            var text = textOf(random);
+            return Answer.FromText(text.Length > item.MaxLength ? text[..item.MaxLength].TrimEnd() : text);
+        }
         if (item.ShowIf is null && random.NextDouble() < options.NotAsked) return Answer.NotAsked;
         if (random.NextDouble() < options.NoAnswer) return Answer.NoAnswer;
         switch (item.Kind)
@@ -73,6 +82,19 @@ public static class SyntheticResponses
             default:
                 return Answer.NoAnswer;
         }
+    }
+
+    private static readonly string[] Joints = ["、", "。", "。\n", ", ", "「", "」", "\""];
+
+    private static string Joined(Random random, int length)
+    {
+        var text = new System.Text.StringBuilder(length + 20);
+        while (text.Length < length)
+        {
+            if (text.Length > 0) text.Append(Joints[random.Next(Joints.Length)]);
+            text.Append(Phrases[random.Next(Phrases.Length)]);
+        }
+        return text.ToString();
     }
 
     /// <summary>Parts summing exactly to the total; now and then a half (14.5) as in the SC3 data.</summary>

@@ -47,12 +47,13 @@ internal abstract class ItemAccumulator(Item item)
         for (var i = 0; i < into.Length; i++) into[i] += from[i];
     }
 
-    public static ItemAccumulator For(Item item) => item.Kind switch
+    /// <summary>The accumulator for an item; free text is held within <paramref name="texts"/> (a 64 MB budget of its own when null).</summary>
+    public static ItemAccumulator For(Item item, TextBudget? texts = null) => item.Kind switch
     {
         ItemKind.Single or ItemKind.Matrix => new ChoiceAccumulator(item),
         ItemKind.Multiple => new MultipleAccumulator(item),
         ItemKind.Split => new SplitAccumulator(item),
-        _ => new TextAccumulator(item),
+        _ => new TextAccumulator(item, texts ?? new TextBudget(TextListing.DefaultMemoryBytes)),
     };
 
     protected static long[] CountsFor(Item item) => new long[item.Options.Count == 0 ? 1 : item.Options.Max(o => o.Code) + 1];
@@ -106,15 +107,16 @@ internal sealed class MultipleAccumulator(Item item) : ItemAccumulator(item)
     }
 }
 
-internal sealed class TextAccumulator(Item item) : ItemAccumulator(item)
+/// <summary>The texts as UTF-8 in a <see cref="TextStore"/> per part, spilled to disk past the budget (<see cref="TextListing"/>).</summary>
+internal sealed class TextAccumulator(Item item, TextBudget budget) : ItemAccumulator(item)
 {
-    private readonly List<TextAnswer> _answers = [];
+    private readonly List<TextStore> _stores = [new(budget)];
 
-    protected override void AddGiven(in Answer answer, string respondent) => _answers.Add(new(respondent, answer.Text!));
+    protected override void AddGiven(in Answer answer, string respondent) => _stores[^1].Add(respondent, answer.Text!);
 
-    protected override void MergeGiven(ItemAccumulator other) => _answers.AddRange(((TextAccumulator)other)._answers);
+    protected override void MergeGiven(ItemAccumulator other) => _stores.AddRange(((TextAccumulator)other)._stores);
 
-    public override ItemTable Result() => new TextTable(Item, N, _answers.ToArray());
+    public override ItemTable Result() => new TextTable(Item, N, new TextListing(_stores));
 }
 
 /// <summary>
@@ -310,24 +312,26 @@ internal sealed class SurveyAccumulator
     private readonly CrossAccumulator? _cross;
     private long _respondents, _drafts;
 
-    public SurveyAccumulator(Survey survey, Segment? segment, (Item Rows, Item Columns)? cross, bool includePersonal)
+    public SurveyAccumulator(Survey survey, Segment? segment, (Item Rows, Item Columns)? cross, bool includePersonal, TextBudget texts)
     {
         _survey = survey;
         _segment = segment;
         var items = survey.Items.Where(i => includePersonal || !i.Personal).ToArray();
-        _items = items.Select(ItemAccumulator.For).ToArray();
+        _items = items.Select(i => ItemAccumulator.For(i, texts)).ToArray();
         _indices = items.Select(i => i.Index).ToArray();
         _cross = cross is { } c ? new CrossAccumulator(c.Rows, c.Columns) : null;
     }
 
-    public void Add(Response r)
+    public void Add(Response r) => Add(r.Id, r.SubmittedAt, r.Answers);
+
+    /// <summary>One row as <see cref="ResponsesCsv.TryReadClean"/> hands it over; nothing of <paramref name="answers"/> is kept.</summary>
+    public void Add(string id, DateTimeOffset? submittedAt, Answer[] answers)
     {
-        if (!r.IsSubmitted) { _drafts++; return; }
-        if (_segment is not null && !_segment.Matches(r)) return;
+        if (submittedAt is null) { _drafts++; return; }
+        if (_segment is not null && !_segment.Matches(answers)) return;
         _respondents++;
-        var answers = r.Answers;
         for (var i = 0; i < _items.Length; i++)
-            _items[i].Add(answers[_indices[i]], r.Id);
+            _items[i].Add(answers[_indices[i]], id);
         _cross?.Add(answers);
     }
 

@@ -28,9 +28,11 @@ public sealed record SegmentFilter
     public IReadOnlyList<int> Codes { get; }
     public bool NoAnswer { get; }
 
-    public bool Matches(Response response)
+    public bool Matches(Response response) => Matches(response.Answers);
+
+    public bool Matches(Answer[] answers)
     {
-        var a = response.Answers[Item.Index];
+        var a = answers[Item.Index];
         return a.State == AnswerState.NoAnswer ? NoAnswer : Item.ChoseAny(a, Codes);
     }
 
@@ -68,10 +70,12 @@ public sealed record SegmentFilter
 /// <summary>The respondents matching every filter (AND). An empty segment is everyone.</summary>
 public sealed record Segment(IReadOnlyList<SegmentFilter> Filters)
 {
-    public bool Matches(Response response)
+    public bool Matches(Response response) => Matches(response.Answers);
+
+    public bool Matches(Answer[] answers)
     {
         foreach (var f in Filters)
-            if (!f.Matches(response)) return false;
+            if (!f.Matches(answers)) return false;
         return true;
     }
 

@@ -13,27 +13,29 @@ public static class Tabulate
     /// <summary>
     /// Every item of <paramref name="survey"/> over the submitted responses in <paramref name="segment"/> (everyone when
     /// null), and optionally a cross table of two choice items in the same pass. Personal items (<see cref="Item.Personal"/>:
-    /// names, titles) are not survey results and are left out unless <paramref name="includePersonal"/>.
+    /// names, titles) are not survey results and are left out unless <paramref name="includePersonal"/>. Free-text
+    /// listings hold up to <paramref name="textMemoryBytes"/> of text in memory, the rest in temporary files.
     /// </summary>
     public static SurveyTabulation Survey(Survey survey, IEnumerable<Response> responses, Segment? segment = null,
-        (Item Rows, Item Columns)? cross = null, bool includePersonal = false)
+        (Item Rows, Item Columns)? cross = null, bool includePersonal = false, long textMemoryBytes = TextListing.DefaultMemoryBytes)
     {
-        var acc = new SurveyAccumulator(survey, segment, cross, includePersonal);
+        var acc = new SurveyAccumulator(survey, segment, cross, includePersonal, new TextBudget(textMemoryBytes));
         foreach (var r in responses) acc.Add(r);
         return acc.Result();
     }
 
     /// <summary>
-    /// As <see cref="Survey(Questionnaire.Survey, IEnumerable{Response}, Segment?, ValueTuple{Item, Item}?, bool)"/> over
+    /// As <see cref="Survey(Questionnaire.Survey, IEnumerable{Response}, Segment?, ValueTuple{Item, Item}?, bool, long)"/> over
     /// consecutive parts of one file (<see cref="ResponsesFileParts.Split"/>), each part on
     /// its own thread; the totals are merged in part order, so free-text listings keep file order. The result equals
     /// tabulating the parts concatenated. An exception from any part is thrown (the first by part order).
     /// </summary>
     public static SurveyTabulation SurveyInParts(Survey survey, IReadOnlyList<IEnumerable<Response>> parts, Segment? segment = null,
-        (Item Rows, Item Columns)? cross = null, bool includePersonal = false)
+        (Item Rows, Item Columns)? cross = null, bool includePersonal = false, long textMemoryBytes = TextListing.DefaultMemoryBytes)
     {
-        if (parts.Count == 0) return Survey(survey, [], segment, cross, includePersonal);
-        var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross, includePersonal)).ToArray();
+        if (parts.Count == 0) return Survey(survey, [], segment, cross, includePersonal, textMemoryBytes);
+        var texts = new TextBudget(textMemoryBytes); // one budget for all the parts
+        var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross, includePersonal, texts)).ToArray();
         using var failed = new CancellationTokenSource(); // one part failing makes the others' totals useless: stop them
         var tasks = parts.Select((part, i) => Task.Factory.StartNew(() =>
         {
@@ -60,6 +62,47 @@ public static class Tabulate
             var first = tasks.First(t => t.IsFaulted).Exception!.InnerException!;
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
         }
+        for (var i = 1; i < accumulators.Length; i++) accumulators[0].Merge(accumulators[i]);
+        return accumulators[0].Result();
+    }
+
+    /// <summary>
+    /// Tabulates a UTF-8 responses file read in consecutive parts (<see cref="ResponsesFileParts.Split"/>; one part is the
+    /// whole file), each on its own thread, straight from the bytes with <see cref="ResponsesCsv.TryReadClean"/>. Null
+    /// when a part is not clean (a problem, or a form left to <see cref="ResponsesCsv.Read"/>) or an id is repeated
+    /// across parts: the caller then reads the file with <see cref="ResponsesCsv.Read"/>, which reports every problem
+    /// with its row number. <paramref name="rowsRead"/> hears of the rows read now and then, from any thread.
+    /// </summary>
+    public static SurveyTabulation? CleanFile(Survey survey, IReadOnlyList<Func<Stream>> parts, Segment? segment = null,
+        (Item Rows, Item Columns)? cross = null, bool includePersonal = false, Action<long>? rowsRead = null,
+        long textMemoryBytes = TextListing.DefaultMemoryBytes)
+    {
+        var texts = new TextBudget(textMemoryBytes);
+        var accumulators = parts.Select(_ => new SurveyAccumulator(survey, segment, cross, includePersonal, texts)).ToArray();
+        var ids = parts.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var failed = 0; // one part failing makes the others' work useless: they stop at their next row
+        var tasks = parts.Select((open, i) => Task.Factory.StartNew(() =>
+        {
+            using var stream = open();
+            var clean = ResponsesCsv.TryReadClean(stream, survey, ids[i], (id, submittedAt, answers) =>
+            {
+                if (Volatile.Read(ref failed) != 0) throw new OperationCanceledException();
+                accumulators[i].Add(id, submittedAt, answers);
+            }, rowsRead);
+            if (!clean) Interlocked.Exchange(ref failed, 1);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            return null;
+        }
+        if (failed != 0) return null;
+        for (var i = 1; i < ids.Length; i++)
+            for (var j = 0; j < i; j++)
+                if (ids[i].Overlaps(ids[j])) return null;
         for (var i = 1; i < accumulators.Length; i++) accumulators[0].Merge(accumulators[i]);
         return accumulators[0].Result();
     }

@@ -12,26 +12,30 @@ namespace Shirabe.Core.Tabulation;
 /// </summary>
 public static class TabulationJson
 {
-    private static readonly JsonWriterOptions Options = new()
+    /// <summary>
+    /// Compact by default (`--indent` for people). Japanese is written as is, not as \uXXXX. Relaxed escaping is
+    /// acceptable ONLY because this JSON goes to files and stdout for programs to read; it must never be embedded in
+    /// HTML (use the default encoder there).
+    /// </summary>
+    private static JsonWriterOptions Options(bool indented) => new()
     {
-        Indented = true,
-        // Japanese is written as is, not as \uXXXX. Relaxed escaping is acceptable ONLY because this JSON goes to files
-        // and stdout for programs to read; it must never be embedded in HTML (use the default encoder there).
+        Indented = indented,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void Write(Stream stream, SurveyTabulation tabulation)
+    /// <summary>Writes the tabulation as UTF-8, streamed (free-text listings are copied from their bytes), and a line break.</summary>
+    public static void Write(Stream stream, SurveyTabulation tabulation, bool indented = false)
     {
-        using var w = new Utf8JsonWriter(stream, Options);
+        using var w = new Utf8JsonWriter(stream, Options(indented));
         Write(w, tabulation);
         w.Flush();
         stream.WriteByte((byte)'\n');
     }
 
-    public static string ToJson(SurveyTabulation tabulation)
+    public static string ToJson(SurveyTabulation tabulation, bool indented = false)
     {
         using var ms = new MemoryStream();
-        Write(ms, tabulation);
+        Write(ms, tabulation, indented);
         return System.Text.Encoding.UTF8.GetString(ms.ToArray());
     }
 
@@ -137,15 +141,25 @@ public static class TabulationJson
                 break;
             case TextTable x:
                 w.WriteStartArray("answers");
-                foreach (var a in x.Answers)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("respondent", a.Respondent);
-                    w.WriteString("text", a.Text);
-                    w.WriteEndObject();
-                    // A big file has hundreds of thousands of texts: hand them to the stream as we go, not all at the end.
-                    if (w.BytesPending > 1 << 16) w.Flush();
-                }
+                // A big file has hundreds of thousands of texts: hand them to the stream as we go, not all at the end.
+                if (x.Answers is TextListing listing)
+                    listing.ForEachUtf8((respondent, text) =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("respondent"u8, respondent);
+                        w.WriteString("text"u8, text);
+                        w.WriteEndObject();
+                        if (w.BytesPending > 1 << 16) w.Flush();
+                    });
+                else
+                    foreach (var a in x.Answers)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("respondent", a.Respondent);
+                        w.WriteString("text", a.Text);
+                        w.WriteEndObject();
+                        if (w.BytesPending > 1 << 16) w.Flush();
+                    }
                 w.WriteEndArray();
                 WriteShare(w, "noAnswer", Share.Of(x.N - x.Answers.Count, x.N));
                 break;

@@ -31,6 +31,7 @@ public static class TabulateCommand
         var threads = new Option<int>("--threads")
             { Description = "10 MB を超えるファイルを並行して読むスレッド数（既定は CPU コア数、1 で逐次）", DefaultValueFactory = _ => Environment.ProcessorCount };
 
+        var indent = new Option<bool>("--indent") { Description = "JSON を字下げして人が読みやすく出力する（既定は 1 行に詰めた形）" };
         var includePersonal = new Option<bool>("--include-personal")
             { Description = "回答者個人の情報（氏名・役職など、調査票で personal: true の設問）も集計に含める" };
 
@@ -38,11 +39,11 @@ public static class TabulateCommand
         var previousResponses = new Option<string?>("--previous-responses") { Description = "前回の回答ファイル（CSV、--previous と一緒に指定）" };
 
         var command = new Command("tabulate", "回答ファイルを集計します（単純集計・絞り込み・クロス集計）")
-            { survey, responses, surveyId, db, format, where, cross, encoding, threads, includePersonal, previous, previousResponses };
+            { survey, responses, surveyId, db, format, indent, where, cross, encoding, threads, includePersonal, previous, previousResponses };
         command.SetAction(async (r, cancel) =>
         {
             var (file, stored) = await SourceAsync(r.GetValue(survey), r.GetValue(responses), r.GetValue(surveyId), r.GetValue(db), cancel);
-            return Run(r, file.Survey, file.Responses, stored, r.GetValue(format)!, r.GetValue(where) ?? [],
+            return Run(r, file.Survey, file.Responses, stored, r.GetValue(format)!, r.GetValue(indent), r.GetValue(where) ?? [],
                 r.GetValue(cross), r.GetValue(encoding), r.GetValue(threads), r.GetValue(includePersonal),
                 r.GetValue(previous), r.GetValue(previousResponses));
         });
@@ -71,10 +72,11 @@ public static class TabulateCommand
     }
 
     private static int Run(ParseResult r, string surveyPath, string responsesPath, (Survey Survey, List<Response> Responses)? stored,
-        string format, string[] where, string? cross, string? encoding, int threads, bool includePersonal, string? previousPath,
+        string format, bool indent, string[] where, string? cross, string? encoding, int threads, bool includePersonal, string? previousPath,
         string? previousResponsesPath)
     {
         if (threads < 1) throw new UserError("--threads は 1 以上にしてください。");
+        if (indent && format != "json") throw new UserError("--indent は --format json のときだけ指定できます。");
         CheckPrevious(previousPath, previousResponsesPath);
         // A filter names this wave's items and codes; it is not carried over to the previous wave.
         if (previousPath is not null && where.Length > 0)
@@ -107,17 +109,54 @@ public static class TabulateCommand
                     Tabulate(previousSurvey, previousResponsesPath!, options, null, null, includePersonal, null, 1)),
             };
 
-        // Written in one piece: a failure while tabulating leaves stdout empty.
+        // Written only once the tabulation is complete (a failure while tabulating leaves stdout empty), and streamed:
+        // the listings of a big file's free text are never held as one string.
         var output = r.Out();
-        if (format == "json") output.Write(TabulationJson.ToJson(tabulation));
-        else
+        if (format == "json")
         {
-            var text = new StringWriter();
-            TabulationText.Write(text, tabulation);
-            output.Write(text.ToString());
+            if (ReferenceEquals(output, Console.Out))
+            {
+                output.Flush();
+                using var stdout = Console.OpenStandardOutput();
+                using var buffered = new BufferedStream(stdout, 1 << 16);
+                TabulationJson.Write(buffered, tabulation, indent);
+            }
+            else
+            {
+                using var stream = new TextWriterStream(output);
+                TabulationJson.Write(stream, tabulation, indent);
+            }
         }
+        else TabulationText.Write(output, tabulation);
         output.Flush();
         return 0;
+    }
+
+    /// <summary>UTF-8 bytes handed to a <see cref="TextWriter"/> (tests and redirected consoles), decoded as they come.</summary>
+    private sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        private readonly System.Text.Decoder _decoder = new System.Text.UTF8Encoding(false, true).GetDecoder();
+        private char[] _chars = new char[1 << 12];
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var needed = _decoder.GetCharCount(buffer, flush: false);
+            if (needed > _chars.Length) _chars = new char[needed];
+            var n = _decoder.GetChars(buffer, _chars, flush: false);
+            writer.Write(_chars, 0, n);
+        }
+
+        public override void Flush() => writer.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>`--previous` and `--previous-responses` go together (tabulate and report say it alike).</summary>
@@ -134,13 +173,27 @@ public static class TabulateCommand
     }
 
     /// <summary>
-    /// Tabulates the file: in parts, one per thread, when <paramref name="threads"/> &gt; 1, else (or when the parts
-    /// cannot be used) in one pass. Internal for the tests of the fallback.
+    /// Tabulates the file: a UTF-8 file straight from its bytes (<see cref="Core.Tabulation.Tabulate.CleanFile"/>), in
+    /// parts, one per thread, when <paramref name="threads"/> &gt; 1; another encoding in parts of Sylvan's reader. When
+    /// the fast reading declines (a problem, or an id repeated across parts), the file is read again in one pass,
+    /// which reports every problem with its true row number. Internal for the tests of the fallback.
     /// </summary>
     internal static SurveyTabulation Tabulate(Survey survey, string path, ResponsesReadOptions options, Segment? segment,
         (Item, Item)? cross, bool includePersonal, Progress? progress, int threads) =>
-        (threads > 1 ? TabulateInParts(survey, path, options, segment, cross, includePersonal, progress, threads) : null)
+        (options.Encoding is null
+            ? TabulateClean(survey, path, segment, cross, includePersonal, progress, threads)
+            : threads > 1 ? TabulateInParts(survey, path, options, segment, cross, includePersonal, progress, threads) : null)
         ?? Core.Tabulation.Tabulate.Survey(survey, Rows(survey, path, options, progress), segment, cross, includePersonal);
+
+    private static SurveyTabulation? TabulateClean(Survey survey, string path, Segment? segment, (Item, Item)? cross,
+        bool includePersonal, Progress? progress, int threads)
+    {
+        var parts = threads > 1 ? ResponsesFileParts.Split(() => Open(path), threads) : [() => Open(path)];
+        var tabulation = Core.Tabulation.Tabulate.CleanFile(survey, parts, segment, cross, includePersonal,
+            progress is null ? null : progress.Rows);
+        if (tabulation is null) progress?.Restart();
+        return tabulation;
+    }
 
     private static (Item, Item) ParseCross(Survey survey, string text)
     {
@@ -207,10 +260,12 @@ public static class TabulateCommand
         private readonly TextWriter error = TextWriter.Synchronized(writer);
         private long _rows;
 
-        public void Row()
+        public void Row() => Rows(1);
+
+        public void Rows(long count)
         {
-            var n = Interlocked.Increment(ref _rows);
-            if (n % ProgressEveryRows == 0) error.WriteLine($"集計中: {n:N0} 行");
+            var n = Interlocked.Add(ref _rows, count);
+            if (n / ProgressEveryRows != (n - count) / ProgressEveryRows) error.WriteLine($"集計中: {n / ProgressEveryRows * ProgressEveryRows:N0} 行");
         }
 
         public void Restart()

@@ -97,6 +97,11 @@ public sealed class AccessLink
     public Invitation Invitation { get; set; } = null!;
     /// <summary>SHA-256 of the token's UTF-8 bytes; unique.</summary>
     public required byte[] TokenHash { get; set; }
+    /// <summary>
+    /// For a token derived from the link key (docs/decisions/042): 96 random bits, not secret, so a reminder can derive
+    /// the token again. Null for a random token (made without a key, or migrated), which cannot be mailed again.
+    /// </summary>
+    public string? Stamp { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
 }
