@@ -123,6 +123,13 @@ public class AuditLogTests
         await AdminTestKit.PostFormAsync(admin, template, template + "?handler=save",
             ("Subject", "【受付】{{調査名}}"), ("Body", SurveyMail.DefaultReceipt.Body));
 
+        // Surveys (decision 054): an upload, a next wave, a wording change and its publication.
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.UploadAsync(admin, "survey.yaml", File.ReadAllBytes(SurveyAuthoringTests.Sc3_2024))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.CreateNextWaveAsync(admin, id: "sc3-2025")).StatusCode);
+        var wave = await SurveyAuthoringTests.LatestAsync(app, "sc3-2025");
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.PostWordingAsync(admin, "sc3-2025", wave.Id, "save", (SurveyAuthoringTests.Prompt13, "会員数"))).StatusCode);
+        var edited = await SurveyAuthoringTests.LatestAsync(app, "sc3-2025");
+        Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, "/admin", $"/admin/surveys/sc3-2025/publish/{edited.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/audit.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, "/admin", "/admin/signout")).StatusCode);
 

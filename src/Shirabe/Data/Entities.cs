@@ -40,6 +40,11 @@ public sealed class SurveyVersion
     public int? CreatedByUserId { get; set; }
     public string? Note { get; set; }
     public DateTime? PublishedAt { get; set; }
+    /// <summary>
+    /// Set when published: each item's comparability with the previous wave as the diff judged it then, a JSON object
+    /// (docs/decisions/054; null: never published, or no previous wave).
+    /// </summary>
+    public string? Comparability { get; set; }
 }
 
 /// <summary>
