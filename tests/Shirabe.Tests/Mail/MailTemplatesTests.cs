@@ -24,12 +24,12 @@ public sealed class MailTemplatesTests
         Assert.Equal("【ご協力のお願い】" + Sc3.Title, mail.Subject);
         Assert.StartsWith("一般社団法人テスト工業会\n山田 太郎 様\n\n", mail.Text, StringComparison.Ordinal);
         Assert.Contains("2023年12月15日（金）までにご回答ください。\n" + Link + "\n", mail.Text, StringComparison.Ordinal);
-        Assert.Contains("https://survey.example.jp/survey/privacy", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("https://survey.example.jp/survey/privacy?survey=sc3-2023\n", mail.Text, StringComparison.Ordinal); // this survey's notice
         Assert.EndsWith(Sc3.Contact!, mail.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("{{", mail.Text, StringComparison.Ordinal);
 
         Assert.Contains($"<a href=\"{Link}\">{Link}</a>", mail.Html, StringComparison.Ordinal);
-        Assert.Contains("<a href=\"https://survey.example.jp/survey/privacy\">https://survey.example.jp/survey/privacy</a>", mail.Html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://survey.example.jp/survey/privacy?survey=sc3-2023\">https://survey.example.jp/survey/privacy?survey=sc3-2023</a>", mail.Html, StringComparison.Ordinal);
         Assert.Contains("<p>一般社団法人テスト工業会<br>\n山田 太郎 様</p>", mail.Html, StringComparison.Ordinal);
         Assert.Contains("<html lang=\"ja\">", mail.Html, StringComparison.Ordinal);
         Assert.Equal(6, Regex.Matches(mail.Html!, "<p>").Count); // the default's six paragraphs
@@ -132,7 +132,7 @@ public sealed class MailTemplatesTests
         var edited = new MailTemplate("{{調査名}}（{{団体名}}）", "{{担当者名}} 様\n{{回答URL}}\n{{個人情報の取扱い}}");
         var preview = MailTemplates.Preview(Sc3, MailKind.Invitation, edited, Yamada with { Contact = null }, answerUrl: null, Site);
         Assert.Equal($"{Sc3.Title}（一般社団法人テスト工業会）", preview.Subject);
-        Assert.Equal("ご担当者 様\nhttps://survey.example.jp/a/xxxxxxxxxxxxxxxxxxxxxxxx\nhttps://survey.example.jp/survey/privacy", preview.Text);
+        Assert.Equal("ご担当者 様\nhttps://survey.example.jp/a/xxxxxxxxxxxxxxxxxxxxxxxx\nhttps://survey.example.jp/survey/privacy?survey=sc3-2023", preview.Text);
 
         var bad = new MailTemplate("{{会社名}}", "{{回答URL}} {{個人情報の取扱い\n");
         var e = Assert.Throws<MailTemplateError>(() => MailTemplates.Preview(Sc3, MailKind.Reminder, bad, Yamada, Link, Site));

@@ -136,7 +136,7 @@ public static partial class MailTemplates
         {
             if (survey.Privacy is null)
                 throw new MailTemplateError("調査票に privacy（個人情報の取扱い）がないため、メールに載せる {{個人情報の取扱い}} のリンク先がありません。survey.yaml に privacy を書いてください。メールは作成していません。");
-            privacy = Absolute(new Uri(siteUrl, PrivacyModel.Path).AbsoluteUri, "サイトのアドレス");
+            privacy = Absolute(new Uri(siteUrl, PrivacyModel.PathFor(survey)).AbsoluteUri, "サイトのアドレス"); // this survey's notice
         }
         if (answerUrl is not null) answerUrl = Absolute(answerUrl, "回答用のリンク");
         else if (kind == SurveyMail.InvitationKind && names.Contains(MailPlaceholder.Link))
