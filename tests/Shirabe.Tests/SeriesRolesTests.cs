@@ -128,7 +128,7 @@ public class SeriesRolesTests
         {
             id = await db.AdminUsers.Where(u => u.Name == "kaiin").Select(u => u.Id).SingleAsync();
             me = await db.AdminUsers.Where(u => u.Name == AdminTestKit.Name).Select(u => u.Id).SingleAsync();
-            Assert.Equal((StaffRoles.Analyst, MemberId), await db.StaffRoles.Where(r => r.UserId == id).Select(r => ValueTuple.Create(r.Role, r.SeriesId)).SingleAsync());
+            Assert.Equal($"{StaffRoles.Analyst}:{MemberId}", await db.StaffRoles.Where(r => r.UserId == id).Select(r => r.Role + ":" + r.SeriesId).SingleAsync());
         }
         var unknown = await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=role",
             ("id", id.ToString()), ("role", StaffRoles.Admin), ("series", "no-such-series"));
@@ -141,7 +141,7 @@ public class SeriesRolesTests
         Assert.Contains("最後の管理者", await HttpAssert.StatusAsync(HttpStatusCode.Conflict, last));
         await using (var db = app.Db())
         {
-            Assert.Equal((StaffRoles.Admin, Sc3), await db.StaffRoles.Where(r => r.UserId == id).Select(r => ValueTuple.Create(r.Role, r.SeriesId)).SingleAsync());
+            Assert.Equal($"{StaffRoles.Admin}:{Sc3}", await db.StaffRoles.Where(r => r.UserId == id).Select(r => r.Role + ":" + r.SeriesId).SingleAsync());
             Assert.Null(await db.StaffRoles.Where(r => r.UserId == me).Select(r => r.SeriesId).SingleAsync());
             Assert.Equal(["user.add", "user.role"], await db.AuditEntries.Where(e => e.Target == AuditLog.User(id)).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
         }
