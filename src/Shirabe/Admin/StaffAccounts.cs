@@ -77,7 +77,9 @@ public sealed class StaffAccounts(ShirabeDb db, IPasswordHasher<AdminUser> hashe
             db.StaffRoles.Add(new StaffRole { UserId = userId, Role = role, SeriesId = series });
             await db.SaveChangesAsync(cancel);
             await new AuditLog(db, clock).WriteAsync(by, AuditAction.UserRoleChanged, AuditLog.User(userId),
-                new { field = "role", before = before?.Role, after = role, beforeSeries = before?.SeriesId, afterSeries = series }, cancel);
+                before?.SeriesId is null && series is null
+                    ? new { field = "role", before = before?.Role, after = role }
+                    : new { field = "role", before = before?.Role, after = role, beforeSeries = before?.SeriesId, afterSeries = series }, cancel);
             return true;
         }, cancel);
     }
