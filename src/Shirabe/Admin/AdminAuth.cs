@@ -92,7 +92,7 @@ public static class AdminAuth
         var current = services.GetRequiredService<Surveys.CurrentSurvey>();
         var cancel = context.HttpContext.RequestAborted;
         var since = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - SessionLifetime;
-        var grants = new[] { new { Role = "", SeriesId = (string?)null } }.Take(0).ToList();
+        List<Grant> grants = [];
         if (int.TryParse(id, out var userId) && stamp is not null && session is not null)
             grants = await (
                 from s in db.AdminSessions
@@ -100,7 +100,7 @@ public static class AdminAuth
                 join u in db.AdminUsers on s.UserId equals u.Id
                 where u.Stamp == stamp && u.DisabledAt == null
                 join r in db.StaffRoles on u.Id equals r.UserId
-                select new { r.Role, r.SeriesId }).ToListAsync(cancel);
+                select new Grant(r.Role, r.SeriesId)).ToListAsync(cancel);
         if (grants.Count == 0)
         {
             context.RejectPrincipal();
@@ -127,6 +127,8 @@ public static class AdminAuth
             identity.AddClaim(new Claim(ClaimTypes.Role, UsersRole));
         context.ReplacePrincipal(new ClaimsPrincipal(identity));
     }
+
+    private sealed record Grant(string Role, string? SeriesId);
 
     /// <summary>The series the user has a role in (<see cref="EverySeries"/> for all); the switcher lists only their surveys.</summary>
     public const string SeriesClaim = "shirabe:series";
