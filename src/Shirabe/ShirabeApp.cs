@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -218,20 +219,27 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
             ? Path.Combine(settings.SurveyPath, SurveyLoader.FileName) : settings.SurveyPath);
         var reportFile = Path.Combine(folder, Core.Reports.ReportDefinitionLoader.FileName);
         var report = File.Exists(reportFile) ? File.ReadAllText(reportFile) : null;
-        Surveys.StoredSurvey stored;
-        try
-        {
-            var (added, change) = await catalog.AddAsync(yaml, report, note: "起動時に " + settings.SurveyPath + " から登録", cancel: cancel);
-            stored = added;
-            if (change != Surveys.CatalogChange.Unchanged)
-                log.LogInformation("Stored survey {Survey} as version {Number}", survey.Id, added.Version.Number);
-        }
-        catch (Core.UserError e)
-        {
-            stored = (await catalog.GetAsync(survey.Id, cancel))!; // refused only as a change to a stored version
-            log.LogWarning("The survey folder {Folder} differs from the stored survey {Survey} beyond wording, and the survey " +
-                           "has answers: version {Number} in the database is kept. {Message}", folder, survey.Id, stored.Version.Number, e.Message);
-        }
+        var sha = Surveys.SurveyCatalog.Sha256(Surveys.SurveyCatalog.Canonical(yaml), report is null ? null : Surveys.SurveyCatalog.Canonical(report));
+        Surveys.StoredSurvey? stored = null;
+        await using (var check = database.CreateContext())
+            if (await check.SurveyVersions.AnyAsync(v => v.SurveyId == survey.Id && v.Sha256 == sha, cancel))
+                // The folder is unchanged since it was stored: later versions (mail wording edited on the console,
+                // decision 052) stay the served ones rather than being replaced by the folder's text at every start.
+                stored = await catalog.GetAsync(check, survey.Id, cancel);
+        if (stored is null)
+            try
+            {
+                var (added, change) = await catalog.AddAsync(yaml, report, note: "起動時に " + settings.SurveyPath + " から登録", cancel: cancel);
+                stored = added;
+                if (change != Surveys.CatalogChange.Unchanged)
+                    log.LogInformation("Stored survey {Survey} as version {Number}", survey.Id, added.Version.Number);
+            }
+            catch (Core.UserError e)
+            {
+                stored = (await catalog.GetAsync(survey.Id, cancel))!; // refused only as a change to a stored version
+                log.LogWarning("The survey folder {Folder} differs from the stored survey {Survey} beyond wording, and the survey " +
+                               "has answers: version {Number} in the database is kept. {Message}", folder, survey.Id, stored.Version.Number, e.Message);
+            }
         catalog.ServedVersionId = stored.Version.Id;
         await using var db = database.CreateContext();
         var stamped = await Surveys.SurveyCatalog.StampUnversionedAsync(db, survey.Id, stored.Version.Id, cancel);

@@ -80,13 +80,14 @@ public sealed class ShirabeServer : IAsyncDisposable
     }
 
     /// <summary>Invites a new organisation and returns its personal link's token (each test gets its own).</summary>
-    public async Task<string> InviteAsync(string? code = null, string? name = null)
+    /// <param name="surveyId">A stored survey (default: the served folder's).</param>
+    public async Task<string> InviteAsync(string? code = null, string? name = null, string? surveyId = null)
     {
         code ??= "T" + Interlocked.Increment(ref _next).ToString("D3");
         var token = InvitationTokens.NewToken();
         var now = Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         await using var db = Services.GetRequiredService<Database>().CreateContext();
-        var survey = Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey.Id;
+        var survey = surveyId ?? Services.GetRequiredService<Shirabe.Surveys.ServedSurvey>().Survey.Id;
         var series = await db.Surveys.Where(s => s.Id == survey).Select(s => s.SeriesId).SingleAsync();
         db.AccessLinks.Add(new AccessLink
         {

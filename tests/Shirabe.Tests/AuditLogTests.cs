@@ -1,3 +1,4 @@
+using Shirabe.Core.Questionnaire;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -102,6 +103,33 @@ public class AuditLogTests
         secrets.Add(AdminTestKit.ById(await reset.Content.ReadAsStringAsync(), "new-password"));
         await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=disable", id);
         await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=enable", id);
+
+        // Mail (decision 052): invitations, a reminder now, one scheduled and cancelled, a template saved as a new version.
+        await app.InviteAsync("T02", "メール監査協会");
+        await using (var db = app.Db())
+            await db.Invitations.Where(i => i.Organisation.Code == "T02").ExecuteUpdateAsync(x => x.SetProperty(i => i.ContactEmail, "mail-audit@example.jp"));
+        secrets.AddRange(["メール監査協会", "mail-audit@example.jp"]);
+        await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=invite", ("confirmed", "true"));
+        await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=remind", ("Status", "unopened"), ("When", "now"), ("confirmed", "true"));
+        var at = app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).AddDays(1).ToString("yyyy-MM-ddTHH:mm");
+        await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=remind", ("Status", "draft"), ("When", "later"), ("At", at));
+        await using (var db = app.Db())
+        {
+            var round = await db.Reminders.Where(r => r.QueuedAt == null).Select(r => r.Id).SingleAsync();
+            await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=cancel", ("id", round.ToString()));
+            Assert.Equal(1, await db.OutboxMails.CountAsync(m => m.Kind == "reminder"));
+        }
+        const string template = "/admin/mail/templates/receipt";
+        await AdminTestKit.PostFormAsync(admin, template, template + "?handler=save",
+            ("Subject", "【受付】{{調査名}}"), ("Body", SurveyMail.DefaultReceipt.Body));
+
+        // Surveys (decision 054): an upload, a next wave, a wording change and its publication.
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.UploadAsync(admin, "survey.yaml", File.ReadAllBytes(SurveyAuthoringTests.Sc3_2024))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.CreateNextWaveAsync(admin, id: "sc3-2025")).StatusCode);
+        var wave = await SurveyAuthoringTests.LatestAsync(app, "sc3-2025");
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.PostWordingAsync(admin, "sc3-2025", wave.Id, "save", (SurveyAuthoringTests.Prompt13, "会員数"))).StatusCode);
+        var edited = await SurveyAuthoringTests.LatestAsync(app, "sc3-2025");
+        Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, "/admin", $"/admin/surveys/sc3-2025/publish/{edited.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/audit.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, "/admin", "/admin/signout")).StatusCode);
 

@@ -78,9 +78,23 @@ public class AuthorizationMatrixTests
         R("/admin/report/answers/{key}", "/admin/report/answers/2-2", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
         R("/admin/report/jobs/{id:guid}", "/admin/report/jobs/" + Guid.NewGuid(), (302, 302), (302, 302), (302, 302), (404, 405), (404, 405)),
         R("/admin/report/jobs/{id:guid}/file", "/admin/report/jobs/" + Guid.NewGuid() + "/file", (302, 405), (302, 405), (302, 405), (404, 405), (404, 405)),
+        R("/admin/mail", "/admin/mail", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
+        R("/admin/mail/templates/{kind}", "/admin/mail/templates/invitation", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
         R("/admin/users", "/admin/users", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
         R("/admin/audit", "/admin/audit", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
         R("/admin/audit.csv", "/admin/audit.csv", (302, 405), (302, 405), (302, 405), (200, 405), (403, 405)),
+        // Surveys (decision 054): 集計担当 may read the list, history, previews and exports; only 管理者 changes. Version 1 is
+        // the served survey, stored at start. A plain POST: the upload and the next wave refuse a form without a file or fields
+        // (422), the editor has only named handlers (405), publishing publishes (302).
+        R("/admin/surveys", "/admin/surveys", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
+        R("/admin/surveys/upload", "/admin/surveys/upload", (302, 302), (302, 302), (302, 302), (200, 422), (403, 403)),
+        R("/admin/surveys/{id}", "/admin/surveys/sc3-2023", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
+        R("/admin/surveys/{id}/next", "/admin/surveys/sc3-2023/next", (302, 302), (302, 302), (302, 302), (200, 422), (403, 403)),
+        R("/admin/surveys/{id}/edit/{versionId:int}/{group?}", "/admin/surveys/sc3-2023/edit/1", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
+        R("/admin/surveys/{id}/publish/{versionId:int}", "/admin/surveys/sc3-2023/publish/1", (302, 302), (302, 302), (302, 302), (200, 302), (403, 403)),
+        R("/admin/surveys/{id}/preview/{versionId:int}/s/{section}/{part:int?}", "/admin/surveys/sc3-2023/preview/1/s/1", (302, 302), (302, 302), (302, 302), (200, 405), (200, 405)),
+        R("/admin/surveys/{id}/versions/{versionId:int}/survey.{format:regex(^(yaml|xlsx)$)}", "/admin/surveys/sc3-2023/versions/1/survey.xlsx", (302, 405), (302, 405), (302, 405), (200, 405), (200, 405)),
+        R("/admin/surveys/{id}/versions/{versionId:int}/report.yaml", "/admin/surveys/sc3-2023/versions/1/report.yaml", (302, 405), (302, 405), (302, 405), (200, 405), (200, 405)),
         R("/admin/signout", "/admin/signout", (302, 302), (302, 302), (302, 302), (200, 302), (200, 302)),
     ];
 

@@ -75,6 +75,8 @@ public class InputHardeningTests
             "/admin/signin", "/admin/signout", "/admin?handler=reissue", "/admin/report?handler=download",
             "/admin/report/answers/2-2?handler=edit", "/admin/report/narrative/1-3?handler=save", "/admin/results",
             "/admin/roster?handler=upload", "/admin/invitees/1/edit",
+            "/admin/surveys/upload", "/admin/surveys/sc3-2023/next", "/admin/surveys/sc3-2023/edit/1/1?handler=save",
+            "/admin/surveys/sc3-2023/publish/1",
         ];
         var manyFields = string.Join("&", Enumerable.Range(0, 600).Select(i => $"f{i}=1"));
         var longValue = "text=" + new string('a', 600 * 1024);

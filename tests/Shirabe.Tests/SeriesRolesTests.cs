@@ -109,6 +109,14 @@ public class SeriesRolesTests
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         await using (var db = app.Db()) Assert.Equal(links, await db.AccessLinks.CountAsync());
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync($"/admin/users?survey={MemberId}")).StatusCode);
+        // The survey pages: only its own series is listed or opened; uploading (a new series, maybe) is not for it.
+        var list = await HttpAssert.StatusAsync(HttpStatusCode.OK, await admin.GetAsync($"/admin/surveys?survey={MemberId}"));
+        Assert.Contains($"/admin/surveys/{MemberId}", list);
+        Assert.DoesNotContain($"/admin/surveys/{Sc3}", list);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/admin/surveys/{MemberId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync($"/admin/surveys/{Sc3}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync($"/admin/surveys/{Sc3}/next")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync("/admin/surveys/upload")).StatusCode);
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]

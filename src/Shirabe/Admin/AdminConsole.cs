@@ -20,6 +20,7 @@ public static class AdminConsole
         services.AddScoped<StaffAccounts>();
         services.AddSingleton<ReportJobs>();
         services.AddSingleton<Invitees.RosterImportJobs>();
+        services.AddSingleton<Shirabe.Surveys.SurveyAuthoring>();
     }
 
     /// <summary>
@@ -31,7 +32,7 @@ public static class AdminConsole
     {
         "/Admin/Index", "/Admin/Results", "/Admin/Compare", "/Admin/Invitees/Answers",
         "/Admin/Report/Index", "/Admin/Report/Job", "/Admin/Report/Narrative", "/Admin/Report/Answers",
-        "/Admin/SignOut",
+        "/Admin/SignOut", "/Admin/Authoring/Index", "/Admin/Authoring/History", "/Admin/Authoring/Preview",
     };
 
     /// <summary>Every page in the Admin folder requires a role on every request, except the sign-in page.</summary>
@@ -44,8 +45,8 @@ public static class AdminConsole
             {
                 // Signing out needs no role: a user without one in the chosen survey's series can still leave.
                 "/Admin/SignOut" => AdminAuth.SignedInPolicy,
-                // Users are managed by a 管理者 for every series only (docs/decisions/060).
-                "/Admin/Users" => AdminAuth.UsersPolicy,
+                // Users, and uploads (which may start a series), are for a 管理者 for every series only (docs/decisions/060).
+                "/Admin/Users" or "/Admin/Authoring/Upload" => AdminAuth.UsersPolicy,
                 var path when AnalystPages.Contains(path) => AdminAuth.StaffPolicy,
                 _ => AdminAuth.AdminPolicy,
             }));
@@ -82,6 +83,7 @@ public static class AdminConsole
         var staff = app.MapGroup("/admin").RequireAuthorization(AdminAuth.StaffPolicy);
         staff.MapGet("/report/jobs/{id:guid}/file", DownloadReport);
         staff.MapGet("/results/figures/{key}.png", FigurePng);
+        Authoring.SurveyExports.MapSurveyExports(staff);
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminAuth.AdminPolicy);
         admin.MapGet("/roster.{format:regex(^(csv|xlsx)$)}", ExportRoster);
         admin.MapGet("/audit.csv", ExportAudit);

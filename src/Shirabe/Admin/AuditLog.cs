@@ -37,6 +37,16 @@ public static class AuditAction
     public const string ValidityChanged = "submission.validity";
     public const string AddressFailed = "address.fail";
     public const string AddressCleared = "address.clear";
+    public const string MailInvitationsQueued = "mail.invite";
+    public const string MailReminderQueued = "mail.remind";
+    public const string MailReminderScheduled = "mail.remind.schedule";
+    public const string MailReminderCancelled = "mail.remind.cancel";
+    public const string MailReminderSent = "mail.remind.queued";
+    public const string MailTemplateEdited = "mail.template";
+    public const string SurveyUploaded = "survey.upload";
+    public const string SurveyNextWave = "survey.next-wave";
+    public const string SurveyWordingSaved = "survey.wording";
+    public const string SurveyPublished = "survey.publish";
 
     public static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
     {
@@ -65,6 +75,16 @@ public static class AuditAction
         [ValidityChanged] = "回答の有効・無効の変更",
         [AddressFailed] = "宛先エラーの設定",
         [AddressCleared] = "宛先エラーの解除",
+        [MailInvitationsQueued] = "依頼メールの送信",
+        [MailReminderQueued] = "督促メールの送信",
+        [MailReminderScheduled] = "督促メールの予約",
+        [MailReminderCancelled] = "督促メールの予約の取り消し",
+        [MailReminderSent] = "督促メールの作成（送信キューへ）",
+        [MailTemplateEdited] = "メール文面の編集",
+        [SurveyUploaded] = "調査票のアップロード",
+        [SurveyNextWave] = "次回調査の作成",
+        [SurveyWordingSaved] = "調査票の文言の変更",
+        [SurveyPublished] = "調査票の公開",
     };
 
     public static string Label(string action) => Labels.TryGetValue(action, out var l) ? l : action;

@@ -40,6 +40,11 @@ public sealed class SurveyVersion
     public int? CreatedByUserId { get; set; }
     public string? Note { get; set; }
     public DateTime? PublishedAt { get; set; }
+    /// <summary>
+    /// Set when published: each item's comparability with the previous wave as the diff judged it then, a JSON object
+    /// (docs/decisions/054; null: never published, or no previous wave).
+    /// </summary>
+    public string? Comparability { get; set; }
 }
 
 /// <summary>
@@ -92,6 +97,11 @@ public sealed class AccessLink
     public Invitation Invitation { get; set; } = null!;
     /// <summary>SHA-256 of the token's UTF-8 bytes; unique.</summary>
     public required byte[] TokenHash { get; set; }
+    /// <summary>
+    /// For a token derived from the link key (docs/decisions/042): 96 random bits, not secret, so a reminder can derive
+    /// the token again. Null for a random token (made without a key, or migrated), which cannot be mailed again.
+    /// </summary>
+    public string? Stamp { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
 }

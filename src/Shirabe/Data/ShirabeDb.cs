@@ -26,6 +26,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Fieldwork.Mail.OutboxMail> OutboxMails => Set<Fieldwork.Mail.OutboxMail>();
     public DbSet<Fieldwork.Mail.MailAttempt> MailAttempts => Set<Fieldwork.Mail.MailAttempt>();
+    public DbSet<Fieldwork.Mail.Reminder> Reminders => Set<Fieldwork.Mail.Reminder>();
 
     /// <summary>The audit log is insert-only: a tracked change or deletion of an entry is refused before it reaches the
     /// database (where triggers refuse it too, for ExecuteUpdate/ExecuteDelete and raw SQL).</summary>
@@ -103,6 +104,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(l => l.TokenHash).IsUnique();
             e.Property(l => l.TokenHash).HasMaxLength(32);
+            e.Property(l => l.Stamp).HasMaxLength(16);
         });
         b.Entity<Draft>(e =>
         {

@@ -10,21 +10,32 @@ namespace Shirabe.Fieldwork;
 public static class LinkReissue
 {
     /// <summary>
-    /// Reissues in one transaction; returns the new token (shown once, never stored). <paramref name="beforeCommit"/>
-    /// (the audit entry) runs inside the transaction with the revoked and the new link ids.
+    /// Reissues in one transaction; returns the new token (shown once, never stored). With a link key
+    /// (<paramref name="keys"/>) the token is derived, so reminders can carry it (docs/decisions/042), else random.
+    /// <paramref name="beforeCommit"/> (the audit entry) runs inside the transaction with the revoked and the new link ids.
     /// </summary>
     public static async Task<string> ReissueAsync(ShirabeDb db, int invitationId, DateTime now,
-        CancellationToken cancel = default, Func<IReadOnlyList<int>, int, Task>? beforeCommit = null)
+        CancellationToken cancel = default, Func<IReadOnlyList<int>, int, Task>? beforeCommit = null, LinkKeys? keys = null)
     {
-        var token = InvitationTokens.NewToken();
+        var derive = keys is { CanRecover: true };
+        var token = InvitationTokens.NewToken(); // the token, or a throw-away hash until the derived token's id is known
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
         var live = await db.AccessLinks.Where(l => l.InvitationId == invitationId && l.RevokedAt == null)
             .Select(l => l.Id).ToListAsync(cancel);
         await db.AccessLinks.Where(l => live.Contains(l.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.RevokedAt, now), cancel);
-        var link = new AccessLink { InvitationId = invitationId, TokenHash = InvitationTokens.Hash(token), CreatedAt = now };
+        var link = new AccessLink
+        {
+            InvitationId = invitationId, TokenHash = InvitationTokens.Hash(token), CreatedAt = now, Stamp = derive ? LinkKeys.NewStamp() : null,
+        };
         db.AccessLinks.Add(link);
         await db.SaveChangesAsync(cancel);
+        if (derive)
+        {
+            token = keys!.Derive(link.Id, link.Stamp!);
+            link.TokenHash = InvitationTokens.Hash(token);
+            await db.SaveChangesAsync(cancel);
+        }
         if (beforeCommit is not null) await beforeCommit(live, link.Id);
         await tx.CommitAsync(cancel);
         return token;

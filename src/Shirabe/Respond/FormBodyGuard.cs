@@ -32,9 +32,11 @@ public sealed class FormBodyGuard(RequestDelegate next)
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
-        // The roster upload may be larger than the server's body limit: its page reads it, after the 管理者 check
-        // (RosterUploadLimitsAttribute), so that no one else can make the server take a large body.
-        if (request.Path.Equals(Admin.Invitees.ImportModel.Path, StringComparison.OrdinalIgnoreCase)
+        // The roster and survey uploads may be larger than the server's body limit: their pages read them, after the
+        // 管理者 check (RosterUploadLimitsAttribute, SurveyUploadLimitsAttribute), so that no one else can make the server
+        // take a large body.
+        if ((request.Path.Equals(Admin.Invitees.ImportModel.Path, StringComparison.OrdinalIgnoreCase)
+             || request.Path.Equals(Admin.Authoring.UploadModel.Path, StringComparison.OrdinalIgnoreCase))
             && request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);

@@ -78,3 +78,16 @@ public sealed record ProgressView(Survey Survey, string BasePath, FormPage? Curr
     public IReadOnlyList<FormPage> Pages { get; } = FormPages.Of(Survey);
     public Answer[] Answers { get; } = FormPages.Answers(Survey, Cells);
 }
+
+/// <summary>
+/// What Shared/_Questions renders a form page from: the respondent's section page (its answers and errors), or the
+/// console's preview of a version (no answers, nothing saved).
+/// </summary>
+public interface IQuestionsView
+{
+    FormPage FormPage { get; }
+    string Value(string column);
+    bool IsChosen(string column, int code);
+    string? ErrorOf(Item item);
+    (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item);
+}

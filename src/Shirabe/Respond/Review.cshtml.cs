@@ -14,7 +14,8 @@ namespace Shirabe.Respond;
 /// committed; posting the same draft version twice (double click, retry) gives the same receipt.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery)
+public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery,
+    Fieldwork.Mail.MailCampaigns mail)
     : RespondPageModel(lookup, db, survey, clock)
 {
     public string SheetHtml { get; private set; } = "";
@@ -54,6 +55,9 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
             Db.AnswerHistory.Add(submission.Record(Survey, Draft, Clock.GetUtcNow().UtcDateTime, SurveyVersionId));
             // The channel of the version now submitted: entered by staff from paper or mail, or by the respondent.
             submission.Channel = StaffEntry is null ? SubmissionChannel.Web : SubmissionChannel.Paper;
+            // The receipt of a respondent's submission (first and every resubmission; not of staff's paper entry)
+            // commits with it: decision 052.
+            if (StaffEntry is null) await mail.AddReceiptAsync(Invitation, Invitation.Organisation.Name, HttpContext.RequestAborted);
             await Db.SaveChangesAsync(HttpContext.RequestAborted);
             if (StaffEntry is { } organisation)
                 await HttpContext.AuditAsync(AuditAction.PaperSubmitted, $"organisation:{organisation}",

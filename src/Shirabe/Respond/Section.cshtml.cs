@@ -16,7 +16,7 @@ namespace Shirabe.Respond;
 /// </summary>
 [IgnoreAntiforgeryToken]
 public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey survey, TimeProvider clock, IAntiforgery antiforgery)
-    : RespondPageModel(lookup, db, survey, clock)
+    : RespondPageModel(lookup, db, survey, clock), IQuestionsView
 {
     public FormPage FormPage { get; private set; } = null!;
     public Section Section => FormPage.Section;

@@ -73,7 +73,14 @@ public sealed class SurveyResolver(RequestDelegate next)
         {
             var console = path.StartsWithSegments("/admin");
             var asked = http.Request.Query["survey"].ToString();
-            if (asked.Length is > 0 and <= 40 && await catalog.GetAsync(db, asked, cancel) is { } chosen)
+            // A console page of one stored survey (/admin/surveys/{id}/…) works on that survey: its series' roles apply.
+            if (path.StartsWithSegments("/admin/surveys", out var surveyPath) && surveyPath.Value?.Split('/') is [_, { Length: > 0 and <= 40 } named, ..]
+                && await catalog.GetAsync(db, named, cancel) is { } page)
+            {
+                stored = page;
+                current.Chosen = true;
+            }
+            else if (asked.Length is > 0 and <= 40 && await catalog.GetAsync(db, asked, cancel) is { } chosen)
             {
                 stored = chosen;
                 current.Chosen = console;

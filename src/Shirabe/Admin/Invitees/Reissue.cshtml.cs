@@ -9,7 +9,7 @@ namespace Shirabe.Admin.Invitees;
 /// Reissuing an organisation's link: GET says what will happen and asks for confirmation (a form, no script); POST
 /// reissues it (<see cref="LinkReissue"/>) and shows the new link once.
 /// </summary>
-public sealed class ReissueModel(ShirabeDb db, Roster roster, TimeProvider clock) : PageModel
+public sealed class ReissueModel(ShirabeDb db, Roster roster, TimeProvider clock, LinkKeys keys) : PageModel
 {
     public RosterRow? Invitee { get; private set; }
     /// <summary>The new link after a reissue: shown in this response only, never stored.</summary>
@@ -28,7 +28,7 @@ public sealed class ReissueModel(ShirabeDb db, Roster roster, TimeProvider clock
         if (Invitee is null) return NotFound();
         var token = await LinkReissue.ReissueAsync(db, Invitee.InvitationId, clock.GetUtcNow().UtcDateTime, cancel,
             (revoked, added) => HttpContext.AuditAsync(AuditAction.LinkReissued, $"organisation:{id}",
-                new { invitation = Invitee.InvitationId, link = new { revoked, added } }));
+                new { invitation = Invitee.InvitationId, link = new { revoked, added } }), keys);
         NewLink = $"{Request.Scheme}://{Request.Host}{InvitationTokens.Path(token)}";
         return Page();
     }

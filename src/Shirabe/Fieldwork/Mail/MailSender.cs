@@ -33,6 +33,11 @@ internal sealed class MailSender(IServiceProvider services, ILogger<MailSender> 
         {
             try
             {
+                await using (var scope = services.CreateAsyncScope())
+                {
+                    var queued = await scope.ServiceProvider.GetRequiredService<MailCampaigns>().QueueDueRemindersAsync(stop);
+                    if (queued > 0) log.LogInformation("Mail: {Count} reminders queued (a scheduled round came due)", queued);
+                }
                 var r = await drain.RunAsync(cancel: stop);
                 if (r.Sent + r.Retrying + r.GivenUp > 0)
                     log.LogInformation("Mail: {Sent} sent, {Retrying} to retry, {GivenUp} given up, {HeldBack} held back by the caps",
@@ -66,6 +71,8 @@ public static class MailServices
         services.AddSingleton(sp => MailSettings.Load(sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ShirabeSettings>().DataDir));
         services.AddScoped<Outbox>();
+        services.AddScoped<MailCampaigns>();
+        services.AddSingleton<PublicSite>();
         // Resolved when the background sender starts (and by the invite and remind paths).
         services.AddSingleton(sp =>
         {

@@ -35,6 +35,8 @@ public sealed class OutboxMail
 {
     public long Id { get; set; }
     public int InvitationId { get; set; }
+    /// <summary>The reminder round that queued this mail (null for invitations and receipts): who got which round when.</summary>
+    public int? ReminderId { get; set; }
     /// <summary><see cref="MailKind"/>.</summary>
     public required string Kind { get; set; }
     /// <summary>RFC 5322 address lists (MimeKit's formatting), never with CR or LF.</summary>
@@ -75,6 +77,28 @@ public sealed class MailAttempt
     public string? Sender { get; set; }
 }
 
+/// <summary>
+/// One reminder round (docs/decisions/052): to the invitees of a survey in the chosen statuses, due at
+/// <see cref="ScheduledAt"/> (UTC). Its mails are queued when it is due (at once for "now"), choosing the recipients
+/// then; each mail carries its <see cref="OutboxMail.ReminderId"/>.
+/// </summary>
+public sealed class Reminder
+{
+    public int Id { get; set; }
+    public required string SurveyId { get; set; }
+    /// <summary>The statuses aimed at, comma-separated (<see cref="ReminderTarget"/>: unopened, draft).</summary>
+    public required string Statuses { get; set; }
+    public DateTime ScheduledAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>The staff user who made it (null: the command line).</summary>
+    public int? CreatedByUserId { get; set; }
+    /// <summary>When its mails were queued (null: still waiting).</summary>
+    public DateTime? QueuedAt { get; set; }
+    /// <summary>How many mails were queued.</summary>
+    public int? Count { get; set; }
+    public DateTime? CancelledAt { get; set; }
+}
+
 /// <summary>The outbox's part of <see cref="ShirabeDb"/>'s model.</summary>
 internal static class OutboxModel
 {
@@ -95,6 +119,17 @@ internal static class OutboxModel
             e.Property(m => m.LeaseOwner).HasMaxLength(100);
             e.Property(m => m.LastError).HasMaxLength(2000);
             e.HasOne<Invitation>().WithMany().HasForeignKey(m => m.InvitationId);
+            e.HasOne<Reminder>().WithMany().HasForeignKey(m => m.ReminderId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(m => m.ReminderId);
+        });
+        b.Entity<Reminder>(e =>
+        {
+            e.ToTable("Reminders");
+            e.Property(r => r.SurveyId).HasMaxLength(40);
+            e.Property(r => r.Statuses).HasMaxLength(40);
+            e.HasIndex(r => new { r.SurveyId, r.ScheduledAt });
+            e.HasOne<SurveyRecord>().WithMany().HasForeignKey(r => r.SurveyId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<AdminUser>().WithMany().HasForeignKey(r => r.CreatedByUserId).OnDelete(DeleteBehavior.SetNull);
         });
         b.Entity<MailAttempt>(e =>
         {

@@ -1,0 +1,350 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Shirabe.Admin;
+using Shirabe.Core;
+using Shirabe.Core.Questionnaire;
+using Shirabe.Data;
+using Shirabe.Surveys;
+
+namespace Shirabe.Fieldwork.Mail;
+
+/// <summary>Who a reminder is for: invitees who have not started (未開封) and those with a draft (回答中（下書き）).</summary>
+public enum ReminderTarget { Unopened, Draft }
+
+public static class ReminderTargets
+{
+    public static string Label(ReminderTarget t) => t == ReminderTarget.Unopened ? "未開封" : "回答中（下書き）";
+
+    public static string Store(IEnumerable<ReminderTarget> targets) =>
+        string.Join(",", targets.Distinct().Order().Select(t => t.ToString().ToLowerInvariant()));
+
+    public static List<ReminderTarget> Parse(string stored) =>
+        stored.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => Enum.Parse<ReminderTarget>(s, ignoreCase: true)).ToList();
+
+    /// <summary>"unopened,draft" as typed on the command line. Throws <see cref="UserError"/> naming the bad word.</summary>
+    public static List<ReminderTarget> FromText(string? text)
+    {
+        var words = (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) throw new UserError("督促の対象（unopened, draft のどちらか、または両方）を指定してください。");
+        return words.Select(w => w.ToLowerInvariant() switch
+        {
+            "unopened" or "未開封" => ReminderTarget.Unopened,
+            "draft" or "下書き" => ReminderTarget.Draft,
+            _ => throw new UserError($"督促の対象「{w}」は unopened（未開封）か draft（回答中（下書き））にしてください。"),
+        }).Distinct().ToList();
+    }
+
+    /// <summary>A time typed as "2023-12-01 09:00" (or the form's "2023-12-01T09:00") in the survey's time zone, as UTC.</summary>
+    public static DateTime ParseLocal(string text, TimeZoneInfo zone)
+    {
+        if (!DateTime.TryParseExact(text.Trim(), ["yyyy-MM-dd HH:mm", "yyyy-MM-ddTHH:mm", "yyyy-MM-dd H:mm", "yyyy/MM/dd HH:mm"],
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            throw new UserError($"送信日時「{text}」は「2023-12-01 09:00」の形（調査のタイムゾーンの日時）で指定してください。");
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).UtcDateTime;
+    }
+}
+
+/// <summary>What a queuing run did: mails queued, invitees passed over and why, one line per invitee that failed.</summary>
+public sealed record CampaignResult(int Queued, int WithoutLink, IReadOnlyList<string> Problems, Reminder? Reminder = null)
+{
+    public bool Scheduled => Reminder is { QueuedAt: null };
+}
+
+/// <summary>Progress of a queuing run: invitees handled so far of all chosen.</summary>
+public readonly record struct CampaignProgress(int Done, int Total);
+
+/// <summary>
+/// Invitation, reminder and receipt mails for a survey's invitees (docs/decisions/052): chooses the recipients, makes or
+/// recovers their links (042), renders the survey's own templates and queues the mails in the outbox in batches. Never
+/// to an invitation that has a submission, whose address was refused, or that has no address. Every run writes an
+/// audit entry (counts and ids).
+/// </summary>
+public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog catalog, LinkKeys keys, PublicSite site,
+    TimeProvider clock, ILogger<MailCampaigns> log)
+{
+    public const int BatchSize = 200;
+
+    private sealed record Candidate(int Id, string Code, string Name, string? Contact, string? Email, string? Cc,
+        bool Started, bool Invited, AccessLink? Link);
+
+    /// <summary>The survey's served version. Throws <see cref="UserError"/> when there is none.</summary>
+    public async Task<StoredSurvey> SurveyAsync(string surveyId, CancellationToken cancel) =>
+        await catalog.GetAsync(db, surveyId, cancel) ?? throw new UserError($"調査「{surveyId}」はデータベースにありません（shirabe survey list で確認してください）。");
+
+    /// <summary>Invitations that may be mailed at all: this survey, not submitted, address not refused, an address, not expired.</summary>
+    private IQueryable<Invitation> Mailable(string surveyId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.Invitations.Where(i => i.SurveyId == surveyId && i.AddressFailedAt == null
+                                         && i.ContactEmail != null && i.ContactEmail != ""
+                                         && (i.ExpiresAt == null || i.ExpiresAt > now)
+                                         && !db.Submissions.Any(s => s.InvitationId == i.Id));
+    }
+
+    private IQueryable<Invitation> Uninvited(string surveyId) =>
+        Mailable(surveyId).Where(i => !db.OutboxMails.Any(m => m.InvitationId == i.Id && m.Kind == MailKind.Invitation));
+
+    private IQueryable<Invitation> InStatus(string surveyId, IReadOnlyCollection<ReminderTarget> targets)
+    {
+        var unopened = targets.Contains(ReminderTarget.Unopened);
+        var draft = targets.Contains(ReminderTarget.Draft);
+        return Mailable(surveyId).Where(i => db.Drafts.Any(d => d.InvitationId == i.Id) ? draft : unopened);
+    }
+
+    /// <summary>How many invitees an invitation run would mail now (the console's confirmation).</summary>
+    public Task<int> CountInvitationsAsync(string surveyId, bool onlyUninvited, CancellationToken cancel) =>
+        (onlyUninvited ? Uninvited(surveyId) : Mailable(surveyId)).CountAsync(cancel);
+
+    /// <summary>How many invitees a reminder to <paramref name="targets"/> would mail now.</summary>
+    public Task<int> CountRemindersAsync(string surveyId, IReadOnlyCollection<ReminderTarget> targets, CancellationToken cancel) =>
+        InStatus(surveyId, targets).CountAsync(cancel);
+
+    /// <summary>
+    /// Queues the invitation mail for every mailable invitee (<paramref name="onlyUninvited"/>: only those never sent
+    /// one). An invitee without a live link gets one (derived from the link key when there is one); a live link that
+    /// cannot be recovered is replaced only if it was never mailed and nobody has answered on it, else the invitee is
+    /// listed as a problem (reissue it by hand). One transaction per batch.
+    /// </summary>
+    public async Task<CampaignResult> QueueInvitationsAsync(string surveyId, bool onlyUninvited, int? userId = null,
+        IProgress<CampaignProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var stored = await SurveyAsync(surveyId, cancel);
+        RefuseWhenClosed(stored.Survey);
+        var ids = await (onlyUninvited ? Uninvited(surveyId) : Mailable(surveyId)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
+        var problems = new List<string>();
+        var queued = 0;
+        var newLinks = 0;
+        var done = 0;
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var batch in ids.Chunk(BatchSize))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancel);
+            var candidates = await CandidatesAsync(batch, cancel);
+            var made = new List<(Candidate Who, AccessLink Link, string? Token)>();
+            var ready = new List<(Candidate Who, string Token)>();
+            foreach (var c in candidates)
+            {
+                var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
+                if (token is not null) { ready.Add((c, token)); continue; }
+                if (c.Link is not null && (c.Started || c.Invited))
+                {
+                    problems.Add($"{c.Code} {c.Name}: 現在のリンクはメールに載せられません（鍵がないときに作られたリンク）。回答用リンクを再発行してから送ってください。");
+                    continue;
+                }
+                if (c.Link is not null)
+                    await db.AccessLinks.Where(x => x.InvitationId == c.Id && x.RevokedAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancel);
+                var (link, random) = NewLink(c.Id, now);
+                made.Add((c, link, random));
+            }
+            if (made.Count > 0)
+            {
+                await db.SaveChangesAsync(cancel); // the new links' ids, which derived tokens need
+                foreach (var (who, link, random) in made)
+                {
+                    var token = random ?? keys.Derive(link.Id, link.Stamp!);
+                    link.TokenHash = InvitationTokens.Hash(token);
+                    ready.Add((who, token));
+                }
+                newLinks += made.Count;
+            }
+            foreach (var (who, token) in ready.OrderBy(r => r.Who.Id))
+                if (TryAdd(stored.Survey, who, MailKind.Invitation, Url(token), null, problems)) queued++;
+            await db.SaveChangesAsync(cancel);
+            await tx.CommitAsync(cancel);
+            db.ChangeTracker.Clear();
+            done += batch.Length;
+            progress?.Report(new CampaignProgress(done, ids.Count));
+        }
+        await Audit(userId, AuditAction.MailInvitationsQueued, surveyId,
+            new { queued, newLinks, failed = problems.Count, onlyUninvited }, cancel);
+        return new CampaignResult(queued, 0, problems);
+    }
+
+    /// <summary>
+    /// A reminder round to the invitees in <paramref name="targets"/>: queued now (<paramref name="scheduledAt"/> null or
+    /// not in the future), or stored and queued by the sender when due. Recipients are chosen when it is queued.
+    /// </summary>
+    public async Task<CampaignResult> QueueRemindersAsync(string surveyId, IReadOnlyCollection<ReminderTarget> targets,
+        DateTime? scheduledAt = null, int? userId = null, IProgress<CampaignProgress>? progress = null, CancellationToken cancel = default)
+    {
+        if (targets.Count == 0) throw new UserError("督促の対象（未開封・回答中（下書き））を 1 つ以上選んでください。");
+        var stored = await SurveyAsync(surveyId, cancel);
+        var survey = stored.Survey;
+        var now = clock.GetUtcNow().UtcDateTime;
+        RefuseWhenClosed(survey);
+        if (scheduledAt is { } at && at >= survey.Period.ClosesAt.UtcDateTime)
+            throw new UserError($"送信日時 {survey.Period.ToLocal(at):yyyy-MM-dd HH:mm} は回答期間の終了（{survey.Period.ToLocal(survey.Period.ClosesAt.UtcDateTime):yyyy-MM-dd HH:mm}）より後です。");
+        var reminder = new Reminder
+        {
+            SurveyId = surveyId, Statuses = ReminderTargets.Store(targets), ScheduledAt = scheduledAt is { } s && s > now ? s : now,
+            CreatedAt = now, CreatedByUserId = userId,
+        };
+        db.Reminders.Add(reminder);
+        await db.SaveChangesAsync(cancel);
+        var later = reminder.ScheduledAt > now;
+        await Audit(userId, later ? AuditAction.MailReminderScheduled : AuditAction.MailReminderQueued, "reminder:" + reminder.Id,
+            new { survey = surveyId, statuses = reminder.Statuses, scheduledAt = reminder.ScheduledAt }, cancel);
+        if (later) return new CampaignResult(0, 0, [], reminder);
+        return await QueueReminderAsync(reminder.Id, stored, userId, progress, cancel) ?? new CampaignResult(0, 0, [], reminder);
+    }
+
+    /// <summary>
+    /// Queues one due reminder round, claimed first (QueuedAt set where still null), so two senders never queue it twice;
+    /// the claim and its mails are one transaction. Null when another sender took it or it was cancelled.
+    /// </summary>
+    private async Task<CampaignResult?> QueueReminderAsync(int reminderId, StoredSurvey stored, int? userId,
+        IProgress<CampaignProgress>? progress, CancellationToken cancel)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        var claimed = await db.Reminders.Where(r => r.Id == reminderId && r.QueuedAt == null && r.CancelledAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.QueuedAt, now), cancel);
+        if (claimed == 0) return null;
+        var reminder = await db.Reminders.AsNoTracking().SingleAsync(r => r.Id == reminderId, cancel);
+        var ids = await InStatus(stored.Record.Id, ReminderTargets.Parse(reminder.Statuses)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
+        var problems = new List<string>();
+        int queued = 0, withoutLink = 0, done = 0;
+        foreach (var batch in ids.Chunk(BatchSize))
+        {
+            foreach (var c in await CandidatesAsync(batch, cancel))
+            {
+                var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
+                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, problems))
+                {
+                    queued++;
+                    if (token is null) withoutLink++;
+                }
+            }
+            await db.SaveChangesAsync(cancel);
+            db.ChangeTracker.Clear();
+            done += batch.Length;
+            progress?.Report(new CampaignProgress(done, ids.Count));
+        }
+        await db.Reminders.Where(r => r.Id == reminderId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Count, queued), cancel);
+        await Audit(userId, AuditAction.MailReminderSent, "reminder:" + reminderId,
+            new { survey = stored.Record.Id, queued, withoutLink, failed = problems.Count }, cancel);
+        await tx.CommitAsync(cancel);
+        reminder.Count = queued;
+        return new CampaignResult(queued, withoutLink, problems, reminder);
+    }
+
+    /// <summary>Queues every reminder whose time has come (the background sender and `mail send` call this before draining).</summary>
+    public async Task<int> QueueDueRemindersAsync(CancellationToken cancel = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var due = await db.Reminders.AsNoTracking().Where(r => r.QueuedAt == null && r.CancelledAt == null && r.ScheduledAt <= now)
+            .OrderBy(r => r.ScheduledAt).Select(r => new { r.Id, r.SurveyId }).ToListAsync(cancel);
+        var queued = 0;
+        foreach (var r in due)
+        {
+            var stored = await SurveyAsync(r.SurveyId, cancel);
+            if (stored.Survey.Period.PhaseAt(clock.GetUtcNow()) == SurveyPhase.Closed)
+            {
+                // Too late to remind anyone: recorded as cancelled rather than sent after the close.
+                await db.Reminders.Where(x => x.Id == r.Id && x.QueuedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelledAt, now), cancel);
+                continue;
+            }
+            var result = await QueueReminderAsync(r.Id, stored, null, null, cancel); // by the sender: no user
+            if (result is null) continue;
+            queued += result.Queued;
+            if (result.Problems.Count > 0)
+                log.LogWarning("Reminder {Id}: {Count} invitees not mailed: {Problems}", r.Id, result.Problems.Count, string.Join(" / ", result.Problems));
+        }
+        return queued;
+    }
+
+    /// <summary>Cancels a reminder that has not been queued yet; false when it was already queued or cancelled.</summary>
+    public async Task<bool> CancelAsync(string surveyId, int reminderId, int? userId, CancellationToken cancel)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var n = await db.Reminders.Where(r => r.Id == reminderId && r.SurveyId == surveyId && r.QueuedAt == null && r.CancelledAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.CancelledAt, now), cancel);
+        if (n > 0) await Audit(userId, AuditAction.MailReminderCancelled, "reminder:" + reminderId, new { survey = surveyId }, cancel);
+        return n > 0;
+    }
+
+    /// <summary>The survey's reminder rounds, newest first.</summary>
+    public Task<List<Reminder>> RemindersAsync(string surveyId, CancellationToken cancel) =>
+        db.Reminders.AsNoTracking().Where(r => r.SurveyId == surveyId).OrderByDescending(r => r.ScheduledAt).ThenByDescending(r => r.Id)
+            .ToListAsync(cancel);
+
+    /// <summary>
+    /// Adds the receipt for a submission to the caller's context (saved with the submission): only when the invitation
+    /// has an address that was not refused. A template or address problem is logged and never blocks the submission.
+    /// </summary>
+    public async Task<OutboxMail?> AddReceiptAsync(Invitation invitation, string organisation, CancellationToken cancel)
+    {
+        if (string.IsNullOrWhiteSpace(invitation.ContactEmail) || invitation.AddressFailedAt is not null) return null;
+        var stored = await catalog.GetAsync(db, invitation.SurveyId, cancel);
+        if (stored is null) return null;
+        try
+        {
+            var content = MailTemplates.Content(stored.Survey, MailKind.Receipt,
+                new MailRecipient(organisation, invitation.ContactName, invitation.ContactEmail, invitation.Cc), null, site.Url);
+            return outbox.Add(invitation.Id, MailKind.Receipt, content);
+        }
+        catch (UserError e)
+        {
+            log.LogWarning("Receipt for invitation {Id} not queued: {Message}", invitation.Id, e.Message);
+            return null;
+        }
+    }
+
+    private async Task<List<Candidate>> CandidatesAsync(int[] ids, CancellationToken cancel)
+    {
+        var rows = await db.Invitations.AsNoTracking().Where(i => ids.Contains(i.Id))
+            .Select(i => new
+            {
+                i.Id, i.Organisation.Code, i.Organisation.Name, i.ContactName, i.ContactEmail, i.Cc,
+                Started = db.Drafts.Any(d => d.InvitationId == i.Id),
+                Invited = db.OutboxMails.Any(m => m.InvitationId == i.Id && m.Kind == MailKind.Invitation),
+            }).ToListAsync(cancel);
+        var links = (await db.AccessLinks.Where(l => ids.Contains(l.InvitationId) && l.RevokedAt == null).ToListAsync(cancel))
+            .GroupBy(l => l.InvitationId).ToDictionary(g => g.Key, g => g.OrderByDescending(l => l.Id).First());
+        return rows.OrderBy(r => r.Id).Select(r => new Candidate(r.Id, r.Code, r.Name, r.ContactName, r.ContactEmail, r.Cc,
+            r.Started, r.Invited, links.GetValueOrDefault(r.Id))).ToList();
+    }
+
+    /// <summary>A new link (added to the context): derived when there is a key (its hash set once its id is known), else random.</summary>
+    private (AccessLink Link, string? RandomToken) NewLink(int invitationId, DateTime now)
+    {
+        string? random = keys.CanRecover ? null : InvitationTokens.NewToken();
+        var link = new AccessLink
+        {
+            InvitationId = invitationId, CreatedAt = now, Stamp = keys.CanRecover ? LinkKeys.NewStamp() : null,
+            // a throw-away hash until the id is assigned (the column is unique and required)
+            TokenHash = InvitationTokens.Hash(random ?? InvitationTokens.NewToken()),
+        };
+        db.AccessLinks.Add(link);
+        return (link, random);
+    }
+
+    private bool TryAdd(Survey survey, Candidate c, string kind, string? url, int? reminderId, List<string> problems)
+    {
+        try
+        {
+            var content = MailTemplates.Content(survey, kind, new MailRecipient(c.Name, c.Contact, c.Email!, c.Cc), url, site.Url);
+            outbox.Add(c.Id, kind, content).ReminderId = reminderId;
+            return true;
+        }
+        catch (UserError e)
+        {
+            problems.Add($"{c.Code} {c.Name}: {e.Message}");
+            return false;
+        }
+    }
+
+    private string Url(string token) => new Uri(site.Url, InvitationTokens.Path(token).TrimStart('/')).AbsoluteUri;
+
+    private void RefuseWhenClosed(Survey survey)
+    {
+        if (survey.Period.PhaseAt(clock.GetUtcNow()) == SurveyPhase.Closed)
+            throw new UserError($"調査「{survey.Id}」の回答期間は終了しています。メールは作成していません。");
+    }
+
+    private Task Audit(int? userId, string action, string target, object detail, CancellationToken cancel) =>
+        new AuditLog(db, clock).WriteAsync(userId, action, target, detail, cancel);
+}
