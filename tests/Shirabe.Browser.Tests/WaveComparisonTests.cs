@@ -21,7 +21,7 @@ public sealed class WaveComparisonTests(ShirabeSite site)
         var clock = server.Services.GetRequiredService<TimeProvider>();
         var database = server.Services.GetRequiredService<Database>();
         await DemoSeed.SeedWavesAsync(database, server.Services.GetRequiredService<SurveyCatalog>(),
-            Path.Combine(AppContext.BaseDirectory, "surveys"), clock);
+            Path.Combine(AppContext.BaseDirectory, "surveys"), clock, server.Services.GetRequiredService<Shirabe.Fieldwork.LinkKeys>());
         await using (var db = database.CreateContext())
             await new AdminUsers(db, new PasswordHasher<AdminUser>(), clock).AddAsync(ConsoleSite.Name, ConsoleSite.Password);
         var refused = new List<string>(); // a CSP refusal (e.g. an inline style in the SVG) shows as a console error

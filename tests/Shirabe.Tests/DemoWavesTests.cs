@@ -23,7 +23,8 @@ public class DemoWavesTests
     private static readonly string SampleCsv = Path.Combine(SurveysDir, "sc3-2024", "responses-2024-sample.csv");
 
     private static Task<(DemoSeed.Wave First, DemoSeed.Wave Next)> SeedAsync(TestApp app) =>
-        DemoSeed.SeedWavesAsync(app.Database, app.Services.GetRequiredService<SurveyCatalog>(), SurveysDir, app.Clock);
+        DemoSeed.SeedWavesAsync(app.Database, app.Services.GetRequiredService<SurveyCatalog>(), SurveysDir, app.Clock,
+            app.Services.GetRequiredService<LinkKeys>());
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task TheDemo_StoresBothWaves_2023ClosedWithItsResponses_2024OpenWithTheSameOrganisations(string provider)
@@ -54,6 +55,8 @@ public class DemoWavesTests
             Assert.Equal(4, await SubmittedResponses.DraftsAsync(db, next.Stored.Survey));
             // Every 2024 answer is stamped with the 2024 definition it was given on.
             Assert.Equal(12, await db.Drafts.CountAsync(d => d.Invitation.SurveyId == "sc3-2024" && d.SurveyVersionId == next.Stored.Version.Id));
+            // With a link key every printed link is derived, so invitations and reminders can carry it (decision 042).
+            Assert.Equal(114, await db.AccessLinks.CountAsync(l => l.Stamp != null && l.RevokedAt == null));
             Assert.Equal("製造業", await db.Invitations.Where(i => i.SurveyId == "sc3-2024" && i.Organisation.Code == "N01")
                 .Select(i => i.Industry).SingleAsync());
         }

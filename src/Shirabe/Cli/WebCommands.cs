@@ -61,7 +61,7 @@ public static class WebCommands
             var clock = app.Services.GetRequiredService<TimeProvider>();
             await database.MigrateAsync(cancel);
             var (first, next) = await DemoSeed.SeedWavesAsync(database, app.Services.GetRequiredService<Surveys.SurveyCatalog>(),
-                Path.Combine(ShirabePaths.Root, "surveys"), clock, cancel);
+                Path.Combine(ShirabePaths.Root, "surveys"), clock, app.Services.GetRequiredService<LinkKeys>(), cancel);
             Console.WriteLine($"デモ: {file} に同じシリーズの 2 回分の調査を登録しました。時計: {start:yyyy-MM-dd HH:mm zzz} から");
             foreach (var wave in new[] { first, next })
             {

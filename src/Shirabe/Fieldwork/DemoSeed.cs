@@ -42,7 +42,7 @@ public static class DemoSeed
     /// their invitations and answers. Returns 2023, then 2024.
     /// </summary>
     public static async Task<(Wave First, Wave Next)> SeedWavesAsync(Database database, SurveyCatalog catalog, string surveysDir,
-        TimeProvider clock, CancellationToken cancel = default)
+        TimeProvider clock, LinkKeys keys, CancellationToken cancel = default)
     {
         var first = await AddFolderAsync(catalog, Path.Combine(surveysDir, "sc3-2023"), cancel);
         var next = await AddFolderAsync(catalog, Path.Combine(surveysDir, "sc3-2024"), cancel);
@@ -55,7 +55,34 @@ public static class DemoSeed
         var links = await SeedAsync(db, first.Survey, Path.Combine(surveysDir, "sc3-2023", "responses-2023.csv"), clock, cancel);
         var (nextLinks, drafts) = await SeedNextWaveAsync(db, first.Record.Id, next.Survey,
             Path.Combine(surveysDir, "sc3-2024", "responses-2024-sample.csv"), clock, cancel);
+        if (keys.CanRecover)
+        {
+            // Links a reminder can carry again (docs/decisions/042): each token derived from its link's id under the key.
+            links = await DeriveAsync(db, keys, first.Record.Id, links, cancel);
+            nextLinks = await DeriveAsync(db, keys, next.Record.Id, nextLinks, cancel);
+        }
         return (new Wave(first, links, 0), new Wave(next, nextLinks, drafts));
+    }
+
+    /// <summary>
+    /// Replaces the survey's random links (made in bulk, before their ids were known) with derived ones, so the demo's
+    /// invitations and reminders can carry the same links it prints. Returns the links with their new tokens.
+    /// </summary>
+    private static async Task<List<Link>> DeriveAsync(ShirabeDb db, LinkKeys keys, string surveyId, List<Link> links,
+        CancellationToken cancel)
+    {
+        var rows = await db.AccessLinks.Where(l => l.Invitation.SurveyId == surveyId && l.RevokedAt == null && l.Stamp == null)
+            .Select(l => new { Link = l, l.Invitation.Organisation.Code }).ToListAsync(cancel);
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            row.Link.Stamp = LinkKeys.NewStamp();
+            var token = keys.Derive(row.Link.Id, row.Link.Stamp);
+            row.Link.TokenHash = InvitationTokens.Hash(token);
+            tokens[row.Code] = token;
+        }
+        await db.SaveChangesAsync(cancel);
+        return links.Select(l => tokens.TryGetValue(l.Code, out var t) ? l with { Token = t } : l).ToList();
     }
 
     private static async Task<StoredSurvey> AddFolderAsync(SurveyCatalog catalog, string folder, CancellationToken cancel)
