@@ -20,6 +20,10 @@ public static class AdminAuth
     public const string StaffPolicy = "Staff";
     /// <summary>管理者 only: everything else (docs/decisions/035-staff-roles.md).</summary>
     public const string AdminPolicy = "Admin";
+    /// <summary>Any signed-in user, with or without a role in the request's series: signing out.</summary>
+    public const string SignedInPolicy = "SignedIn";
+    /// <summary>管理者 with a role for every series: the users page.</summary>
+    public const string UsersPolicy = "Users";
     public const string StampClaim = "shirabe:stamp";
     public const string CookieName = "shirabe-admin";
     public const string SessionClaim = "shirabe:session";
@@ -61,7 +65,10 @@ public static class AdminAuth
             .AddPolicy(StaffPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
                 .RequireRole(StaffRoles.Admin, StaffRoles.Analyst))
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireRole(StaffRoles.Admin));
+                .RequireRole(StaffRoles.Admin))
+            .AddPolicy(SignedInPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
+            .AddPolicy(UsersPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireRole(UsersRole));
         services.AddSingleton<IPasswordHasher<AdminUser>, PasswordHasher<AdminUser>>();
         services.AddSingleton<SignInLimiter>();
         services.AddScoped<AdminUsers>();
@@ -70,7 +77,10 @@ public static class AdminAuth
     /// <summary>
     /// Every request: the session must still be in the database (sign-out deletes it), its user must exist, be enabled
     /// and have the same stamp (a reset password ends the session), and the user's roles are read in the same query.
-    /// The roles replace whatever the cookie says, so a role change takes effect on the next request.
+    /// The roles that apply are those for every series and those for the series of the request's survey
+    /// (docs/decisions/060); they replace whatever the cookie says, so a role change takes effect on the next request.
+    /// The console's default survey for a user limited to some series is the newest one of them; a survey chosen with
+    /// ?survey= or the cookie outside them leaves the user without a role, so every console page answers 403.
     /// </summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
@@ -79,28 +89,58 @@ public static class AdminAuth
         var session = context.Principal?.FindFirstValue(SessionClaim);
         var services = context.HttpContext.RequestServices;
         var db = services.GetRequiredService<ShirabeDb>();
-        var series = services.GetRequiredService<Core.Questionnaire.Survey>().Id; // today one survey = one series (decision 030)
+        var current = services.GetRequiredService<Surveys.CurrentSurvey>();
+        var cancel = context.HttpContext.RequestAborted;
         var since = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - SessionLifetime;
-        List<string> roles = [];
+        List<Grant> grants = [];
         if (int.TryParse(id, out var userId) && stamp is not null && session is not null)
-            roles = await (
+            grants = await (
                 from s in db.AdminSessions
                 where s.Id == session && s.UserId == userId && s.CreatedAt > since
                 join u in db.AdminUsers on s.UserId equals u.Id
                 where u.Stamp == stamp && u.DisabledAt == null
                 join r in db.StaffRoles on u.Id equals r.UserId
-                where r.SeriesId == null || r.SeriesId == series
-                select r.Role).ToListAsync(context.HttpContext.RequestAborted);
-        if (roles.Count == 0)
+                select new Grant(r.Role, r.SeriesId)).ToListAsync(cancel);
+        if (grants.Count == 0)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
             return;
         }
-        var identity = new ClaimsIdentity(context.Principal!.Claims.Where(c => c.Type != ClaimTypes.Role), Scheme);
-        identity.AddClaims(roles.Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
+        var everySeries = grants.Any(g => g.SeriesId is null);
+        if (!everySeries && !current.Chosen && grants.All(g => g.SeriesId != current.SeriesId))
+        {
+            var mine = grants.Select(g => g.SeriesId!).ToList();
+            var newest = await db.Surveys.AsNoTracking().Where(s => mine.Contains(s.SeriesId))
+                .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Select(s => s.Id).FirstOrDefaultAsync(cancel);
+            if (newest is not null
+                && await services.GetRequiredService<Surveys.SurveyCatalog>().GetAsync(db, newest, cancel) is { } stored)
+                current.Use(stored);
+        }
+        var roles = grants.Where(g => g.SeriesId is null || g.SeriesId == current.SeriesId).Select(g => g.Role).Distinct().ToList();
+        // Nothing to open at all (not a survey chosen outside the user's series): the 403 page says so.
+        if (roles.Count == 0 && !current.Chosen) context.HttpContext.Items[NoSeriesItem] = true;
+        var identity = new ClaimsIdentity(context.Principal!.Claims.Where(c => c.Type is not (ClaimTypes.Role or SeriesClaim)), Scheme);
+        identity.AddClaims(roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        identity.AddClaims(grants.Select(g => g.SeriesId ?? EverySeries).Distinct().Select(s => new Claim(SeriesClaim, s)));
+        if (grants.Any(g => g.SeriesId is null && g.Role == StaffRoles.Admin))
+            identity.AddClaim(new Claim(ClaimTypes.Role, UsersRole));
         context.ReplacePrincipal(new ClaimsPrincipal(identity));
     }
+
+    private sealed record Grant(string Role, string? SeriesId);
+
+    /// <summary>The series the user has a role in (<see cref="EverySeries"/> for all); the switcher lists only their surveys.</summary>
+    public const string SeriesClaim = "shirabe:series";
+    public const string EverySeries = "*";
+    /// <summary>The pseudo-role of a 管理者 for every series: only they manage users.</summary>
+    public const string UsersRole = "admin:every-series";
+    /// <summary>Set on a request whose user has a role in no series of any stored survey (the 403 page explains).</summary>
+    public const string NoSeriesItem = "shirabe:no-series";
+
+    /// <summary>Whether the user may see surveys of <paramref name="seriesId"/>.</summary>
+    public static bool SeesSeries(ClaimsPrincipal user, string seriesId) =>
+        user.FindAll(SeriesClaim).Any(c => c.Value == EverySeries || c.Value == seriesId);
 
     /// <summary>The cookie carries no role: <see cref="ValidateAsync"/> adds the roles from the database on every request.</summary>
     public static ClaimsPrincipal Principal(AdminUser user, string session) => new(new ClaimsIdentity(
@@ -132,7 +172,7 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
     /// password on an existing one (and its role, when given). Used by the CLI, the demo and the users page.
     /// </summary>
     public async Task<AdminUser> AddAsync(string name, string password, bool reset = false, CancellationToken cancel = default,
-        string? role = null)
+        string? role = null, string? series = null)
     {
         name = name.Trim();
         if (name.Length is 0 or > 100 || name.Any(char.IsControl))
@@ -141,11 +181,13 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
             throw new Core.UserError($"パスワードは {AdminAuth.MinPasswordLength} 文字以上にしてください。");
         if (role is not null && !StaffRoles.IsKnown(role))
             throw new Core.UserError("役割は admin（管理者）か analyst（集計担当）で指定してください。");
+        if (series is not null && role is null) throw new Core.UserError("シリーズを指定するときは役割も指定してください。");
+        series = await StaffRoles.CheckSeriesAsync(db, series, cancel);
         var user = await db.AdminUsers.FirstOrDefaultAsync(u => u.Name == name, cancel);
         if (user is not null && !reset)
             throw new Core.UserError($"ユーザー「{name}」はすでに登録されています（パスワードを変えるには --reset）。");
         // A role change first: when it is refused (the last 管理者), the password stays as it was too.
-        if (user is not null && role is not null) await new StaffAccounts(db, hasher, clock).SetRoleAsync(user.Id, role, cancel);
+        if (user is not null && role is not null) await new StaffAccounts(db, hasher, clock).SetRoleAsync(user.Id, role, cancel, series: series);
         var created = user is null;
         user ??= db.AdminUsers.Add(new AdminUser { Name = name, PasswordHash = "", Stamp = "", CreatedAt = clock.GetUtcNow().UtcDateTime }).Entity;
         user.PasswordHash = hasher.HashPassword(user, password);
@@ -155,7 +197,7 @@ public sealed class AdminUsers(ShirabeDb db, IPasswordHasher<AdminUser> hasher, 
         await db.SaveChangesAsync(cancel);
         if (created)
         {
-            db.StaffRoles.Add(new StaffRole { UserId = user.Id, Role = role ?? StaffRoles.Admin });
+            db.StaffRoles.Add(new StaffRole { UserId = user.Id, Role = role ?? StaffRoles.Admin, SeriesId = series });
             await db.SaveChangesAsync(cancel);
         }
         if (tx is not null) await tx.CommitAsync(cancel);

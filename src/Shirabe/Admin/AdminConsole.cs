@@ -41,8 +41,15 @@ public static class AdminConsole
         o.Conventions.AddFolderApplicationModelConvention("/Admin", page =>
         {
             if (page.ViewEnginePath == "/Admin/SignIn") return;
-            page.EndpointMetadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(
-                AnalystPages.Contains(page.ViewEnginePath) ? AdminAuth.StaffPolicy : AdminAuth.AdminPolicy));
+            page.EndpointMetadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(page.ViewEnginePath switch
+            {
+                // Signing out needs no role: a user without one in the chosen survey's series can still leave.
+                "/Admin/SignOut" => AdminAuth.SignedInPolicy,
+                // Users, and uploads (which may start a series), are for a 管理者 for every series only (docs/decisions/060).
+                "/Admin/Users" or "/Admin/Authoring/Upload" => AdminAuth.UsersPolicy,
+                var path when AnalystPages.Contains(path) => AdminAuth.StaffPolicy,
+                _ => AdminAuth.AdminPolicy,
+            }));
         });
         o.Conventions.AllowAnonymousToPage("/Admin/SignIn");
         // Paper and mail answers entered by a 管理者: the respondent's own section and review pages on console routes

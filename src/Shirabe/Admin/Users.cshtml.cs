@@ -1,34 +1,46 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 
 namespace Shirabe.Admin;
 
 /// <summary>
-/// Console users, for 管理者 only (by the page convention): list, add with a generated password shown once, change the
-/// role, reset the password (shown once), disable or enable. The last enabled 管理者 cannot be demoted or disabled.
+/// Console users, for 管理者 of every series only (by the page convention): list, add with a generated password shown
+/// once, change the role and its series (every series or one, docs/decisions/060), reset the password (shown once),
+/// disable or enable. The last enabled 管理者 for every series cannot be demoted or disabled.
 /// </summary>
-public sealed class UsersModel(StaffAccounts accounts) : PageModel
+public sealed class UsersModel(StaffAccounts accounts, Data.ShirabeDb db) : PageModel
 {
     public List<StaffAccount> Users { get; private set; } = [];
+    /// <summary>The series of the stored surveys, for a role limited to one.</summary>
+    public List<string> Series { get; private set; } = [];
     public string? Error { get; private set; }
     /// <summary>A generated password and whose it is: in this response only, never stored.</summary>
     public (string Name, string Password)? Shown { get; private set; }
     public string? Done { get; private set; }
 
-    public async Task OnGetAsync() => Users = await accounts.ListAsync(HttpContext.RequestAborted);
+    public async Task OnGetAsync() => await LoadAsync(HttpContext.RequestAborted);
 
-    public Task<IActionResult> OnPostAddAsync(string? name, string? role) => RunAsync(async cancel =>
+    public Task<IActionResult> OnPostAddAsync(string? name, string? role, string? series) => RunAsync(async cancel =>
     {
-        var (user, password) = await accounts.CreateAsync(name ?? "", role ?? "", Me, cancel);
+        var (user, password) = await accounts.CreateAsync(name ?? "", role ?? "", Me, cancel, series);
         Shown = (user.Name, password);
-        Done = $"ユーザー「{user.Name}」（{StaffRoles.Label(role)}）を追加しました。";
+        Done = $"ユーザー「{user.Name}」（{StaffRoles.Label(role)}・{StaffRoles.ScopeLabel(NullIfEmpty(series))}）を追加しました。";
     });
 
-    public Task<IActionResult> OnPostRoleAsync(int id, string? role) => RunAsync(async cancel =>
+    public Task<IActionResult> OnPostRoleAsync(int id, string? role, string? series) => RunAsync(async cancel =>
     {
-        await accounts.SetRoleAsync(id, role ?? "", cancel, Me);
-        Done = $"役割を「{StaffRoles.Label(role)}」にしました。次の操作から反映されます。";
+        await accounts.SetRoleAsync(id, role ?? "", cancel, Me, series);
+        Done = $"役割を「{StaffRoles.Label(role)}」（{StaffRoles.ScopeLabel(NullIfEmpty(series))}）にしました。次の操作から反映されます。";
     });
+
+    private static string? NullIfEmpty(string? series) => string.IsNullOrWhiteSpace(series) ? null : series.Trim();
+
+    private async Task LoadAsync(CancellationToken cancel)
+    {
+        Users = await accounts.ListAsync(cancel);
+        Series = await db.Surveys.AsNoTracking().Select(s => s.SeriesId).Distinct().OrderBy(s => s).ToListAsync(cancel);
+    }
 
     public Task<IActionResult> OnPostResetAsync(int id) => RunAsync(async cancel =>
     {
@@ -65,7 +77,7 @@ public sealed class UsersModel(StaffAccounts accounts) : PageModel
             Error = e.Message;
             Response.StatusCode = StatusCodes.Status409Conflict;
         }
-        Users = await accounts.ListAsync(cancel);
+        await LoadAsync(cancel);
         return Page();
     }
 }

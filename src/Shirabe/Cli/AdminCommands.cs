@@ -7,7 +7,7 @@ using Shirabe.Data;
 
 namespace Shirabe.Cli;
 
-/// <summary>`shirabe admin add-user --name NAME --role admin|analyst [--generate] [--reset] [--db …]`: console users (docs/cli.md).</summary>
+/// <summary>`shirabe admin add-user --name NAME --role admin|analyst [--series ID] [--generate] [--reset] [--db …]`: console users (docs/cli.md).</summary>
 public static class AdminCommands
 {
     public static Command Command()
@@ -18,6 +18,10 @@ public static class AdminCommands
             Description = "役割: admin（管理者: すべての操作）または analyst（集計担当: 結果と報告書の閲覧、所見の下書き）。登録時は必須、--reset と一緒なら役割も変更する",
         };
         role.AcceptOnlyFromAmong(StaffRoles.All);
+        var series = new Option<string?>("--series")
+        {
+            Description = "役割を一つのシリーズ（登録済みの調査の series）に限る。省略時はすべてのシリーズ",
+        };
         var generate = new Option<bool>("--generate") { Description = "パスワードを自動生成して表示する（入力しない）" };
         var reset = new Option<bool>("--reset") { Description = "登録済みのユーザーのパスワードを変更する（ログイン中のセッションは無効になる）" };
         var db = new Option<string?>("--db")
@@ -27,7 +31,7 @@ public static class AdminCommands
         var add = new Command("add-user",
             "管理画面のユーザーを登録します。パスワードは端末で入力するか、標準入力の 1 行目から読みます（--generate で自動生成）")
         {
-            name, role, generate, reset, db,
+            name, role, series, generate, reset, db,
         };
         add.SetAction(async (r, cancel) =>
         {
@@ -46,12 +50,12 @@ public static class AdminCommands
             await database.MigrateAsync(cancel);
             await using var ctx = database.CreateContext();
             var user = await new AdminUsers(ctx, new PasswordHasher<AdminUser>(), TimeProvider.System)
-                .AddAsync(r.GetValue(name)!, password, r.GetValue(reset), cancel, r.GetValue(role));
+                .AddAsync(r.GetValue(name)!, password, r.GetValue(reset), cancel, r.GetValue(role), r.GetValue(series));
             // The command line has no signed-in user: the entry's user is empty ("コマンドライン" on the console).
             await new AuditLog(ctx, TimeProvider.System).WriteAsync(null, r.GetValue(reset) ? AuditAction.UserPasswordReset : AuditAction.UserAdded,
-                AuditLog.User(user.Id), r.GetValue(reset) ? new { field = "password" } : new { role = r.GetValue(role) }, cancel);
-            var current = await ctx.StaffRoles.Where(x => x.UserId == user.Id && x.SeriesId == null).Select(x => x.Role).FirstAsync(cancel);
-            r.Out().WriteLine($"{database.Describe()}: 管理画面のユーザー「{user.Name}」（{StaffRoles.Label(current)}）を{(r.GetValue(reset) ? "更新" : "登録")}しました。");
+                AuditLog.User(user.Id), r.GetValue(reset) ? new { field = "password" } : new { role = r.GetValue(role), series = r.GetValue(series) }, cancel);
+            var current = await ctx.StaffRoles.Where(x => x.UserId == user.Id).OrderBy(x => x.SeriesId != null).FirstAsync(cancel);
+            r.Out().WriteLine($"{database.Describe()}: 管理画面のユーザー「{user.Name}」（{StaffRoles.Label(current.Role)}{(current.SeriesId is null ? "" : "・" + StaffRoles.ScopeLabel(current.SeriesId))}）を{(r.GetValue(reset) ? "更新" : "登録")}しました。");
             if (generated) r.Out().WriteLine($"パスワード: {password}");
             return 0;
         });

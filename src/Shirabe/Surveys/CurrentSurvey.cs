@@ -19,6 +19,11 @@ public sealed class CurrentSurvey(ServedSurvey served, SurveyCatalog catalog)
     /// <summary>The stored survey (null: the served folder's survey before it was stored).</summary>
     public StoredSurvey? Stored { get; private set; }
     public bool Resolved { get; set; }
+    /// <summary>The console's survey was named by ?survey= or the cookie (not the default): a user without a role in its
+    /// series gets 403 instead of another survey (Admin.AdminAuth).</summary>
+    public bool Chosen { get; set; }
+    /// <summary>The series whose staff roles apply (docs/decisions/060).</summary>
+    public string SeriesId => Stored?.Record.SeriesId ?? Survey.Series ?? Survey.Id;
 
     public void Use(StoredSurvey stored)
     {
@@ -31,7 +36,7 @@ public sealed class CurrentSurvey(ServedSurvey served, SurveyCatalog catalog)
 /// <summary>
 /// Picks the request's survey (docs/web.md "Several surveys"): a personal link's (/a/{token}/…) from its invitation, so
 /// a link of one survey never opens another; in the console the one chosen with ?survey=ID (remembered in a cookie),
-/// else the newest stored survey; elsewhere (the blank questionnaire, the privacy notice) the one named by ?survey=ID,
+/// else the newest stored survey (the newest the user may see: Admin.AdminAuth); elsewhere (the blank questionnaire, the privacy notice) the one named by ?survey=ID,
 /// else the newest, else the served folder's.
 /// </summary>
 public sealed class SurveyResolver(RequestDelegate next)
@@ -68,9 +73,17 @@ public sealed class SurveyResolver(RequestDelegate next)
         {
             var console = path.StartsWithSegments("/admin");
             var asked = http.Request.Query["survey"].ToString();
-            if (asked.Length is > 0 and <= 40 && await catalog.GetAsync(db, asked, cancel) is { } chosen)
+            // A console page of one stored survey (/admin/surveys/{id}/…) works on that survey: its series' roles apply.
+            if (path.StartsWithSegments("/admin/surveys", out var surveyPath) && surveyPath.Value?.Split('/') is [_, { Length: > 0 and <= 40 } named, ..]
+                && await catalog.GetAsync(db, named, cancel) is { } page)
+            {
+                stored = page;
+                current.Chosen = true;
+            }
+            else if (asked.Length is > 0 and <= 40 && await catalog.GetAsync(db, asked, cancel) is { } chosen)
             {
                 stored = chosen;
+                current.Chosen = console;
                 if (console)
                     http.Response.Cookies.Append(Cookie, chosen.Record.Id, new CookieOptions
                     {
@@ -78,7 +91,10 @@ public sealed class SurveyResolver(RequestDelegate next)
                     });
             }
             else if (console && http.Request.Cookies[Cookie] is { Length: > 0 and <= 40 } remembered)
+            {
                 stored = await catalog.GetAsync(db, remembered, cancel);
+                current.Chosen = stored is not null;
+            }
             if (stored is null && await db.Surveys.AsNoTracking().OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
                     .Select(s => s.Id).FirstOrDefaultAsync(cancel) is { } newest)
                 stored = await catalog.GetAsync(db, newest, cancel);

@@ -8,5 +8,7 @@ public sealed class IndexModel(SurveyAuthoring authoring) : PageModel
 {
     public List<SurveyListRow> Rows { get; private set; } = [];
 
-    public async Task OnGetAsync() => Rows = await authoring.ListAsync(HttpContext.RequestAborted);
+    /// <summary>Only the surveys of the user's series (docs/decisions/060).</summary>
+    public async Task OnGetAsync() => Rows = (await authoring.ListAsync(HttpContext.RequestAborted))
+        .Where(r => AdminAuth.SeesSeries(User, r.Record.SeriesId)).ToList();
 }
