@@ -11,7 +11,8 @@ namespace Shirabe.Browser.Tests;
 /// <summary>
 /// The fieldwork path in the console (issue 11): a roster uploaded on /admin/roster, invitations sent from /admin/mail
 /// and written by the background sender to the pickup folder (no SMTP configured), a link followed from a mail and
-/// answered, and the fieldwork page's counts changed by it.
+/// answered, and the fieldwork page's counts changed by it. The mail page's delivery table refreshes itself while mail is
+/// being sent (issue 11 item 9).
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed partial class FieldworkConsoleTests(ShirabeSite site)
@@ -48,6 +49,16 @@ public sealed partial class FieldworkConsoleTests(ShirabeSite site)
         Assert.Contains("3 団体に依頼メールを送ります", await console.TextAsync("#mail-confirm"));
         await console.ClickAsync("#mail-confirm button[type=submit]");
         Assert.Contains("3", await console.TextAsync("#mail-done"));
+        var confirmedAt = page.Url;
+
+        // The delivery table follows the sender on this page (fetched again, not reloaded) until the queue is empty.
+        await page.WaitForFunctionAsync(
+            "() => document.querySelector('#delivery-progress')?.dataset.busy === 'false' && document.querySelector('#count-sent')?.innerText === '3'",
+            new WaitForFunctionOptions { Timeout = 90_000, PollingInterval = 250 });
+        Assert.Equal(confirmedAt, page.Url);
+        Assert.Contains("3", await console.TextAsync("#mail-done")); // the result of the POST is still shown
+        Assert.Equal("0", await console.TextAsync("#count-queued"));
+        Assert.Contains("送信待ちのメールはありません", await console.TextAsync("#delivery-idle"));
 
         // The background sender writes them to data/mail/ (polled, not slept on).
         var pickup = Path.Combine(server.Directory, "mail");
