@@ -119,6 +119,10 @@ public class AuditLogTests
             await AdminTestKit.PostFormAsync(admin, "/admin/mail", "/admin/mail?handler=cancel", ("id", round.ToString()));
             Assert.Equal(1, await db.OutboxMails.CountAsync(m => m.Kind == "reminder"));
         }
+        int t02;
+        await using (var db = app.Db()) t02 = await db.Organisations.Where(o => o.Code == "T02").Select(o => o.Id).SingleAsync();
+        var one = $"/admin/invitees/{t02}/mail"; // invited already: a reminder to this invitee alone
+        Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, one, one, ("kind", "reminder"))).StatusCode);
         const string template = "/admin/mail/templates/receipt";
         await AdminTestKit.PostFormAsync(admin, template, template + "?handler=save",
             ("Subject", "【受付】{{調査名}}"), ("Body", SurveyMail.DefaultReceipt.Body));

@@ -65,6 +65,7 @@ public class AuthorizationMatrixTests
         // Validity and address: a plain POST (no choice) is refused with the page's own message (400); staff entry of paper
         // answers: the admin's form token from /admin is not one of this invitee's questionnaire (400).
         R("/admin/invitees/{id:int}/validity", "/admin/invitees/1/validity", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
+        R("/admin/invitees/{id:int}/mail", "/admin/invitees/1/mail", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)), // no kind confirmed: 400
         R("/admin/invitees/{id:int}/address", "/admin/invitees/1/address", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
         R("/admin/invitees/{id:int}/paper/s/{section}/{part:int?}", "/admin/invitees/1/paper/s/1", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),
         R("/admin/invitees/{id:int}/paper/review", "/admin/invitees/1/paper/review", (302, 302), (302, 302), (302, 302), (200, 400), (403, 403)),

@@ -43,6 +43,7 @@ public static class AuditAction
     public const string MailReminderCancelled = "mail.remind.cancel";
     public const string MailReminderSent = "mail.remind.queued";
     public const string MailTemplateEdited = "mail.template";
+    public const string MailToInvitee = "mail.invitee";
     public const string SurveyUploaded = "survey.upload";
     public const string SurveyNextWave = "survey.next-wave";
     public const string SurveyWordingSaved = "survey.wording";
@@ -81,6 +82,7 @@ public static class AuditAction
         [MailReminderCancelled] = "督促メールの予約の取り消し",
         [MailReminderSent] = "督促メールの作成（送信キューへ）",
         [MailTemplateEdited] = "メール文面の編集",
+        [MailToInvitee] = "1 団体への依頼・督促メールの送信",
         [SurveyUploaded] = "調査票のアップロード",
         [SurveyNextWave] = "次回調査の作成",
         [SurveyWordingSaved] = "調査票の文言の変更",

@@ -123,4 +123,12 @@ public sealed class IndexModel(MailCampaigns campaigns, Outbox outbox, MailSetti
     public string Local(DateTime utc) => console.Local(utc);
 
     public int Count(string status) => Outbox.GetValueOrDefault(status);
+
+    /// <summary>Mails still to go now (queued or being sent; a temporary failure waits for its retry and is not counted).</summary>
+    public int Remaining => Count(MailStatus.Queued) + Count(MailStatus.Sending);
+
+    /// <summary>While mail is being sent, the delivery table refreshes itself (admin.js) until the queue is empty.</summary>
+    public bool Busy => Remaining > 0;
+
+    public const int RefreshSeconds = 2;
 }

@@ -119,47 +119,115 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var batch in ids.Chunk(BatchSize))
         {
-            await using var tx = await db.Database.BeginTransactionAsync(cancel);
-            var candidates = await CandidatesAsync(batch, cancel);
-            var made = new List<(Candidate Who, AccessLink Link, string? Token)>();
-            var ready = new List<(Candidate Who, string Token)>();
-            foreach (var c in candidates)
-            {
-                var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
-                if (token is not null) { ready.Add((c, token)); continue; }
-                if (c.Link is not null && (c.Started || c.Invited))
-                {
-                    problems.Add($"{c.Code} {c.Name}: 現在のリンクはメールに載せられません（鍵がないときに作られたリンク）。回答用リンクを再発行してから送ってください。");
-                    continue;
-                }
-                if (c.Link is not null)
-                    await db.AccessLinks.Where(x => x.InvitationId == c.Id && x.RevokedAt == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancel);
-                var (link, random) = NewLink(c.Id, now);
-                made.Add((c, link, random));
-            }
-            if (made.Count > 0)
-            {
-                await db.SaveChangesAsync(cancel); // the new links' ids, which derived tokens need
-                foreach (var (who, link, random) in made)
-                {
-                    var token = random ?? keys.Derive(link.Id, link.Stamp!);
-                    link.TokenHash = InvitationTokens.Hash(token);
-                    ready.Add((who, token));
-                }
-                newLinks += made.Count;
-            }
-            foreach (var (who, token) in ready.OrderBy(r => r.Who.Id))
-                if (TryAdd(stored.Survey, who, MailKind.Invitation, Url(token), null, problems)) queued++;
-            await db.SaveChangesAsync(cancel);
-            await tx.CommitAsync(cancel);
-            db.ChangeTracker.Clear();
+            var (q, n) = await QueueInvitationBatchAsync(stored.Survey, batch, problems, now, cancel);
+            queued += q;
+            newLinks += n;
             done += batch.Length;
             progress?.Report(new CampaignProgress(done, ids.Count));
         }
         await Audit(userId, AuditAction.MailInvitationsQueued, surveyId,
             new { queued, newLinks, failed = problems.Count, onlyUninvited }, cancel);
         return new CampaignResult(queued, 0, problems);
+    }
+
+    /// <summary>One batch of invitation mails in one transaction: links made or recovered, the mails added and saved.</summary>
+    private async Task<(int Queued, int NewLinks)> QueueInvitationBatchAsync(Survey survey, int[] batch, List<string> problems,
+        DateTime now, CancellationToken cancel)
+    {
+        var queued = 0;
+        await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        var candidates = await CandidatesAsync(batch, cancel);
+        var made = new List<(Candidate Who, AccessLink Link, string? Token)>();
+        var ready = new List<(Candidate Who, string Token)>();
+        foreach (var c in candidates)
+        {
+            var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
+            if (token is not null) { ready.Add((c, token)); continue; }
+            if (c.Link is not null && (c.Started || c.Invited))
+            {
+                problems.Add($"{c.Code} {c.Name}: 現在のリンクはメールに載せられません（鍵がないときに作られたリンク）。回答用リンクを再発行してから送ってください。");
+                continue;
+            }
+            if (c.Link is not null)
+                await db.AccessLinks.Where(x => x.InvitationId == c.Id && x.RevokedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancel);
+            var (link, random) = NewLink(c.Id, now);
+            made.Add((c, link, random));
+        }
+        if (made.Count > 0)
+        {
+            await db.SaveChangesAsync(cancel); // the new links' ids, which derived tokens need
+            foreach (var (who, link, random) in made)
+            {
+                var token = random ?? keys.Derive(link.Id, link.Stamp!);
+                link.TokenHash = InvitationTokens.Hash(token);
+                ready.Add((who, token));
+            }
+        }
+        foreach (var (who, token) in ready.OrderBy(r => r.Who.Id))
+            if (TryAdd(survey, who, MailKind.Invitation, Url(token), null, problems)) queued++;
+        await db.SaveChangesAsync(cancel);
+        await tx.CommitAsync(cancel);
+        db.ChangeTracker.Clear();
+        return (queued, made.Count);
+    }
+
+    /// <summary>
+    /// What one invitee's 「依頼メールを送る」 would send: the invitation when none was ever queued for it, else a reminder;
+    /// or, in Japanese, why nothing may be sent (the campaigns' rules: not after a submission, to a refused address,
+    /// without an address, on an expired invitation, after the close).
+    /// </summary>
+    public async Task<(string? Kind, string? Refusal)> PlanOneAsync(int invitationId, CancellationToken cancel)
+    {
+        var i = await db.Invitations.AsNoTracking().Where(x => x.Id == invitationId)
+            .Select(x => new
+            {
+                x.SurveyId, x.ContactEmail, x.AddressFailedAt, x.ExpiresAt,
+                Submitted = db.Submissions.Any(s => s.InvitationId == x.Id),
+                Invited = db.OutboxMails.Any(m => m.InvitationId == x.Id && m.Kind == MailKind.Invitation),
+            }).SingleAsync(cancel);
+        var stored = await SurveyAsync(i.SurveyId, cancel);
+        if (stored.Survey.Period.PhaseAt(clock.GetUtcNow()) == SurveyPhase.Closed)
+            return (null, "回答期間が終了しているため送れません。");
+        if (i.Submitted) return (null, "回答を提出済みのため送りません（提出後に依頼・督促メールは送りません）。");
+        if (i.AddressFailedAt is not null) return (null, "宛先エラーになっているため送れません。連絡先を直し、宛先エラーを解除してから送ってください。");
+        if (string.IsNullOrWhiteSpace(i.ContactEmail)) return (null, "メールアドレスがないため送れません。連絡先を直してから送ってください。");
+        if (i.ExpiresAt is { } exp && exp <= clock.GetUtcNow().UtcDateTime) return (null, "この団体の回答の有効期限が切れているため送れません。");
+        return (i.Invited ? MailKind.Reminder : MailKind.Invitation, null);
+    }
+
+    /// <summary>
+    /// Queues the mail <see cref="PlanOneAsync"/> chose for one invitee, refused (a <see cref="UserError"/> saying why) when
+    /// it may not be sent or the choice is no longer <paramref name="expectedKind"/> (the page confirmed another one).
+    /// Writes an audit entry.
+    /// </summary>
+    public async Task<CampaignResult> QueueOneAsync(int invitationId, string expectedKind, int? userId, CancellationToken cancel)
+    {
+        var (kind, refusal) = await PlanOneAsync(invitationId, cancel);
+        if (refusal is not null) throw new UserError(refusal);
+        if (kind != expectedKind)
+            throw new UserError("確認した後に状況が変わりました（別の操作でメールが作られた可能性があります）。もう一度確認してから送ってください。");
+        var surveyId = await db.Invitations.Where(x => x.Id == invitationId).Select(x => x.SurveyId).SingleAsync(cancel);
+        var stored = await SurveyAsync(surveyId, cancel);
+        var problems = new List<string>();
+        int queued = 0, withoutLink = 0, newLinks = 0;
+        if (kind == MailKind.Invitation)
+            (queued, newLinks) = await QueueInvitationBatchAsync(stored.Survey, [invitationId], problems, clock.GetUtcNow().UtcDateTime, cancel);
+        else
+        {
+            var c = (await CandidatesAsync([invitationId], cancel)).Single();
+            var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
+            if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), null, problems))
+            {
+                queued = 1;
+                if (token is null) withoutLink = 1;
+            }
+            await db.SaveChangesAsync(cancel);
+            db.ChangeTracker.Clear();
+        }
+        await Audit(userId, AuditAction.MailToInvitee, "invitation:" + invitationId,
+            new { survey = surveyId, kind, queued, newLinks, withoutLink, failed = problems.Count }, cancel);
+        return new CampaignResult(queued, withoutLink, problems);
     }
 
     /// <summary>
