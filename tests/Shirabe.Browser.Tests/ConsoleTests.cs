@@ -233,7 +233,14 @@ public sealed class ConsoleTests(ShirabeSite site)
             var scroll = await page.EvaluateExpressionAsync<int>("document.scrollingElement.scrollWidth");
             var inner = await page.EvaluateExpressionAsync<int>("innerWidth");
             Assert.Equal(375, inner);
-            if (scroll > inner) tooWide.Add($"{name}: scrollWidth {scroll} > innerWidth {inner}");
+            if (scroll > inner)
+            {
+                // Name the widest elements, so a failure says what to fix.
+                var culprits = await page.EvaluateExpressionAsync<string>(
+                    "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)" +
+                    ".slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : '')).join(', ')");
+                tooWide.Add($"{name}: scrollWidth {scroll} > innerWidth {inner} ({culprits})");
+            }
         });
         Assert.True(pages >= 26, $"only {pages} pages were checked");
         Assert.True(tooWide.Count == 0, string.Join("\n", tooWide));
