@@ -23,9 +23,12 @@ public class RosterFileTests
     private static byte[] Utf8(string text, bool bom = false) =>
         [.. bom ? Encoding.UTF8.GetPreamble() : [], .. Encoding.UTF8.GetBytes(text)];
 
+    /// <summary>SC3's category column, as <see cref="RosterImport"/> reads it from the survey (checked below).</summary>
+    internal static readonly RosterReadOptions Sc3 = new() { CategoryHeading = "業種" };
+
     private static (List<RosterEntry> Entries, IReadOnlyList<string> Attributes, IReadOnlyList<RosterProblem> Warnings) Read(
         byte[] bytes, string name = "roster.csv", RosterReadOptions? options = null) =>
-        RosterFile.ReadAll(new MemoryStream(bytes), name, options);
+        RosterFile.ReadAll(new MemoryStream(bytes), name, options ?? Sc3);
 
     private static RosterFileException Refused(byte[] bytes, string name = "roster.csv", RosterReadOptions? options = null) =>
         Assert.Throws<RosterFileException>(() => Read(bytes, name, options));
@@ -38,8 +41,9 @@ public class RosterFileTests
     public void TheSampleRoster_Reads57Invitees_WithTheCodesOfTheResponsesAndTheDemo()
     {
         using var file = File.OpenRead(Path.Combine(ReportFixtures.SurveyDir, "roster.csv"));
-        var (entries, attributes, warnings) = RosterFile.ReadAll(file, "roster.csv");
+        var (entries, attributes, warnings) = RosterFile.ReadAll(file, "roster.csv", Sc3);
 
+        Assert.Equal("業種", RosterFile.CategoryHeading(ReportFixtures.Survey())); // its 業種 column is SC3's category item
         Assert.Equal(57, entries.Count);
         Assert.Empty(attributes);
         Assert.Empty(warnings);
@@ -48,18 +52,41 @@ public class RosterFileTests
         Assert.Equal(48, responded.Count);
         Assert.Equal(responded.Concat(DemoSeed.Unanswered.Select(u => u.Code)), entries.Select(e => e.Code));
         Assert.Equal("一般社団法人日本化学工業協会", entries[0].Name);
-        Assert.Equal("製造業", entries[0].Industry);
-        Assert.Null(entries.Single(e => e.Code == "R16").Industry); // 参考資料2 lists 「‐」
-        Assert.Equal(DemoSeed.Unanswered.Select(u => (u.Name, u.Industry)), entries.Skip(48).Select(e => (e.Name, e.Industry!)));
+        Assert.Equal("製造業", entries[0].Category);
+        Assert.Null(entries.Single(e => e.Code == "R16").Category); // 参考資料2 lists 「‐」
+        Assert.Equal(DemoSeed.Unanswered.Select(u => (u.Name, u.Industry)), entries.Skip(48).Select(e => (e.Name, e.Category!)));
         Assert.All(entries, e => Assert.EndsWith("@example.jp", e.Email));
         Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.ContactName)));
         Assert.Equal(["jimukyoku-r03@example.jp"], entries.Single(e => e.Code == "R03").Cc);
     }
 
     [Fact]
+    public void TheCategoryColumn_IsTheSurveys_AndWithoutACategoryItemItsHeadingIsAnAttribute()
+    {
+        var csv = Utf8("コード,団体名,事業区分,業種\r\nA1,甲社,製造,東京\r\n");
+
+        var own = Read(csv, options: new RosterReadOptions { CategoryHeading = "事業区分" });
+        Assert.Equal("製造", own.Entries[0].Category);
+        Assert.Equal(new Dictionary<string, string> { ["業種"] = "東京" }, own.Entries[0].Attributes);
+        Assert.Equal(["業種"], own.Attributes);
+
+        var none = Read(csv, options: new RosterReadOptions());
+        Assert.Null(none.Entries[0].Category);
+        Assert.Equal(["事業区分", "業種"], none.Attributes);
+
+        var twice = Refused(Utf8("コード,団体名,業種,区分\r\nA1,甲社,製造,製造\r\n"));
+        Assert.Equal(["1 行目 区分: 「業種」の列が 2 つあります（見出しは重複できません）。"], Lines(twice));
+
+        using var ms = new MemoryStream();
+        RosterFile.WriteCsv(ms, null, [], [new(2, "A1", "甲社", null, null, [], "製造", new Dictionary<string, string>())]);
+        Assert.StartsWith("\uFEFF\"コード\",\"団体名\",\"担当者名\",\"メールアドレス\",\"CC\"\r\n\"A1\",\"甲社\",\"\",\"\",\"\"\r\n",
+            Encoding.UTF8.GetString(ms.ToArray()));
+    }
+
+    [Fact]
     public void Csv_Utf8WithoutBom_ReadsEnglishAndFullWidthHeadings_AndKeepsOtherColumnsAsAttributes()
     {
-        var csv = "ＣＯＤＥ, Name ,E-mail,ｃｃ,Industry,会員数,備考\r\n"
+        var csv = "ＣＯＤＥ, Name ,E-mail,ｃｃ,Category,会員数,備考\r\n"
             + "A-001,一般社団法人テスト協会,a@example.jp,\"b@example.jp; c@example.jp, d@example.jp\",製造業,120,\r\n"
             + ",,,,,,\r\n" // a blank line Excel wrote: skipped
             + "A-002,\u3000テスト工業会 ,,,,,要確認\r\n";
@@ -70,7 +97,7 @@ public class RosterFileTests
         Assert.Empty(warnings);
         Assert.Equal(2, entries.Count);
         var a = entries[0];
-        Assert.Equal(("A-001", "一般社団法人テスト協会", "a@example.jp", "製造業", 2L), (a.Code, a.Name, a.Email, a.Industry, a.Row));
+        Assert.Equal(("A-001", "一般社団法人テスト協会", "a@example.jp", "製造業", 2L), (a.Code, a.Name, a.Email, a.Category, a.Row));
         Assert.Null(a.ContactName);
         Assert.Equal(["b@example.jp", "c@example.jp", "d@example.jp"], a.Cc);
         Assert.Equal(new Dictionary<string, string> { ["会員数"] = "120" }, a.Attributes);
@@ -101,8 +128,8 @@ public class RosterFileTests
             Assert.Equal(["一般社団法人日本化学工業協会", "全日本印刷工業組合連合会"], entries.Select(e => e.Name));
             Assert.Equal("髙橋 一郎", entries[1].ContactName); // an IBM extension character of CP932
         }
-        var withOption = Read(bytes, options: new RosterReadOptions { Encoding = Cp932 });
-        Assert.Equal("製造業", withOption.Entries[0].Industry);
+        var withOption = Read(bytes, options: Sc3 with { Encoding = Cp932 });
+        Assert.Equal("製造業", withOption.Entries[0].Category);
     }
 
     [Fact]
@@ -340,7 +367,7 @@ public class RosterFileTests
         for (var i = 0; i < expected.Count; i++)
         {
             var (e, a) = (expected[i], actual[i]);
-            Assert.Equal((e.Code, e.Name, e.ContactName, e.Email, e.Industry), (a.Code, a.Name, a.ContactName, a.Email, a.Industry));
+            Assert.Equal((e.Code, e.Name, e.ContactName, e.Email, e.Category), (a.Code, a.Name, a.ContactName, a.Email, a.Category));
             Assert.Equal(e.Cc, a.Cc);
             Assert.Equal(e.Attributes.OrderBy(kv => kv.Key), a.Attributes.OrderBy(kv => kv.Key));
         }
@@ -350,7 +377,7 @@ public class RosterFileTests
     public void CsvExport_NeutralisesFormulas_AndReadsBackTheSame()
     {
         using var ms = new MemoryStream();
-        RosterFile.WriteCsv(ms, RoundTripAttributes, RoundTripEntries());
+        RosterFile.WriteCsv(ms, "業種", RoundTripAttributes, RoundTripEntries());
         var text = Encoding.UTF8.GetString(ms.ToArray());
 
         Assert.StartsWith("\uFEFF\"コード\",\"団体名\",\"担当者名\",\"メールアドレス\",\"CC\",\"業種\",\"会員数\",\"'=メモ\"\r\n", text);
@@ -368,7 +395,7 @@ public class RosterFileTests
     public void XlsxExport_IsValid_MarksFormulaTextAsText_AndReadsBackTheSame()
     {
         using var ms = new MemoryStream();
-        RosterFile.WriteXlsx(ms, RoundTripAttributes, RoundTripEntries());
+        RosterFile.WriteXlsx(ms, "業種", RoundTripAttributes, RoundTripEntries());
 
         using (var doc = SpreadsheetDocument.Open(new MemoryStream(ms.ToArray()), false))
         {
@@ -423,7 +450,7 @@ public class RosterFileTests
     public void RandomInput_IsEitherReadOrRefusedWithTheClearError_NeverAnotherException()
     {
         using var ms = new MemoryStream();
-        RosterFile.WriteXlsx(ms, RoundTripAttributes, RoundTripEntries());
+        RosterFile.WriteXlsx(ms, "業種", RoundTripAttributes, RoundTripEntries());
         var workbook = ms.ToArray();
         var inputs = Gen.Frequency(
             (2, Gen.Byte.Array[0, 400].Select(b => (b, "random.csv"))),
@@ -437,7 +464,7 @@ public class RosterFileTests
             {
                 var (entries, _, _) = Read(input.Item1, input.Item2);
                 foreach (var e in entries)
-                    foreach (var value in new[] { e.Code, e.Name, e.ContactName, e.Email, e.Industry }.Concat(e.Cc).Concat(e.Attributes.Values))
+                    foreach (var value in new[] { e.Code, e.Name, e.ContactName, e.Email, e.Category }.Concat(e.Cc).Concat(e.Attributes.Values))
                         Assert.True(value is null || RosterFile.Invalid(value) is null, $"stored a value that breaks the rules: {value}");
             }
             catch (RosterFileException e)
@@ -546,8 +573,8 @@ public class RosterFileMemoryTests
             try
             {
                 using (var file = File.Create(path))
-                    if (format == "csv") RosterFile.WriteCsv(file, attributes, Generate());
-                    else RosterFile.WriteXlsx(file, attributes, Generate());
+                    if (format == "csv") RosterFile.WriteCsv(file, "業種", attributes, Generate());
+                    else RosterFile.WriteXlsx(file, "業種", attributes, Generate());
 
                 using var roster = RosterFile.Open(File.OpenRead(path), Path.GetFileName(path));
                 var count = 0;

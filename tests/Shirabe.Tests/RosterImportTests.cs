@@ -105,7 +105,7 @@ public class RosterImportTests
         await using (var db = app.Db())
             Assert.Equal(2, await RosterDownload.WriteAsync(db, app.Survey.Id, "xlsx", output, app.Clock, null));
         output.Position = 0;
-        var (entries, attributes, _) = RosterFile.ReadAll(output, "roster.xlsx");
+        var (entries, attributes, _) = RosterFile.ReadAll(output, "roster.xlsx", RosterFileTests.Sc3);
         Assert.Equal(["会員区分"], attributes);
         Assert.Equal(("A1", "正会員"), (entries[0].Code, entries[0].Attributes["会員区分"]));
         Assert.Empty(entries[1].Attributes);
@@ -171,10 +171,10 @@ public class RosterImportTests
             var exported = await CliTests.Run("roster", "export", "--survey", app.Survey.Id, "--out", export, "--db", db);
             Assert.True(exported.Code == 0, exported.Err);
             await using var file = File.OpenRead(export);
-            var (entries, _, _) = RosterFile.ReadAll(file, "roster.xlsx");
-            var (original, _, _) = RosterFile.ReadAll(File.OpenRead(SamplePath), "roster.csv");
-            Assert.Equal(original.OrderBy(e => e.Code, StringComparer.Ordinal).Select(e => (e.Code, e.Name, e.ContactName, e.Email, string.Join(";", e.Cc), e.Industry)),
-                entries.Select(e => (e.Code, e.Name, e.ContactName, e.Email, string.Join(";", e.Cc), e.Industry)));
+            var (entries, _, _) = RosterFile.ReadAll(file, "roster.xlsx", RosterFileTests.Sc3);
+            var (original, _, _) = RosterFile.ReadAll(File.OpenRead(SamplePath), "roster.csv", RosterFileTests.Sc3);
+            Assert.Equal(original.OrderBy(e => e.Code, StringComparer.Ordinal).Select(e => (e.Code, e.Name, e.ContactName, e.Email, string.Join(";", e.Cc), e.Category)),
+                entries.Select(e => (e.Code, e.Name, e.ContactName, e.Email, string.Join(";", e.Cc), e.Category)));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

@@ -238,4 +238,39 @@ public class SecondSurveyTests
         Assert.Equal(s["A2"], s.ItemWith(ItemRole.Category));
         Assert.Equal(2, s.Sections[1].Pages.Count);
     }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheRosterCategoryColumn_IsHeadedByTheSurveysCategoryItem_OnImportExportAndTheEditPage(string provider)
+    {
+        await using var app = await StartAsync(provider);
+        var admin = await app.SignedInClientAsync();
+        Assert.Equal("事業区分", RosterFile.CategoryHeading(app.Survey)); // A2's short, from survey.yaml
+
+        var page = await admin.GetStringAsync("/admin/roster");
+        Assert.Contains("「CC」「事業区分」とその他の列", page);
+        Assert.DoesNotContain("業種", page);
+
+        // 事業区分 is the category column; 業種 is only SC3's heading, so here it is a survey attribute.
+        var upload = await RosterPageTests.UploadAsync(admin, Encoding.UTF8.GetBytes("コード,団体名,事業区分,業種\nM1,甲社,製造,東京\nM2,乙社,,\n"));
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        int id;
+        await using (var db = app.Db())
+        {
+            var m1 = await db.Invitations.Include(i => i.Organisation).SingleAsync(i => i.Organisation.Code == "M1");
+            Assert.Equal(("製造", "{\"業種\":\"東京\"}"), (m1.Industry, m1.Attributes));
+            id = m1.OrganisationId;
+        }
+        // The generic alias 区分 is read as the category column too.
+        await RosterPageTests.UploadAsync(admin, Encoding.UTF8.GetBytes("コード,団体名,区分\nM2,乙社,サービス\n"));
+        await using (var db = app.Db())
+            Assert.Equal("サービス", await db.Invitations.Where(i => i.Organisation.Code == "M2").Select(i => i.Industry).SingleAsync());
+
+        var csv = await admin.GetStringAsync("/admin/roster/file.csv");
+        Assert.StartsWith("\uFEFF\"コード\",\"団体名\",\"担当者名\",\"メールアドレス\",\"CC\",\"事業区分\",\"業種\"\r\n", csv);
+        Assert.Contains("\"M1\",\"甲社\",\"\",\"\",\"\",\"製造\",\"東京\"\r\n", csv);
+
+        var edit = await admin.GetStringAsync($"/admin/invitees/{id}/edit");
+        Assert.Contains("<label for=\"Industry\">事業区分</label>", edit);
+        Assert.DoesNotContain("業種", edit);
+    }
 }

@@ -54,19 +54,32 @@ public class SeriesRolesTests
         var results = await HttpAssert.StatusAsync(HttpStatusCode.OK, await analyst.GetAsync("/admin/results"));
         Assert.Contains(Sc3Title, results);
 
-        // Naming the other series' survey: the console's 403 page, none of its data; the cookie it set refuses too.
-        foreach (var path in new[] { $"/admin?survey={MemberId}", "/admin", "/admin/results" })
+        // Naming the other series' survey: the console's 403 page, none of its data (docs/decisions/060).
+        foreach (var path in new[] { $"/admin?survey={MemberId}", $"/admin/results?survey={MemberId}" })
         {
-            var refused = await HttpAssert.StatusAsync(HttpStatusCode.Forbidden, await analyst.GetAsync(path));
-            Assert.Contains(AuthorizationMatrixTests.Refused, refused);
-            Assert.DoesNotContain("会員企業一号", refused);
+            var refused = await analyst.GetAsync(path);
+            Assert.DoesNotContain(refused.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith(SurveyResolver.Cookie + "="));
+            var text = await HttpAssert.StatusAsync(HttpStatusCode.Forbidden, refused);
+            Assert.Contains(AuthorizationMatrixTests.Refused, text);
+            Assert.DoesNotContain("会員企業一号", text);
         }
-        // A cookie alone (a fresh client that never asked with ?survey=).
+        // …but it is not remembered (decision 061): the next pages are the user's own survey again.
+        Assert.Contains("一般社団法人SC3団体", await HttpAssert.StatusAsync(HttpStatusCode.OK, await analyst.GetAsync("/admin")));
+        Assert.Contains(Sc3Title, await HttpAssert.StatusAsync(HttpStatusCode.OK, await analyst.GetAsync("/admin/results")));
+        // Its own survey chosen with ?survey= is remembered.
+        var own = await analyst.GetAsync($"/admin?survey={Sc3}");
+        Assert.Contains($"{SurveyResolver.Cookie}={Sc3}", string.Join("\n", own.Headers.GetValues("Set-Cookie")));
+        Assert.Contains("一般社団法人SC3団体", await HttpAssert.StatusAsync(HttpStatusCode.OK, own));
+
+        // A cookie naming the other series' survey (set before, or by another user of the browser): ignored and deleted,
+        // the user's own survey shown.
         var other = await SignedInForSeriesAsync(app, "shukei2", StaffRoles.Analyst, Sc3);
         other.DefaultRequestHeaders.Add("Cookie", $"{SurveyResolver.Cookie}={MemberId}");
-        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync("/admin/results")).StatusCode);
-        // Back to its own survey.
-        Assert.Contains("一般社団法人SC3団体", await HttpAssert.StatusAsync(HttpStatusCode.OK, await analyst.GetAsync($"/admin?survey={Sc3}")));
+        var fallback = await other.GetAsync("/admin/results");
+        Assert.Contains(fallback.Headers.GetValues("Set-Cookie"), c => c.StartsWith(SurveyResolver.Cookie + "=;") && c.Contains("expires=Thu, 01 Jan 1970"));
+        var shown = await HttpAssert.StatusAsync(HttpStatusCode.OK, fallback);
+        Assert.Contains(Sc3Title, shown);
+        Assert.DoesNotContain("会員企業セキュリティ自己点検", shown);
 
         // A 管理者 for every series sees both in the switcher.
         var admin = await app.SignedInClientAsync();

@@ -332,8 +332,18 @@ public class SurveyWorkbookTests
         Assert.True(ms.Length < SurveyWorkbook.MaxFileBytes / 10, "small on disk");
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(ms.ToArray()), "bomb.xlsx"));
-        Assert.Contains("展開すると大きすぎます", e.Message);
+        Assert.Contains("bomb.xlsx: ワークブックを展開すると大きすぎます（上限は 20,971,520 バイト）。調査票の定義だけを保存したファイルにしてください。", e.Message);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"refused in {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public void AWorkbookOfTooManyParts_IsRefusedWithTheFileAndTheLimit()
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+            for (var i = 0; i <= SurveyWorkbook.MaxEntries; i++) zip.CreateEntry($"xl/part{i}.xml");
+        var e = Assert.Throws<SurveyWorkbookException>(() => SurveyWorkbook.Read(new MemoryStream(ms.ToArray()), "parts.xlsx"));
+        Assert.Contains("parts.xlsx: ワークブックの部品が多すぎます（201 個。上限は 200 個）。", e.Message);
     }
 
     [Fact]

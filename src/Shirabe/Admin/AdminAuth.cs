@@ -80,7 +80,8 @@ public static class AdminAuth
     /// The roles that apply are those for every series and those for the series of the request's survey
     /// (docs/decisions/060); they replace whatever the cookie says, so a role change takes effect on the next request.
     /// The console's default survey for a user limited to some series is the newest one of them; a survey chosen with
-    /// ?survey= or the cookie outside them leaves the user without a role, so every console page answers 403.
+    /// ?survey= outside them leaves the user without a role, so every console page answers 403. Only a survey the user
+    /// may see is remembered in the survey cookie; a cookie naming another is dropped and the default used (decision 061).
     /// </summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
@@ -108,7 +109,13 @@ public static class AdminAuth
             return;
         }
         var everySeries = grants.Any(g => g.SeriesId is null);
-        if (!everySeries && !current.Chosen && grants.All(g => g.SeriesId != current.SeriesId))
+        bool Sees(string series) => everySeries || grants.Any(g => g.SeriesId == series);
+        if (current.Remembered && !Sees(current.SeriesId))
+        {
+            current.Chosen = current.Remembered = false;
+            Surveys.SurveyResolver.Forget(context.HttpContext);
+        }
+        if (!current.Chosen && !Sees(current.SeriesId))
         {
             var mine = grants.Select(g => g.SeriesId!).ToList();
             var newest = await db.Surveys.AsNoTracking().Where(s => mine.Contains(s.SeriesId))
@@ -118,6 +125,7 @@ public static class AdminAuth
                 current.Use(stored);
         }
         var roles = grants.Where(g => g.SeriesId is null || g.SeriesId == current.SeriesId).Select(g => g.Role).Distinct().ToList();
+        if (current.Remember && roles.Count > 0) Surveys.SurveyResolver.Store(context.HttpContext, current.Stored!.Record.Id);
         // Nothing to open at all (not a survey chosen outside the user's series): the 403 page says so.
         if (roles.Count == 0 && !current.Chosen) context.HttpContext.Items[NoSeriesItem] = true;
         var identity = new ClaimsIdentity(context.Principal!.Claims.Where(c => c.Type is not (ClaimTypes.Role or SeriesClaim)), Scheme);

@@ -27,6 +27,7 @@ public static class RosterDownload
         int? userId, CancellationToken cancel = default)
     {
         var survey = await RosterImport.FindSurveyAsync(db, surveyId, cancel);
+        var category = await RosterImport.CategoryHeadingAsync(db, survey, cancel);
         var rows = db.Invitations.AsNoTracking().Where(i => i.SurveyId == survey.Id).OrderBy(i => i.Organisation.Code);
         var attributes = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -34,17 +35,17 @@ public static class RosterDownload
             foreach (var key in Parse(json).Keys)
                 if (seen.Add(key)) attributes.Add(key);
         var count = 0;
-        var entries = rows.Select(i => new { i.Organisation.Code, i.Organisation.Name, i.ContactName, i.ContactEmail, i.Cc, i.Industry, i.Attributes })
+        var entries = rows.Select(i => new { i.Organisation.Code, i.Organisation.Name, i.ContactName, i.ContactEmail, i.Cc, Category = i.Industry, i.Attributes })
             .AsEnumerable()
             .Select(i =>
             {
                 count++;
                 return new RosterEntry(count + 1, i.Code, i.Name, i.ContactName, i.ContactEmail,
                     i.Cc is null ? [] : i.Cc.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                    i.Industry, i.Attributes is null ? new Dictionary<string, string>() : Parse(i.Attributes));
+                    i.Category, i.Attributes is null ? new Dictionary<string, string>() : Parse(i.Attributes));
             });
-        if (format == "xlsx") RosterFile.WriteXlsx(output, attributes, entries);
-        else RosterFile.WriteCsv(output, attributes, entries);
+        if (format == "xlsx") RosterFile.WriteXlsx(output, category, attributes, entries);
+        else RosterFile.WriteCsv(output, category, attributes, entries);
         await new AuditLog(db, clock).WriteAsync(userId, AuditAction.RosterDownloaded, "survey:" + survey.Id,
             new { format, invitees = count }, cancel);
         return count;

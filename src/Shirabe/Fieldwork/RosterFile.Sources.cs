@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -306,34 +305,15 @@ public sealed partial class RosterFile
 
         private static void CheckPackage(Stream stream, RosterReadOptions options, Problems problems)
         {
-            var start = stream.Position;
+            string? problem;
             try
             {
-                using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-                if (zip.Entries.Count > options.MaxZipEntries)
-                    throw Refuse(problems, $"ワークブックの部品が多すぎます（{zip.Entries.Count:#,0} 個。上限は {options.MaxZipEntries:#,0} 個）。");
-                long total = 0;
-                var buffer = new byte[81920];
-                foreach (var entry in zip.Entries)
-                {
-                    // The declared size first: a bomb that admits its size is refused without unpacking. One that
-                    // understates it is cut at the size it claims by .NET's zip reader (here and in the parse).
-                    if (total + entry.Length > options.MaxUnzippedBytes) throw Unzipped(problems, options);
-                    using var s = entry.Open();
-                    int n;
-                    while ((n = s.Read(buffer)) > 0)
-                        if ((total += n) > options.MaxUnzippedBytes) throw Unzipped(problems, options);
-                }
+                problem = XlsxPackage.Check(stream, options.MaxZipEntries, options.MaxUnzippedBytes,
+                    "名簿のシートだけを保存したファイルにするか、名簿を分けてください。");
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
-            {
-                throw NotAWorkbook(problems);
-            }
-            stream.Position = start;
+            catch (InvalidDataException) { throw NotAWorkbook(problems); }
+            if (problem is not null) throw Refuse(problems, problem);
         }
-
-        private static RosterFileException Unzipped(Problems problems, RosterReadOptions options) => Refuse(problems,
-            $"ワークブックを展開すると大きすぎます（上限は {options.MaxUnzippedBytes:#,0} バイト）。名簿のシートだけを保存したファイルにするか、名簿を分けてください。");
 
         protected override IEnumerable<SourceRow> Read(Problems problems)
         {

@@ -17,26 +17,31 @@ public sealed partial class RosterFile
     /// <summary>The sheet name of an exported XLSX.</summary>
     public const string ExportSheet = "名簿";
 
-    /// <summary>The header of an export: the six named columns, then the attributes.</summary>
-    public static IReadOnlyList<string> ExportHeader(IReadOnlyList<string> attributes) =>
-        [.. Enum.GetValues<Field>().Select(f => Headings[f]), .. attributes];
+    /// <summary>
+    /// The header of an export: the named columns — the category's under <paramref name="category"/>, the survey's
+    /// <see cref="CategoryHeading"/>, left out when that is null — then the attributes.
+    /// </summary>
+    public static IReadOnlyList<string> ExportHeader(string? category, IReadOnlyList<string> attributes) =>
+        [.. Enum.GetValues<Field>().Where(f => f != Field.Category).Select(f => Headings[f]), .. category is null ? Array.Empty<string>() : [category], .. attributes];
 
-    private static string[] ExportFields(RosterEntry e, IReadOnlyList<string> attributes) =>
+    private static string[] ExportFields(RosterEntry e, string? category, IReadOnlyList<string> attributes) =>
     [
-        e.Code, e.Name, e.ContactName ?? "", e.Email ?? "", string.Join("; ", e.Cc), e.Industry ?? "",
+        e.Code, e.Name, e.ContactName ?? "", e.Email ?? "", string.Join("; ", e.Cc),
+        .. category is null ? Array.Empty<string>() : [e.Category ?? ""],
         .. attributes.Select(a => e.Attributes.TryGetValue(a, out var v) ? v : ""),
     ];
 
     /// <summary>
     /// CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF, every field quoted, formula-like text neutralised.
+    /// <paramref name="category"/> heads the category column (null: none, see <see cref="ExportHeader"/>);
     /// <paramref name="attributes"/> are the attribute columns written, in order (an entry's other attributes are not).
     /// </summary>
-    public static void WriteCsv(Stream output, IReadOnlyList<string> attributes, IEnumerable<RosterEntry> entries)
+    public static void WriteCsv(Stream output, string? category, IReadOnlyList<string> attributes, IEnumerable<RosterEntry> entries)
     {
         using var w = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
-        w.WriteLine(string.Join(",", ExportHeader(attributes).Select(h => Quote(ResponsesCsv.SpreadsheetSafe(h)))));
+        w.WriteLine(string.Join(",", ExportHeader(category, attributes).Select(h => Quote(ResponsesCsv.SpreadsheetSafe(h)))));
         foreach (var e in entries)
-            w.WriteLine(string.Join(",", ExportFields(e, attributes).Select(f => Quote(ResponsesCsv.SpreadsheetSafe(f)))));
+            w.WriteLine(string.Join(",", ExportFields(e, category, attributes).Select(f => Quote(ResponsesCsv.SpreadsheetSafe(f)))));
 
         static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
     }
@@ -45,7 +50,7 @@ public sealed partial class RosterFile
     /// XLSX: one sheet 「名簿」, every cell an inline string (so codes such as 001 are not turned into numbers), a bold
     /// frozen header row. The sheet is written with OpenXmlWriter, row by row. <paramref name="output"/> must be seekable.
     /// </summary>
-    public static void WriteXlsx(Stream output, IReadOnlyList<string> attributes, IEnumerable<RosterEntry> entries)
+    public static void WriteXlsx(Stream output, string? category, IReadOnlyList<string> attributes, IEnumerable<RosterEntry> entries)
     {
         using var doc = SpreadsheetDocument.Create(output, SpreadsheetDocumentType.Workbook);
         var book = doc.AddWorkbookPart();
@@ -66,9 +71,9 @@ public sealed partial class RosterFile
                 new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen })
             { TabSelected = true, WorkbookViewId = 0 }));
             w.WriteStartElement(new SheetData());
-            w.WriteElement(Row(1, ExportHeader(attributes), header: true));
+            w.WriteElement(Row(1, ExportHeader(category, attributes), header: true));
             uint n = 1;
-            foreach (var e in entries) w.WriteElement(Row(++n, ExportFields(e, attributes), header: false));
+            foreach (var e in entries) w.WriteElement(Row(++n, ExportFields(e, category, attributes), header: false));
             w.WriteEndElement();
             w.WriteEndElement();
         }

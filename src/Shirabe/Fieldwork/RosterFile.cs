@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using MimeKit;
+using Shirabe.Admin;
 using Shirabe.Core;
+using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
 using Shirabe.Fieldwork.Mail;
 
@@ -9,11 +11,12 @@ namespace Shirabe.Fieldwork;
 
 /// <summary>
 /// One invitee of a roster file (docs/roster-format.md): the organisation's stable code and name, the wave's contact
-/// details, and any other columns as survey attributes (column name → value; blank cells are left out).
+/// details, its category (the column of the survey's `role: category` item, when the survey has one), and any other
+/// columns as survey attributes (column name → value; blank cells are left out).
 /// <see cref="Row"/> is the row it came from (the header is row 1), for messages of a later step.
 /// </summary>
 public sealed record RosterEntry(long Row, string Code, string Name, string? ContactName, string? Email,
-    IReadOnlyList<string> Cc, string? Industry, IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyList<string> Cc, string? Category, IReadOnlyDictionary<string, string> Attributes);
 
 /// <summary>
 /// One problem in a roster file, located by row and column (CSV: 「3 行目 メールアドレス」) or by cell (XLSX:
@@ -65,7 +68,7 @@ public sealed record RosterReadOptions
     public int MaxZipEntries { get; init; } = 1000;
     /// <summary>The most data rows (the header not counted).</summary>
     public int MaxRows { get; init; } = 200_000;
-    /// <summary>The most columns (the six named ones included).</summary>
+    /// <summary>The most columns (the named ones included).</summary>
     public int MaxColumns { get; init; } = 100;
     /// <summary>The longest cell, in characters (the named columns have their own, smaller limits).</summary>
     public int MaxCellLength { get; init; } = 1000;
@@ -73,6 +76,11 @@ public sealed record RosterReadOptions
     public int MaxProblems { get; init; } = 1000;
     /// <summary>A CSV's encoding; null: UTF-8 (with or without BOM) when the whole file is valid UTF-8, else CP932.</summary>
     public Encoding? Encoding { get; init; }
+    /// <summary>
+    /// The heading of the category column: the survey's <see cref="RosterFile.CategoryHeading"/> (業種 in SC3). Null: the
+    /// survey has no category item, so the roster has no category column (a column so headed is an attribute).
+    /// </summary>
+    public string? CategoryHeading { get; init; }
 
     /// <summary>The caps from configuration (<c>Shirabe:Roster:MaxFileBytes</c>, …), the defaults where unset.</summary>
     public static RosterReadOptions From(IConfiguration config)
@@ -102,13 +110,16 @@ public sealed record RosterReadOptions
 /// </summary>
 public sealed partial class RosterFile : IDisposable
 {
-    public enum Field { Code, Name, Contact, Email, Cc, Industry }
+    public enum Field { Code, Name, Contact, Email, Cc, Category }
 
-    /// <summary>The headings written on export, in order; reading also accepts <see cref="Aliases"/>.</summary>
+    /// <summary>
+    /// The headings written on export, in order, but <see cref="Field.Category"/>'s, which is the survey's
+    /// (<see cref="CategoryHeading"/>); reading also accepts <see cref="Aliases"/>.
+    /// </summary>
     public static readonly IReadOnlyDictionary<Field, string> Headings = new Dictionary<Field, string>
     {
         [Field.Code] = "コード", [Field.Name] = "団体名", [Field.Contact] = "担当者名",
-        [Field.Email] = "メールアドレス", [Field.Cc] = "CC", [Field.Industry] = "業種",
+        [Field.Email] = "メールアドレス", [Field.Cc] = "CC",
     };
 
     /// <summary>Every heading read as a named column, after <see cref="HeadingKey"/> (full-width → half-width, no spaces, lower case).</summary>
@@ -119,13 +130,22 @@ public sealed partial class RosterFile : IDisposable
         ["担当者名"] = Field.Contact, ["担当者"] = Field.Contact, ["担当者氏名"] = Field.Contact, ["contact"] = Field.Contact,
         ["メールアドレス"] = Field.Email, ["メール"] = Field.Email, ["eメール"] = Field.Email, ["email"] = Field.Email, ["e-mail"] = Field.Email,
         ["cc"] = Field.Cc,
-        ["業種"] = Field.Industry, ["業界"] = Field.Industry, ["industry"] = Field.Industry,
     };
+
+    /// <summary>The headings read as the category column besides the survey's own, when the survey has a category item.</summary>
+    public static readonly IReadOnlyList<string> CategoryAliases = ["区分", "category"];
+
+    /// <summary>
+    /// The heading of a survey's category column: the short wording of its `role: category` item (業種 in SC3), else the
+    /// item's title as the console names it; null when the survey has no such item (docs/survey-format.md).
+    /// </summary>
+    public static string? CategoryHeading(Survey survey) =>
+        survey.ItemWith(ItemRole.Category) is { } item ? item.Short ?? ConsoleNames.Title(survey, item) : null;
 
     /// <summary>The longest value of each named column (the database's column sizes).</summary>
     public static readonly IReadOnlyDictionary<Field, int> MaxLengths = new Dictionary<Field, int>
     {
-        [Field.Code] = 40, [Field.Name] = 200, [Field.Contact] = 100, [Field.Email] = 200, [Field.Cc] = 1000, [Field.Industry] = 100,
+        [Field.Code] = 40, [Field.Name] = 200, [Field.Contact] = 100, [Field.Email] = 200, [Field.Cc] = 1000, [Field.Category] = 100,
     };
 
     /// <summary>The most addresses in the CC column.</summary>
@@ -256,10 +276,10 @@ public sealed partial class RosterFile : IDisposable
                 continue;
             }
             seen[key] = text;
-            if (Aliases.TryGetValue(key, out var field))
+            if (Aliases.TryGetValue(key, out var field) || IsCategory(key, options, out field))
             {
                 if (fields[(int)field] >= 0)
-                    problems.Add(new(header.Number, text, $"「{Headings[field]}」の列が 2 つあります（見出しは重複できません）。", source.Sheet, cell));
+                    problems.Add(new(header.Number, text, $"「{Heading(field, options)}」の列が 2 つあります（見出しは重複できません）。", source.Sheet, cell));
                 else fields[(int)field] = i;
             }
             else if (Invalid(text) is { } bad) problems.Add(new(header.Number, null, "見出し「" + Shorten(text) + "」: " + bad, source.Sheet, cell));
@@ -273,6 +293,15 @@ public sealed partial class RosterFile : IDisposable
                     + string.Join("・", Aliases.Where(a => a.Value == required).Select(a => a.Key)) + " のどれか）。", source.Sheet));
         return (fields, attributes.ToArray());
     }
+
+    private static bool IsCategory(string key, RosterReadOptions options, out Field field)
+    {
+        field = Field.Category;
+        return options.CategoryHeading is { } heading && (key == HeadingKey(heading) || CategoryAliases.Contains(key));
+    }
+
+    private static string Heading(Field field, RosterReadOptions options) =>
+        field == Field.Category ? options.CategoryHeading! : Headings[field];
 
     // ---------------------------------------------------------------- rows
 
@@ -299,7 +328,7 @@ public sealed partial class RosterFile : IDisposable
         var contact = Value(Field.Contact);
         var email = Value(Field.Email);
         var ccText = Value(Field.Cc);
-        var industry = Value(Field.Industry);
+        var category = Value(Field.Category);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (column, attribute) in _attributeColumns)
             if (Cell(row, column, attribute, _options.MaxCellLength) is { } value) attributes[attribute] = value;
@@ -338,7 +367,7 @@ public sealed partial class RosterFile : IDisposable
         }
 
         return _problems.ErrorCount == before
-            ? new RosterEntry(row.Number, code!, name!, contact, email, cc, industry, attributes)
+            ? new RosterEntry(row.Number, code!, name!, contact, email, cc, category, attributes)
             : null;
     }
 

@@ -8,6 +8,7 @@ using NpgsqlTypes;
 using Shirabe.Admin;
 using Shirabe.Core;
 using Shirabe.Data;
+using Shirabe.Surveys;
 
 namespace Shirabe.Fieldwork;
 
@@ -44,6 +45,13 @@ public static class RosterImport
     }
 
     /// <summary>
+    /// The heading of the survey's category column (<see cref="RosterFile.CategoryHeading"/>) as its served version
+    /// defines it; null when it has no category item (or no stored version).
+    /// </summary>
+    public static async Task<string?> CategoryHeadingAsync(ShirabeDb db, SurveyRecord survey, CancellationToken cancel = default) =>
+        await SurveyCatalog.ServedVersionAsync(db, survey, cancel) is { } version ? RosterFile.CategoryHeading(SurveyCatalog.Load(version)) : null;
+
+    /// <summary>
     /// Reads <paramref name="input"/> and imports it into <paramref name="surveyId"/>. A file with any error throws
     /// <see cref="RosterFileException"/> (every problem with row and column) and nothing is written. The audit entry
     /// (counts only) is written in the same transaction, by <paramref name="userId"/> (null: the command line).
@@ -53,6 +61,7 @@ public static class RosterImport
         CancellationToken cancel = default)
     {
         var survey = await FindSurveyAsync(db, surveyId, cancel);
+        options = (options ?? new()) with { CategoryHeading = await CategoryHeadingAsync(db, survey, cancel) };
         using var roster = RosterFile.Open(input, fileName, options);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
@@ -244,7 +253,7 @@ public static class RosterImport
                 p[3].Value = (object?)e.ContactName ?? DBNull.Value;
                 p[4].Value = (object?)e.Email ?? DBNull.Value;
                 p[5].Value = (object?)StoredCc(e) ?? DBNull.Value;
-                p[6].Value = (object?)e.Industry ?? DBNull.Value;
+                p[6].Value = (object?)e.Category ?? DBNull.Value;
                 p[7].Value = (object?)StoredAttributes(e) ?? DBNull.Value;
                 await _insert.ExecuteNonQueryAsync(cancel);
             }
@@ -287,7 +296,7 @@ public static class RosterImport
                 await copy.WriteAsync(e.Code, NpgsqlDbType.Varchar, cancel);
                 await copy.WriteAsync(e.Row, NpgsqlDbType.Bigint, cancel);
                 await copy.WriteAsync(e.Name, NpgsqlDbType.Varchar, cancel);
-                foreach (var value in new[] { e.ContactName, e.Email, StoredCc(e), e.Industry })
+                foreach (var value in new[] { e.ContactName, e.Email, StoredCc(e), e.Category })
                     if (value is null) await copy.WriteNullAsync(cancel);
                     else await copy.WriteAsync(value, NpgsqlDbType.Varchar, cancel);
                 if (StoredAttributes(e) is { } attributes) await copy.WriteAsync(attributes, NpgsqlDbType.Text, cancel);

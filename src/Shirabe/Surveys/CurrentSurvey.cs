@@ -22,6 +22,10 @@ public sealed class CurrentSurvey(ServedSurvey served, SurveyCatalog catalog)
     /// <summary>The console's survey was named by ?survey= or the cookie (not the default): a user without a role in its
     /// series gets 403 instead of another survey (Admin.AdminAuth).</summary>
     public bool Chosen { get; set; }
+    /// <summary>Chosen with ?survey= in the console: remembered in the cookie once the user is known to see it (Admin.AdminAuth).</summary>
+    public bool Remember { get; set; }
+    /// <summary>Chosen by the cookie: ignored (and the cookie dropped) when the user may not see it (Admin.AdminAuth).</summary>
+    public bool Remembered { get; set; }
     /// <summary>The series whose staff roles apply (docs/decisions/060).</summary>
     public string SeriesId => Stored?.Record.SeriesId ?? Survey.Series ?? Survey.Id;
 
@@ -35,8 +39,8 @@ public sealed class CurrentSurvey(ServedSurvey served, SurveyCatalog catalog)
 
 /// <summary>
 /// Picks the request's survey (docs/web.md "Several surveys"): a personal link's (/a/{token}/…) from its invitation, so
-/// a link of one survey never opens another; in the console the one chosen with ?survey=ID (remembered in a cookie),
-/// else the newest stored survey (the newest the user may see: Admin.AdminAuth); elsewhere (the blank questionnaire, the privacy notice) the one named by ?survey=ID,
+/// a link of one survey never opens another; in the console the one chosen with ?survey=ID (remembered in a cookie once
+/// the user is known to see it, docs/decisions/061), else the cookie's, else the newest stored survey (the newest the user may see: Admin.AdminAuth); elsewhere (the blank questionnaire, the privacy notice) the one named by ?survey=ID,
 /// else the newest, else the served folder's.
 /// </summary>
 public sealed class SurveyResolver(RequestDelegate next)
@@ -84,16 +88,12 @@ public sealed class SurveyResolver(RequestDelegate next)
             {
                 stored = chosen;
                 current.Chosen = console;
-                if (console)
-                    http.Response.Cookies.Append(Cookie, chosen.Record.Id, new CookieOptions
-                    {
-                        Path = "/admin", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true,
-                    });
+                current.Remember = console;
             }
             else if (console && http.Request.Cookies[Cookie] is { Length: > 0 and <= 40 } remembered)
             {
                 stored = await catalog.GetAsync(db, remembered, cancel);
-                current.Chosen = stored is not null;
+                current.Chosen = current.Remembered = stored is not null;
             }
             if (stored is null && await db.Surveys.AsNoTracking().OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
                     .Select(s => s.Id).FirstOrDefaultAsync(cancel) is { } newest)
@@ -102,4 +102,15 @@ public sealed class SurveyResolver(RequestDelegate next)
         if (stored is not null) current.Use(stored);
         await next(http);
     }
+
+    /// <summary>Remembers the console's survey for the next requests (only one the user may see: Admin.AdminAuth).</summary>
+    public static void Store(HttpContext http, string surveyId) => http.Response.Cookies.Append(Cookie, surveyId, Options(http));
+
+    /// <summary>Forgets the console's survey (the cookie named one the user may not see).</summary>
+    public static void Forget(HttpContext http) => http.Response.Cookies.Delete(Cookie, Options(http));
+
+    private static CookieOptions Options(HttpContext http) => new()
+    {
+        Path = "/admin", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true,
+    };
 }

@@ -36,8 +36,10 @@ public sealed class SurveyCatalog(Database database, TimeProvider clock)
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(surveyYaml + "\0" + (reportYaml ?? ""))));
 
     /// <summary>The version's survey, parsed on first use and then kept.</summary>
-    public Survey Parse(SurveyVersion version) =>
-        _parsed.GetOrAdd(version.Id, _ => SurveyLoader.Load(version.SurveyYaml, $"{version.SurveyId} 第{version.Number}版"));
+    public Survey Parse(SurveyVersion version) => _parsed.GetOrAdd(version.Id, _ => Load(version));
+
+    /// <summary>The version's survey, parsed now (where no catalog is at hand: the command line).</summary>
+    public static Survey Load(SurveyVersion version) => SurveyLoader.Load(version.SurveyYaml, $"{version.SurveyId} 第{version.Number}版");
 
     /// <summary>The version's report layout: its report.yaml, else the default report; parsed once.</summary>
     public ReportDefinition Report(StoredSurvey stored) => _reports.GetOrAdd(stored.Version.Id, _ => stored.Version.ReportYaml is { } yaml
@@ -55,11 +57,15 @@ public sealed class SurveyCatalog(Database database, TimeProvider clock)
     {
         var record = await db.Surveys.AsNoTracking().FirstOrDefaultAsync(s => s.Id == surveyId, cancel);
         if (record is null) return null;
-        var version = await db.SurveyVersions.AsNoTracking()
-            .Where(v => v.SurveyId == surveyId && (record.PublishedVersionId == null || v.Id == record.PublishedVersionId))
-            .OrderByDescending(v => v.Number).FirstOrDefaultAsync(cancel);
+        var version = await ServedVersionAsync(db, record, cancel);
         return version is null ? null : new StoredSurvey(record, version, Parse(version));
     }
+
+    /// <summary>The survey's served version (the published one, else the latest), unparsed; null when there is none.</summary>
+    public static Task<SurveyVersion?> ServedVersionAsync(ShirabeDb db, SurveyRecord record, CancellationToken cancel = default) =>
+        db.SurveyVersions.AsNoTracking()
+            .Where(v => v.SurveyId == record.Id && (record.PublishedVersionId == null || v.Id == record.PublishedVersionId))
+            .OrderByDescending(v => v.Number).FirstOrDefaultAsync(cancel);
 
     /// <summary>Every stored survey, newest first.</summary>
     public async Task<List<SurveyRecord>> ListAsync(CancellationToken cancel = default)

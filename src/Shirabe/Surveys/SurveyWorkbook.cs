@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -103,32 +102,18 @@ public static class SurveyWorkbook
         return ms.ToArray();
     }
 
-    /// <summary>Unpacks every entry once with a running count, so a zip bomb is stopped at the limit, whatever its headers claim.</summary>
+    /// <summary>Refuses a zip bomb before any XML is parsed (<see cref="XlsxPackage"/>).</summary>
     private static void CheckPackage(byte[] bytes, string name)
     {
+        string? problem;
         try
         {
-            using var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
-            if (zip.Entries.Count > MaxEntries)
-                throw new SurveyWorkbookException([new(name, null, $"ワークブックの部品が多すぎます（{zip.Entries.Count:#,0} 個。上限は {MaxEntries:#,0} 個）。")]);
-            long total = 0;
-            var buffer = new byte[81920];
-            foreach (var entry in zip.Entries)
-            {
-                total += entry.Length; // declared size first: a bomb that admits its size is refused without unpacking
-                if (total > MaxUnzippedBytes) throw Unzipped(name);
-                total -= entry.Length;
-                using var s = entry.Open();
-                int n;
-                while ((n = s.Read(buffer)) > 0)
-                    if ((total += n) > MaxUnzippedBytes) throw Unzipped(name);
-            }
+            problem = XlsxPackage.Check(new MemoryStream(bytes, writable: false), MaxEntries, MaxUnzippedBytes,
+                "調査票の定義だけを保存したファイルにしてください。");
         }
         catch (InvalidDataException) { throw NotAWorkbook(name); }
+        if (problem is not null) throw new SurveyWorkbookException([new(name, null, problem)]);
     }
-
-    private static SurveyWorkbookException Unzipped(string name) => new([new(name, null,
-        $"ワークブックを展開すると大きすぎます（上限は {MaxUnzippedBytes:#,0} バイト）。調査票の定義だけを保存したファイルにしてください。")]);
 
     /// <summary>A cell's text with its reference; rows keyed by column name.</summary>
     private sealed record CellText(string Text, string Ref);

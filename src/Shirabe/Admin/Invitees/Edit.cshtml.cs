@@ -45,7 +45,7 @@ public sealed class EditModel(ShirabeDb db, ConsoleSurvey console) : PageModel
         foreach (var address in cc)
             if (RosterFile.EmailProblem(address) is { } bad) Errors.TryAdd(nameof(Cc), bad);
         if (cc.Length > RosterFile.MaxCcAddresses) Errors.TryAdd(nameof(Cc), $"CC のアドレスが多すぎます（{cc.Length} 件。{RosterFile.MaxCcAddresses} 件まで）。");
-        var industry = Check(nameof(Industry), Industry, RosterFile.Field.Industry);
+        var industry = Check(nameof(Industry), Industry, RosterFile.Field.Category);
         if (Errors.Count > 0)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
