@@ -135,6 +135,7 @@ public sealed class BounceTests
             Assert.Equal(3, audit.Count);
             Assert.All(audit, e => Assert.NotNull(e.UserId));
             Assert.Contains("\"failed\":3", audit[0].Detail);
+            Assert.All(audit, e => Assert.DoesNotContain("@", e.Target + e.Detail)); // by reference: invitation ids, never an address
         }
 
         // 集計担当: refused, nothing read.
