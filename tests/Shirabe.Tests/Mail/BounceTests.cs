@@ -238,7 +238,7 @@ public sealed class BounceTests
         var again = await ShirabeAsync(app, env, "mail", "bounces");
         Assert.Contains("新しい不達通知はありませんでした。", again.Out);
 
-        // Wrong password, nobody listening, no mailbox configured: one Japanese message, exit 2, no stack trace.
+        // Wrong password, nobody listening, no mailbox, a bad setting: one Japanese message, exit 2, no stack trace.
         var wrong = await ShirabeAsync(app, new Dictionary<string, string>(env) { ["Shirabe__Bounces__Password"] = "wrong" }, "mail", "bounces");
         Assert.Equal(2, wrong.Code);
         Assert.Contains("にログインできませんでした。Shirabe:Bounces:User と Password を確かめてください。", wrong.Err);
@@ -248,7 +248,10 @@ public sealed class BounceTests
         var none = await ShirabeAsync(app, new Dictionary<string, string>(), "mail", "bounces");
         Assert.Equal(2, none.Code);
         Assert.Contains("メールボックスが設定されていません", none.Err);
-        Assert.All(new[] { wrong, away, none }, r => Assert.DoesNotContain("   at ", r.Err));
+        var bad = await ShirabeAsync(app, new Dictionary<string, string>(env) { ["Shirabe__Bounces__Security"] = "ssl3" }, "mail", "bounces");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("Shirabe:Bounces:Security の「ssl3」は none、starttls、tls のどれかにしてください。", bad.Err);
+        Assert.All(new[] { wrong, away, none, bad }, r => Assert.DoesNotContain("   at ", r.Err));
         await using var db = app.Db();
         Assert.Equal(2, await db.MailBounces.CountAsync());
     }

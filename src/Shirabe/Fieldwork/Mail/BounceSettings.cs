@@ -22,19 +22,13 @@ public sealed class BounceSettings
 
     /// <summary>Where the mailbox is, for the console and the CLI (never the password).</summary>
     public string Describe() => Configured
-        ? $"IMAP {Host}:{Port}（{SecurityName(Security)}{(string.IsNullOrEmpty(User) ? "" : "、ユーザー " + User)}）のフォルダ「{Folder}」"
+        ? $"IMAP {Host}:{Port}（{MailSettings.SecurityName(Security)}{(string.IsNullOrEmpty(User) ? "" : "、ユーザー " + User)}）のフォルダ「{Folder}」"
         : "不達通知（バウンス）を読むメールボックスは設定されていません（Shirabe:Bounces:Host）。";
 
     public static BounceSettings Load(IConfiguration config)
     {
         var s = config.GetSection("Shirabe:Bounces");
-        var security = (s["Security"] ?? "tls").Trim().ToLowerInvariant() switch
-        {
-            "none" => SecureSocketOptions.None,
-            "starttls" => SecureSocketOptions.StartTls,
-            "tls" or "ssl" => SecureSocketOptions.SslOnConnect,
-            var other => throw new Core.UserError($"Shirabe:Bounces:Security の「{other}」は none、starttls、tls のどれかにしてください。"),
-        };
+        var security = MailSettings.ParseSecurity(s, "tls");
         var host = s["Host"] is { Length: > 0 } h ? h.Trim() : null;
         var user = s["User"] is { Length: > 0 } u ? u : null;
         if (host is not null && user is null)
@@ -43,26 +37,12 @@ public sealed class BounceSettings
         return new BounceSettings
         {
             Host = host,
-            Port = Int(s, "Port", security == SecureSocketOptions.SslOnConnect ? 993 : 143),
+            Port = MailSettings.Int(s, "Port", security == SecureSocketOptions.SslOnConnect ? 993 : 143),
             User = user,
             Password = s["Password"],
             Security = security,
             Folder = folder,
-            Poll = TimeSpan.FromSeconds(Int(s, "PollSeconds", 300, allowZero: true)),
+            Poll = TimeSpan.FromSeconds(MailSettings.Int(s, "PollSeconds", 300, allowZero: true)),
         };
     }
-
-    private static int Int(IConfigurationSection s, string key, int fallback, bool allowZero = false)
-    {
-        if (s[key] is not { Length: > 0 } text) return fallback;
-        return int.TryParse(text, out var n) && (n > 0 || allowZero && n == 0)
-            ? n : throw new Core.UserError($"Shirabe:Bounces:{key} の「{text}」は正の整数にしてください。");
-    }
-
-    private static string SecurityName(SecureSocketOptions o) => o switch
-    {
-        SecureSocketOptions.None => "暗号化なし",
-        SecureSocketOptions.StartTls => "STARTTLS",
-        _ => "TLS",
-    };
 }
