@@ -219,8 +219,14 @@ public sealed class BounceTests
         await using var mailbox = await ImapTestMailbox.CreateAsync();
         var (app, sent) = await InvitedAsync(provider, smtp, mailbox.Settings());
         await using var _ = app;
+        // B02's invitation belongs to the next wave: a run for this survey leaves its bounce unread.
+        var admin = await app.SignedInClientAsync();
+        Assert.Equal(HttpStatusCode.Redirect, (await SurveyAuthoringTests.CreateNextWaveAsync(admin, app.Survey.Id, "sc3-2024")).StatusCode);
+        await using (var moving = app.Db())
+            await moving.Invitations.Where(i => i.Organisation.Code == "B02").ExecuteUpdateAsync(x => x.SetProperty(i => i.SurveyId, "sc3-2024"));
         await mailbox.AppendAsync(
             ImapTestMailbox.Dsn("b01@example.jp", "failed", "5.1.1", "smtp; 550 5.1.1 User unknown", sent["b01@example.jp"]),
+            ImapTestMailbox.Dsn("b02@example.jp", "failed", "5.1.1", "smtp; 550 5.1.1 User unknown", sent["b02@example.jp"]),
             ImapTestMailbox.Dsn("b03@example.jp", "delayed", "4.4.7", "smtp; 451 4.4.7 Delivery time expired", sent["b03@example.jp"], headersOnly: true));
         var env = mailbox.Environment();
 
@@ -230,13 +236,20 @@ public sealed class BounceTests
 
         var run = await ShirabeAsync(app, env, "mail", "bounces", "--survey", app.Survey.Id);
         Assert.True(run.Code == 0, run.Out + run.Err);
-        Assert.Contains($"[1/2] b01@example.jp 5.1.1: 宛先エラーにしました（B01 返送本文協会）", run.Out);
-        Assert.Contains($"[2/2] b03@example.jp 4.4.7: 一時的な遅延のため宛先エラーにしません（B03 遅延協会）", run.Out);
+        Assert.Contains("[1/3] b01@example.jp 5.1.1: 宛先エラーにしました（B01 返送本文協会）", run.Out);
+        Assert.Contains("[3/3] b03@example.jp 4.4.7: 一時的な遅延のため宛先エラーにしません（B03 遅延協会）", run.Out);
         Assert.Contains("不達通知を 2 通読みました: 宛先エラーにした団体 1、一時的な遅延（宛先エラーにしない）1", run.Out);
+        Assert.Contains("他の調査の不達通知 1 通は未読のまま残しました。", run.Out);
         Assert.NotNull(await FailureAsync(app, "B01"));
+        Assert.Null(await FailureAsync(app, "B02"));
         Assert.Null(await FailureAsync(app, "B03"));
+        Assert.Equal([true, false, true], (await mailbox.ListAsync()).Select(m => m.Seen));
+        // Every survey: the other wave's bounce now, the rest not again.
         var again = await ShirabeAsync(app, env, "mail", "bounces");
-        Assert.Contains("新しい不達通知はありませんでした。", again.Out);
+        Assert.Contains("[1/1] b02@example.jp 5.1.1: 宛先エラーにしました（B02 返送ヘッダー協会）", again.Out);
+        Assert.Contains("不達通知を 1 通読みました: 宛先エラーにした団体 1、", again.Out);
+        Assert.NotNull(await FailureAsync(app, "B02"));
+        Assert.Contains("新しい不達通知はありませんでした。", (await ShirabeAsync(app, env, "mail", "bounces")).Out);
 
         // Wrong password, nobody listening, no mailbox, a bad setting: one Japanese message, exit 2, no stack trace.
         var wrong = await ShirabeAsync(app, new Dictionary<string, string>(env) { ["Shirabe__Bounces__Password"] = "wrong" }, "mail", "bounces");
@@ -253,6 +266,6 @@ public sealed class BounceTests
         Assert.Contains("Shirabe:Bounces:Security の「ssl3」は none、starttls、tls のどれかにしてください。", bad.Err);
         Assert.All(new[] { wrong, away, none, bad }, r => Assert.DoesNotContain("   at ", r.Err));
         await using var db = app.Db();
-        Assert.Equal(2, await db.MailBounces.CountAsync());
+        Assert.Equal(3, await db.MailBounces.CountAsync());
     }
 }
