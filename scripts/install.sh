@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Shirabe uses (Debian 12, as root): Chromium for PDF and browser tests, Japanese fonts
 # for charts and PDF, poppler-utils to read PDFs back, PostgreSQL for production and its tests, wrk for benchmarks,
-# npm for the axe-core accessibility scan, python3-aiosmtpd for the mail tests' SMTP server. Idempotent and quiet when all is present.
+# npm for the axe-core accessibility scan, python3-aiosmtpd for the mail tests' SMTP server, dovecot-imapd for their
+# IMAP mailbox of bounces (run by scripts/dovecot.sh, never as a system service). Idempotent and quiet when all is present.
 set -euo pipefail
-packages=(chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils postgresql wrk python3-aiosmtpd)
+packages=(chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils postgresql wrk python3-aiosmtpd dovecot-imapd)
 need=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")

@@ -3,8 +3,9 @@
 # and ends with the line "N passed, N failed" read from the runners' TRX results.
 #
 #   scripts/test.sh          everything (CI: .ci/run)
-#   scripts/test.sh --fast   the inner loop: core and HTTP tests on SQLite only — no apt, npm, PostgreSQL or Chromium
-#                            (tests marked [Trait("Needs", "Chromium")] and the browser tests are left out)
+#   scripts/test.sh --fast   the inner loop: core and HTTP tests on SQLite only — no apt, npm, PostgreSQL, Chromium or
+#                            dovecot (tests marked [Trait("Needs", "Chromium")] or [Trait("Needs", "Dovecot")] and the
+#                            browser tests are left out)
 # Further arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Cli").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,13 +22,15 @@ if ((fast)); then
   unset SHIRABE_TEST_PG
   projects=(tests/Shirabe.Core.Tests/Shirabe.Core.Tests.csproj tests/Shirabe.Tests/Shirabe.Tests.csproj)
   for project in "${projects[@]}"; do dotnet build "$project" -c Release -v quiet -nologo; done
-  filter=(--filter "Needs!=Chromium")
+  filter=(--filter "Needs!=Chromium&Needs!=Dovecot")
 else
   scripts/install.sh
   # axe-core for the browser tests' accessibility scan (pinned by tests/Shirabe.Browser.Tests/package-lock.json).
   npm ci --prefix tests/Shirabe.Browser.Tests --no-audit --no-fund --loglevel=error
   export SHIRABE_TEST_PG="$(scripts/postgres.sh start)"
-  trap 'scripts/postgres.sh stop' EXIT
+  # The IMAP mailbox of the bounce tests (they would start it themselves; here it is stopped at the end too).
+  export SHIRABE_TEST_IMAP="$(scripts/dovecot.sh start)"
+  trap 'scripts/postgres.sh stop; scripts/dovecot.sh stop' EXIT
   projects=(tests/*/*.csproj)
   dotnet restore Shirabe.slnx -v quiet
   dotnet build Shirabe.slnx --no-restore -c Release -v quiet -nologo

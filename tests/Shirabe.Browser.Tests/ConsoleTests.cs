@@ -113,6 +113,8 @@ public static class ConsoleTour
         await check("宛先エラー");
         await site.OpenAsync($"/admin/invitees/{n02}/mail");
         await check("依頼メールを送る（送れない理由）");
+        await site.OpenAsync("/admin/mail/bounces");
+        await check("不達通知（メールボックス未設定）");
         await site.OpenAsync($"/admin/invitees/{n02}/paper/s/1");
         await check("紙・郵送の回答の入力");
         await site.OpenAsync($"/admin/invitees/{n02}/paper/review");

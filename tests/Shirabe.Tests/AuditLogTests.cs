@@ -141,7 +141,8 @@ public class AuditLogTests
         {
             var me = await db.AdminUsers.Where(u => u.Name == AdminTestKit.Name).Select(u => u.Id).SingleAsync();
             var entries = await db.AuditEntries.OrderBy(e => e.Id).ToListAsync();
-            Assert.Equal(AuditAction.Labels.Keys.Order(), entries.Select(e => e.Action).Distinct().Order());
+            // Reading bounces needs an IMAP server: BounceTests checks its entry (user, counts, no address).
+            Assert.Equal(AuditAction.Labels.Keys.Where(a => a != AuditAction.MailBouncesRead).Order(), entries.Select(e => e.Action).Distinct().Order());
             Assert.All(entries, e => Assert.Equal(e.Action == AuditAction.LinksCreated ? null : me, e.UserId)); // links: only by the CLI
             foreach (var e in entries)
                 foreach (var secret in secrets)

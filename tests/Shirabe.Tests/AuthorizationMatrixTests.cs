@@ -80,6 +80,7 @@ public class AuthorizationMatrixTests
         R("/admin/report/jobs/{id:guid}", "/admin/report/jobs/" + Guid.NewGuid(), (302, 302), (302, 302), (302, 302), (404, 405), (404, 405)),
         R("/admin/report/jobs/{id:guid}/file", "/admin/report/jobs/" + Guid.NewGuid() + "/file", (302, 405), (302, 405), (302, 405), (404, 405), (404, 405)),
         R("/admin/mail", "/admin/mail", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
+        R("/admin/mail/bounces", "/admin/mail/bounces", (302, 302), (302, 302), (302, 302), (200, 422), (403, 403)), // no mailbox configured: 422
         R("/admin/mail/templates/{kind}", "/admin/mail/templates/invitation", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
         R("/admin/users", "/admin/users", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),
         R("/admin/audit", "/admin/audit", (302, 302), (302, 302), (302, 302), (200, 405), (403, 403)),

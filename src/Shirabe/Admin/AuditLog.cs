@@ -44,6 +44,7 @@ public static class AuditAction
     public const string MailReminderSent = "mail.remind.queued";
     public const string MailTemplateEdited = "mail.template";
     public const string MailToInvitee = "mail.invitee";
+    public const string MailBouncesRead = "mail.bounces";
     public const string SurveyUploaded = "survey.upload";
     public const string SurveyNextWave = "survey.next-wave";
     public const string SurveyWordingSaved = "survey.wording";
@@ -83,6 +84,7 @@ public static class AuditAction
         [MailReminderSent] = "督促メールの作成（送信キューへ）",
         [MailTemplateEdited] = "メール文面の編集",
         [MailToInvitee] = "1 団体への依頼・督促メールの送信",
+        [MailBouncesRead] = "不達通知（バウンス）の確認",
         [SurveyUploaded] = "調査票のアップロード",
         [SurveyNextWave] = "次回調査の作成",
         [SurveyWordingSaved] = "調査票の文言の変更",

@@ -27,6 +27,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<Fieldwork.Mail.OutboxMail> OutboxMails => Set<Fieldwork.Mail.OutboxMail>();
     public DbSet<Fieldwork.Mail.MailAttempt> MailAttempts => Set<Fieldwork.Mail.MailAttempt>();
     public DbSet<Fieldwork.Mail.Reminder> Reminders => Set<Fieldwork.Mail.Reminder>();
+    public DbSet<Fieldwork.Mail.MailBounce> MailBounces => Set<Fieldwork.Mail.MailBounce>();
 
     /// <summary>The audit log is insert-only: a tracked change or deletion of an entry is refused before it reaches the
     /// database (where triggers refuse it too, for ExecuteUpdate/ExecuteDelete and raw SQL).</summary>

@@ -22,4 +22,9 @@ public static class MailLabels
         MailStatus.GivenUp => "送信できず（中止）",
         _ => status,
     };
+
+    /// <summary>A bounce in the mail history: what kind of report, the status code and the reporting server's words.</summary>
+    public static string Bounce(MailBounce b) =>
+        (b.Result == BounceResult.Delayed ? "遅延の通知" : "不達通知") + (b.Status is { } s ? $" {s}" : "") + $" {b.Recipient}" +
+        (b.Diagnostic is { } d ? $": {d}" : "");
 }

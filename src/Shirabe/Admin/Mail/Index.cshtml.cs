@@ -8,11 +8,12 @@ namespace Shirabe.Admin.Mail;
 /// <summary>
 /// The mail page (管理者 only, by the page convention): invitations to those not yet invited and reminders by status,
 /// now or scheduled, each confirmed with its count first; the reminder rounds with their counts (a scheduled one can be
-/// cancelled); the outbox by status and where mail goes; links to the template editor. docs/decisions/052.
+/// cancelled); the outbox by status and where mail goes; the bounce mailbox (063); links to the template editor. docs/decisions/052.
 /// </summary>
 public sealed class IndexModel(MailCampaigns campaigns, Outbox outbox, MailSettings settings, ConsoleSurvey console, LinkKeys keys,
-    PublicSite site, TimeProvider clock) : PageModel
+    PublicSite site, TimeProvider clock, BounceSettings bounces) : PageModel
 {
+    public BounceSettings Bounces => bounces;
     public string SurveyId => console.Survey.Id;
     public MailSettings Settings => settings;
     public bool CanRecoverLinks => keys.CanRecover;

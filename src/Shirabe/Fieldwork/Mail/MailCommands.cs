@@ -5,11 +5,14 @@ using Shirabe.Data;
 
 namespace Shirabe.Fieldwork.Mail;
 
-/// <summary>`shirabe mail invite | remind | send`: queues invitations and reminders, drains the outbox once (docs/cli.md).</summary>
+/// <summary>
+/// `shirabe mail invite | remind | send | bounces`: queues invitations and reminders, drains the outbox once, reads the
+/// bounce mailbox once (docs/cli.md).
+/// </summary>
 public static class MailCommands
 {
     public static Command Command() =>
-        new Command("mail", "メール（依頼・督促・受付通知）の作成と送信を管理します") { Invite(), Remind(), Send() };
+        new Command("mail", "メール（依頼・督促・受付通知）の作成と送信を管理します") { Invite(), Remind(), Send(), Bounces() };
 
     private static Option<string> SurveyOption() =>
         new("--survey") { Description = "調査の ID（survey.yaml の id。shirabe survey list で確認できます）", Required = true };
@@ -150,6 +153,49 @@ public static class MailCommands
         });
         send.OnFailure("送信待ちのメールは残っています（送信済みのものは記録済みです）。");
         return send;
+    }
+
+    private static Command Bounces()
+    {
+        var db = WebCommands.DbOption();
+        var survey = new Option<string?>("--survey")
+        {
+            Description = "この調査の団体への不達通知だけを処理する（他の調査の不達通知は未読のまま残します）。省略するとすべての調査",
+        };
+        var cmd = new Command("bounces",
+            "不達通知（バウンス）のメールボックス（Shirabe:Bounces）を一度だけ読み、配信できなかった団体を宛先エラーにします") { survey, db };
+        cmd.SetAction(async (r, cancel) =>
+        {
+            var config = Configuration(r.GetValue(db));
+            var shirabe = ShirabeSettings.From(config);
+            var settings = BounceSettings.Load(config);
+            var database = new Database(shirabe.Db, shirabe.DataDir);
+            await database.MigrateAsync(cancel);
+            var output = r.Out();
+            var surveyId = r.GetValue(survey);
+            if (surveyId is not null)
+            {
+                await using var context = database.CreateContext();
+                if (!await context.Surveys.AnyAsync(x => x.Id == surveyId, cancel))
+                    throw new Core.UserError($"調査「{surveyId}」はデータベースにありません（shirabe survey list で確認できます）。");
+            }
+            output.WriteLine($"{database.Describe()}: {settings.Describe()}");
+            var clock = shirabe.Now is { } now ? new ShiftedTimeProvider(now) : TimeProvider.System;
+            var logs = LoggerFactory.Create(_ => { });
+            var summary = await new BounceCheck(database, settings, clock, logs.CreateLogger<BounceCheck>())
+                .RunAsync(surveyId, null, audit: true, new SyncProgress<BounceProgress>(p => output.WriteLine(
+                    $"[{p.Done}/{p.Total}] {p.Recipient}{(p.Status is { } s ? " " + s : "")}: " + p.Outcome switch
+                    {
+                        BounceOutcome.Failed => $"宛先エラーにしました（{p.Organisation}）",
+                        BounceOutcome.Recorded => $"記録しました（{p.Organisation}。宛先エラー済みか、宛先を変更済み）",
+                        BounceOutcome.Delayed => p.Organisation is null ? "一時的な遅延（該当する団体なし）" : $"一時的な遅延のため宛先エラーにしません（{p.Organisation}）",
+                        _ => "該当する団体がありません（記録のみ）",
+                    })), cancel);
+            output.WriteLine(summary.Text());
+            return 0;
+        });
+        cmd.OnFailure("読み終えた不達通知は記録済みです。残りは未読のまま、次の確認で読みます。");
+        return cmd;
     }
 
     /// <summary>The configuration `serve` would read for these keys: appsettings.json next to the program, then the environment.</summary>

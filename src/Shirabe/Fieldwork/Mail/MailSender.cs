@@ -63,13 +63,66 @@ internal sealed class MailSender(IServiceProvider services, ILogger<MailSender> 
     }
 }
 
+/// <summary>
+/// Reads the bounce mailbox every <see cref="BounceSettings.Poll"/> when one is configured (docs/decisions/063); does
+/// nothing otherwise. A failing check (wrong password, server away) is logged with its Japanese reason and tried again.
+/// </summary>
+internal sealed class BouncePoller(IServiceProvider services, ILogger<BouncePoller> log) : BackgroundService
+{
+    public override Task StartAsync(CancellationToken cancel)
+    {
+        services.GetRequiredService<BounceSettings>();
+        return base.StartAsync(cancel);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        var settings = services.GetRequiredService<BounceSettings>();
+        if (!settings.Configured || settings.Poll <= TimeSpan.Zero) return;
+        log.LogInformation("Bounces: reading {Host}:{Port} folder {Folder} every {Poll}", settings.Host, settings.Port, settings.Folder, settings.Poll);
+        var clock = services.GetRequiredService<TimeProvider>();
+        var check = new BounceCheck(services.GetRequiredService<Data.Database>(), settings, clock, log);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var r = await check.RunAsync(null, null, audit: false, cancel: stop);
+                if (r.Reports + r.Duplicates > 0)
+                    log.LogInformation("Bounces: {Reports} reports read, {Failed} addresses marked failed, {Delayed} delayed, {Unmatched} unmatched",
+                        r.Reports, r.Failed, r.Delayed, r.Unmatched);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is BounceMailboxError)
+            {
+                log.LogWarning("Bounces: {Reason} Trying again in {Poll}", e.Message, settings.Poll);
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Bounces: the mailbox could not be read; trying again in {Poll}", settings.Poll);
+            }
+            try
+            {
+                await Task.Delay(settings.Poll, clock, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+}
+
 public static class MailServices
 {
-    /// <summary>Mail settings, the outbox and the background sender.</summary>
+    /// <summary>Mail settings, the outbox, the background sender and the bounce mailbox's poller.</summary>
     public static IServiceCollection AddMail(this IServiceCollection services)
     {
         services.AddSingleton(sp => MailSettings.Load(sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ShirabeSettings>().DataDir));
+        services.AddSingleton(sp => BounceSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddScoped<Outbox>();
         services.AddScoped<MailCampaigns>();
         services.AddSingleton<PublicSite>();
@@ -82,6 +135,7 @@ public static class MailServices
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<LinkKeys>());
         });
         services.AddHostedService<MailSender>();
+        services.AddHostedService<BouncePoller>();
         return services;
     }
 }

@@ -40,13 +40,7 @@ public sealed class MailSettings
     public static MailSettings Load(IConfiguration config, string dataDir)
     {
         var s = config.GetSection("Shirabe:Smtp");
-        var security = (s["Security"] ?? "starttls").Trim().ToLowerInvariant() switch
-        {
-            "none" => SecureSocketOptions.None,
-            "starttls" => SecureSocketOptions.StartTls,
-            "tls" or "ssl" => SecureSocketOptions.SslOnConnect,
-            var other => throw new Core.UserError($"Shirabe:Smtp:Security の「{other}」は none、starttls、tls のどれかにしてください。"),
-        };
+        var security = ParseSecurity(s, "starttls");
         var host = s["Host"] is { Length: > 0 } h ? h.Trim() : null;
         var fromText = s["From"];
         if (host is not null && string.IsNullOrWhiteSpace(fromText))
@@ -74,14 +68,25 @@ public sealed class MailSettings
             ? a : throw new Core.UserError($"Shirabe:Smtp:From の「{text}」はメールアドレスではありません。");
     }
 
-    private static int Int(IConfigurationSection s, string key, int fallback, bool allowZero = false)
+    /// <summary><c>Security</c> of a mail server's section (SMTP, the bounce mailbox): none, starttls or tls.</summary>
+    internal static SecureSocketOptions ParseSecurity(IConfigurationSection s, string fallback) =>
+        (s["Security"] ?? fallback).Trim().ToLowerInvariant() switch
+        {
+            "none" => SecureSocketOptions.None,
+            "starttls" => SecureSocketOptions.StartTls,
+            "tls" or "ssl" => SecureSocketOptions.SslOnConnect,
+            var other => throw new Core.UserError($"{s.Path}:Security の「{other}」は none、starttls、tls のどれかにしてください。"),
+        };
+
+    /// <summary>A positive integer of a section (zero too when <paramref name="allowZero"/>), else a message naming the key.</summary>
+    internal static int Int(IConfigurationSection s, string key, int fallback, bool allowZero = false)
     {
         if (s[key] is not { Length: > 0 } text) return fallback;
         return int.TryParse(text, out var n) && (n > 0 || allowZero && n == 0)
-            ? n : throw new Core.UserError($"Shirabe:Smtp:{key} の「{text}」は正の整数にしてください。");
+            ? n : throw new Core.UserError($"{s.Path}:{key} の「{text}」は正の整数にしてください。");
     }
 
-    private static string SecurityName(SecureSocketOptions o) => o switch
+    internal static string SecurityName(SecureSocketOptions o) => o switch
     {
         SecureSocketOptions.None => "暗号化なし",
         SecureSocketOptions.SslOnConnect => "TLS",

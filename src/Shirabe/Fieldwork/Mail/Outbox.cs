@@ -66,14 +66,17 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
         return mail;
     }
 
-    /// <summary>One invitee's mails, newest first, each with its attempts (oldest first): the console's mail history.</summary>
+    /// <summary>One invitee's mails, newest first, each with its attempts and then its bounces (oldest first): the console's mail history.</summary>
     public async Task<List<MailHistory>> HistoryAsync(int invitationId, CancellationToken cancel = default)
     {
         var mails = await db.OutboxMails.AsNoTracking().Where(m => m.InvitationId == invitationId)
             .OrderByDescending(m => m.Id).ToListAsync(cancel);
         var attempts = await db.MailAttempts.AsNoTracking().Where(a => a.InvitationId == invitationId)
             .OrderBy(a => a.Id).ToListAsync(cancel);
-        return mails.Select(m => new MailHistory(m, attempts.Where(a => a.MailId == m.Id).ToList())).ToList();
+        var bounces = await db.MailBounces.AsNoTracking().Where(b => b.InvitationId == invitationId)
+            .OrderBy(b => b.Id).ToListAsync(cancel);
+        return mails.Select(m => new MailHistory(m, attempts.Where(a => a.MailId == m.Id).ToList(),
+            bounces.Where(b => b.MailId == m.Id).ToList())).ToList();
     }
 
     /// <summary>Mails by status (the progress page's counts).</summary>
@@ -82,4 +85,5 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
             .ToDictionaryAsync(x => x.Key, x => x.Count, cancel);
 }
 
-public sealed record MailHistory(OutboxMail Mail, IReadOnlyList<MailAttempt> Attempts);
+/// <summary>A mail with its delivery attempts and the delivery-status notifications that came back for it (063).</summary>
+public sealed record MailHistory(OutboxMail Mail, IReadOnlyList<MailAttempt> Attempts, IReadOnlyList<MailBounce> Bounces);

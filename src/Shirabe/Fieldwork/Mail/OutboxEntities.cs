@@ -99,6 +99,39 @@ public sealed class Reminder
     public DateTime? CancelledAt { get; set; }
 }
 
+/// <summary>
+/// One recipient of a delivery-status notification read from the bounce mailbox (docs/decisions/063): what the report
+/// said, which mail and invitation it was matched to (null: none), and whether it marked the address failed. A report is
+/// recorded once: (<see cref="ReportId"/>, <see cref="Recipient"/>) is unique.
+/// </summary>
+public sealed class MailBounce
+{
+    public long Id { get; set; }
+    /// <summary>The report's own Message-ID, or <c>sha256:</c> and the hash of its bytes when it has none.</summary>
+    public required string ReportId { get; set; }
+    /// <summary>The address the report is about (its Original-Recipient, else its Final-Recipient).</summary>
+    public required string Recipient { get; set; }
+    public int? InvitationId { get; set; }
+    public long? MailId { get; set; }
+    /// <summary><see cref="BounceResult.Failed"/> (permanent: Action failed, Status 5.x.x) or <see cref="BounceResult.Delayed"/>.</summary>
+    public required string Result { get; set; }
+    /// <summary>The enhanced status code (5.1.1, 4.4.7 …).</summary>
+    public string? Status { get; set; }
+    /// <summary>The reporting server's Diagnostic-Code (smtp; 550 …).</summary>
+    public string? Diagnostic { get; set; }
+    /// <summary>When Shirabe read the report.</summary>
+    public DateTime At { get; set; }
+    /// <summary>True when this report marked the invitation's address failed.</summary>
+    public bool MarkedFailed { get; set; }
+}
+
+/// <summary>What a bounce said (stored as these words).</summary>
+public static class BounceResult
+{
+    public const string Failed = "failed";
+    public const string Delayed = "delayed";
+}
+
 /// <summary>The outbox's part of <see cref="ShirabeDb"/>'s model.</summary>
 internal static class OutboxModel
 {
@@ -140,6 +173,19 @@ internal static class OutboxModel
             e.Property(a => a.Response).HasMaxLength(2000);
             e.Property(a => a.Sender).HasMaxLength(100);
             e.HasOne<OutboxMail>().WithMany().HasForeignKey(a => a.MailId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<MailBounce>(e =>
+        {
+            e.ToTable("MailBounces");
+            e.HasIndex(x => new { x.ReportId, x.Recipient }).IsUnique();
+            e.HasIndex(x => new { x.InvitationId, x.Id });
+            e.Property(x => x.ReportId).HasMaxLength(200);
+            e.Property(x => x.Recipient).HasMaxLength(320);
+            e.Property(x => x.Result).HasMaxLength(20);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.Diagnostic).HasMaxLength(1000);
+            e.HasOne<Invitation>().WithMany().HasForeignKey(x => x.InvitationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<OutboxMail>().WithMany().HasForeignKey(x => x.MailId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Invitation>().Property(i => i.AddressFailure).HasMaxLength(2000);
     }

@@ -605,6 +605,61 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.ToTable("MailAttempts", (string)null);
                 });
 
+            modelBuilder.Entity("Shirabe.Fieldwork.Mail.MailBounce", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int?>("InvitationId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("MailId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("MarkedFailed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MailId");
+
+                    b.HasIndex("InvitationId", "Id");
+
+                    b.HasIndex("ReportId", "Recipient")
+                        .IsUnique();
+
+                    b.ToTable("MailBounces", (string)null);
+                });
+
             modelBuilder.Entity("Shirabe.Fieldwork.Mail.OutboxMail", b =>
                 {
                     b.Property<long>("Id")
@@ -883,6 +938,19 @@ namespace Shirabe.Data.Migrations.Postgres
                         .HasForeignKey("MailId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Shirabe.Fieldwork.Mail.MailBounce", b =>
+                {
+                    b.HasOne("Shirabe.Data.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Shirabe.Fieldwork.Mail.OutboxMail", null)
+                        .WithMany()
+                        .HasForeignKey("MailId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Shirabe.Fieldwork.Mail.OutboxMail", b =>

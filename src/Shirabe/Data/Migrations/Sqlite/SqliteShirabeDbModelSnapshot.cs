@@ -578,6 +578,59 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.ToTable("MailAttempts", (string)null);
                 });
 
+            modelBuilder.Entity("Shirabe.Fieldwork.Mail.MailBounce", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("InvitationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MailId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MarkedFailed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MailId");
+
+                    b.HasIndex("InvitationId", "Id");
+
+                    b.HasIndex("ReportId", "Recipient")
+                        .IsUnique();
+
+                    b.ToTable("MailBounces", (string)null);
+                });
+
             modelBuilder.Entity("Shirabe.Fieldwork.Mail.OutboxMail", b =>
                 {
                     b.Property<long>("Id")
@@ -852,6 +905,19 @@ namespace Shirabe.Data.Migrations.Sqlite
                         .HasForeignKey("MailId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Shirabe.Fieldwork.Mail.MailBounce", b =>
+                {
+                    b.HasOne("Shirabe.Data.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Shirabe.Fieldwork.Mail.OutboxMail", null)
+                        .WithMany()
+                        .HasForeignKey("MailId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Shirabe.Fieldwork.Mail.OutboxMail", b =>
