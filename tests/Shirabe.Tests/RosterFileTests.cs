@@ -576,7 +576,7 @@ public class RosterFileMemoryTests
                     if (format == "csv") RosterFile.WriteCsv(file, "業種", attributes, Generate());
                     else RosterFile.WriteXlsx(file, "業種", attributes, Generate());
 
-                using var roster = RosterFile.Open(File.OpenRead(path), Path.GetFileName(path));
+                using var roster = RosterFile.Open(File.OpenRead(path), Path.GetFileName(path), RosterFileTests.Sc3);
                 var count = 0;
                 RosterEntry? last = null;
                 GC.Collect();
