@@ -80,6 +80,7 @@ for provider in sqlite postgres; do
   fi
   echo "bench: $provider: migrating and seeding $((views + warm + 2 * pool)) invitations" >&2
   dotnet "$app/shirabe.dll" db migrate --db "$db" >/dev/null
+  dotnet "$app/shirabe.dll" survey add surveys/sc3-2023 --db "$db" >/dev/null # the invitations' survey and version
   total=$((views + warm + 2 * pool))
   if [[ $provider == sqlite ]]; then python3 bench/web/seed.py sqlite "$file" "$total" "$out/tokens.txt"
   else python3 bench/web/seed.py postgres - "$total" "$out/tokens.txt" | psql -h 127.0.0.1 -p "$pg_port" -U postgres -d shirabe_bench -q >/dev/null; fi
