@@ -4,7 +4,9 @@
 # Builds Release, then for SQLite and for PostgreSQL (scripts/postgres.sh): migrates a fresh database, seeds invitations
 # with drafts, starts `shirabe serve` on 127.0.0.1 and runs wrk at 50 and 200 connections against
 #   static   GET /css/site.css                      the framework's ceiling (no database, no Razor)
-#   view     GET /a/{token}/s/2                     a section page with a valid link, answers filled in
+#   pagefile GET /bench-page.html                   the page below saved as a static file of the app: its ceiling
+#   view     GET /a/{token}/s/2                     a section page with a valid link, answers filled in (and its
+#                                                   rate as a share of pagefile's, of_page_file=…%)
 #   submit   POST /a/{token}/review                 回答を送信する with the form's antiforgery token; every request
 #                                                   submits a different invitation's draft (committed: durable)
 # Durable submissions/s are counted in the database afterwards (rows of Submissions / wrk's duration).
@@ -96,10 +98,18 @@ for provider in sqlite postgres; do
     served=$((served + ${n:-0})); ((served >= 20000)) && break
   done
   wrk -t2 -c16 -d2s -s bench/web/static.lua "$base/css/site.css" >/dev/null 2>&1
-  echo "bench: $provider: warmed up with $served page views" >&2
+  # The ceiling that matters for a page (issue 12): the same page's bytes, fetched once from the running app, saved as
+  # a static file and served by the same app in the same run. A page view's rate is reported as a share of it.
+  curl -fs -o "$app/wwwroot/bench-page.html" "$base/a/$(head -n1 "$out/view-tokens.txt")/s/2"
+  wrk -t2 -c16 -d2s -s bench/web/static.lua "$base/bench-page.html" >/dev/null 2>&1
+  echo "bench: $provider: warmed up with $served page views; the page is $(stat -c %s "$app/wwwroot/bench-page.html") bytes" >&2
   for c in 50 200; do
     run_wrk "$provider-static-c$c" "$c" bench/web/static.lua "$base/css/site.css" | tee -a "$results"
-    run_wrk "$provider-view-c$c" "$c" bench/web/view.lua "$base" "$out/view-tokens.txt" | tee -a "$results"
+    file_line=$(run_wrk "$provider-pagefile-c$c" "$c" bench/web/static.lua "$base/bench-page.html")
+    echo "$file_line" | tee -a "$results"
+    view_line=$(run_wrk "$provider-view-c$c" "$c" bench/web/view.lua "$base" "$out/view-tokens.txt")
+    echo "$view_line of_page_file=$(python3 -c "import sys; print(round(100 * float(sys.argv[2]) / max(float(sys.argv[1]), 1), 1))" \
+      "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$file_line")" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$view_line")")%" | tee -a "$results"
   done
   # Warm-up of the submit path on invitations of its own.
   python3 bench/web/prepare_submits.py "$base" "$out/tokens.txt" "$views" "$warm" "$out/submits.txt" "$out/cookie.txt"

@@ -26,6 +26,7 @@ def version(cmd):
         return "?"
 
 label = {"static": "static file `/css/site.css` (ceiling)", "view": "page view `GET /a/{token}/s/2`",
+         "pagefile": "the same page's bytes as a static file (the page's ceiling)",
          "submit": "submission `POST /a/{token}/review`"}
 lines = [
     "## Web",
@@ -46,6 +47,11 @@ for provider, kind, conns, v in rows:
     lines.append(f"| {'SQLite' if provider == 'sqlite' else 'PostgreSQL'} | {label[kind]} | {conns} | {v['rps']} | "
                  f"{v['p50']} | {v['p95']} | {v['p99']} | {v['max']} | {errors} | {durable} | {v.get('cpu_ms_per_req', '')} | {v.get('loadavg', '')} |")
 lines.append("")
+shares = [f"{'SQLite' if p == 'sqlite' else 'PostgreSQL'} at {c} connections **{v['of_page_file']}**"
+          for p, k, c, v in rows if k == "view" and "of_page_file" in v]
+if shares:
+    lines += ["Page views/s as a share of the same page's bytes served as a static file by the same app in the same run: "
+              + ", ".join(shares) + ".", ""]
 section = "\n".join(lines)
 
 start, end = "<!-- web-bench:start -->", "<!-- web-bench:end -->"

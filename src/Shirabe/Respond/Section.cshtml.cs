@@ -47,7 +47,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         foreach (var item in FormPage.Items.Where(i => i.Role == ItemRole.Organisation && i.Kind == ItemKind.Text))
             if (!SavedCells.ContainsKey(item.ColumnName)) _values[item.ColumnName] = [Organisation.Name];
         _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
-        return Page();
+        return new SectionPageResult(this);
     }
 
     public async Task<IActionResult> OnPostAsync()
@@ -75,14 +75,14 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         {
             FormError = "画面を開いてから時間がたったため、まだ保存されていません。入力内容はこのとおり残っています。確認して、もう一度ボタンを押してください。";
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return new SectionPageResult(this);
         }
 
         if (!await FormAnswers.IsValidUtf8Async(Request))
         {
             FormError = FormAnswers.InvalidUtf8Message;
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return new SectionPageResult(this);
         }
         var read = FormAnswers.Read(Survey, FormPage.Questions, form, SavedCells);
         if (read.FormError is not null)
@@ -90,7 +90,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             FormError = read.FormError;
             Errors = read.Errors;
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return new SectionPageResult(this);
         }
 
         // The valid answers are saved even when others are not: nothing typed correctly is lost.
@@ -100,7 +100,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             Errors = read.Errors;
             SavedDespiteErrors = FormPage.Items.Count(i => !Errors.ContainsKey(i.Code));
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return Page();
+            return new SectionPageResult(this);
         }
         var pages = FormPages.Of(Survey);
         var at = FormPage.Number - 1;
@@ -176,7 +176,15 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         return _values.TryGetValue(column, out var v) && v.Contains(c);
     }
 
-    public string? ErrorOf(Item item) => Errors.GetValueOrDefault(item.Code);
+    public string? ErrorOf(Item item) => Errors.Count == 0 ? null : Errors.GetValueOrDefault(item.Code);
+
+    /// <summary>The form token the page carries (set when the page is written).</summary>
+    public AntiforgeryTokenSet FormToken { get; set; } = null!;
+
+    /// <summary>A section's state in the step indicator, from the saved answers.</summary>
+    public SectionState StateOf(Section section) =>
+        FormPages.StateOf(section, SavedCells, _progressAnswers ??= FormPages.Answers(Survey, SavedCells));
+    private Answer[]? _progressAnswers;
 
     /// <summary>The id of an item's first input, the target of the error summary's link.</summary>
     public static string FirstInputId(Item item) => item.Kind switch
@@ -187,5 +195,5 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
 
     /// <summary>How a skip rule shows on this page (see <see cref="FormPage.Visibility"/>).</summary>
     public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item) =>
-        FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
+        item.ShowIf is null ? (true, null, null, false) : FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
 }
