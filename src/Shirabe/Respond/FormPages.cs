@@ -87,7 +87,7 @@ public sealed record ProgressView(Survey Survey, string BasePath, FormPage? Curr
 }
 
 /// <summary>
-/// What Shared/_Questions renders a form page from: the respondent's section page (its answers and errors), or the
+/// What SectionPage renders a form page's questions from: the respondent's section page (its answers and errors), or the
 /// console's preview of a version (no answers, nothing saved).
 /// </summary>
 public interface IQuestionsView

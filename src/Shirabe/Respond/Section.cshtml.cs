@@ -46,7 +46,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         // The organisation item starts with the invited organisation's name until the page is first saved.
         foreach (var item in FormPage.Items.Where(i => i.Role == ItemRole.Organisation && i.Kind == ItemKind.Text))
             if (!SavedCells.ContainsKey(item.ColumnName)) _values[item.ColumnName] = [Organisation.Name];
-        _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
+        _savedAnswers = StoredAnswers.ToAnswers(Survey, _savedAnswersOf = SavedCells);
         return new SectionPageResult(this);
     }
 
@@ -68,7 +68,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         if (await LoadAsync() is { } fail) return fail;
         if (!FindPage(section, part)) return NotFound();
         if (!Accepting) return NotAccepting();
-        _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
+        _savedAnswers = StoredAnswers.ToAnswers(Survey, _savedAnswersOf = SavedCells);
         _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
 
         if (!await antiforgery.IsRequestValidAsync(HttpContext))
@@ -183,8 +183,9 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
 
     /// <summary>A section's state in the step indicator, from the saved answers.</summary>
     public SectionState StateOf(Section section) =>
-        FormPages.StateOf(section, SavedCells, _progressAnswers ??= FormPages.Answers(Survey, SavedCells));
+        FormPages.StateOf(section, SavedCells, _progressAnswers ??= _savedAnswersOf == SavedCells ? _savedAnswers : FormPages.Answers(Survey, SavedCells));
     private Answer[]? _progressAnswers;
+    private Dictionary<string, string>? _savedAnswersOf; // the cells _savedAnswers were made from (a save replaces them)
 
     /// <summary>The id of an item's first input, the target of the error summary's link.</summary>
     public static string FirstInputId(Item item) => item.Kind switch
