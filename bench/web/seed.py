@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeds invitations for scripts/bench-web.sh and writes their tokens (the app stores only SHA-256 of a token).
 
-  seed.py sqlite FILE    COUNT OUT/tokens.txt   inserts into the migrated SQLite file
+  seed.py sqlite FILE    COUNT OUT/tokens.txt   inserts into the SQLite file (after `serve` has stored the survey)
   seed.py postgres -     COUNT OUT/tokens.txt   prints SQL for psql on stdout
 
 Every invitation gets a draft holding reconstructed respondent R07's answers (version 1), so that a section page
@@ -24,14 +24,20 @@ rows = [(f"B{i:06d}", hashlib.sha256(t.encode()).digest()) for i, t in enumerate
 
 if provider == "sqlite":
     db = sqlite3.connect(target)
-    db.executemany('INSERT INTO "Associations" ("Code","Name","CreatedAt") VALUES (?,?,?)',
-                   [(code, "ベンチマーク団体" + code, now) for code, _ in rows])
-    db.executemany('INSERT INTO "Invitations" ("AssociationId","SurveyId","TokenHash","CreatedAt") '
-                   'SELECT "Id", \'sc3-2023\', ?, ? FROM "Associations" WHERE "Code" = ?',
-                   [(h, now, code) for code, h in rows])
-    db.execute('INSERT INTO "Drafts" ("InvitationId","Answers","Version","UpdatedAt") '
-               'SELECT i."Id", ?, 1, ? FROM "Invitations" i JOIN "Associations" a ON a."Id" = i."AssociationId" '
-               'WHERE a."Code" LIKE \'B%\'', (answers, now))
+    db.execute("PRAGMA busy_timeout=10000")
+    series, version = db.execute('SELECT s."SeriesId", s."PublishedVersionId" FROM "Surveys" s WHERE s."Id" = \'sc3-2023\'').fetchone()
+    version = version or db.execute('SELECT max("Id") FROM "SurveyVersions" WHERE "SurveyId" = \'sc3-2023\'').fetchone()[0]
+    db.executemany('INSERT INTO "Organisations" ("SeriesId","Code","Name","CreatedAt") VALUES (?,?,?,?)',
+                   [(series, code, "ベンチマーク団体" + code, now) for code, _ in rows])
+    db.execute('INSERT INTO "Invitations" ("OrganisationId","SurveyId","CreatedAt") '
+               'SELECT "Id", \'sc3-2023\', ? FROM "Organisations" WHERE "Code" LIKE \'B%\' AND "SeriesId" = ?', (now, series))
+    db.executemany('INSERT INTO "AccessLinks" ("InvitationId","TokenHash","CreatedAt") '
+                   'SELECT i."Id", ?, ? FROM "Invitations" i JOIN "Organisations" o ON o."Id" = i."OrganisationId" '
+                   'WHERE o."Code" = ? AND o."SeriesId" = ? AND i."SurveyId" = \'sc3-2023\'',
+                   [(h, now, code, series) for code, h in rows])
+    db.execute('INSERT INTO "Drafts" ("InvitationId","Answers","Version","UpdatedAt","SurveyVersionId") '
+               'SELECT i."Id", ?, 1, ?, ? FROM "Invitations" i JOIN "Organisations" o ON o."Id" = i."OrganisationId" '
+               'WHERE o."Code" LIKE \'B%\' AND i."SurveyId" = \'sc3-2023\'', (answers, now, version))
     db.commit()
     db.close()
 else:
@@ -40,10 +46,17 @@ else:
     for code, h in rows:
         w(f"{code}\t\\\\x{h.hex()}\n")
     w("\\.\n")
-    w(f"INSERT INTO \"Associations\" (\"Code\",\"Name\",\"CreatedAt\") SELECT code, 'ベンチマーク団体' || code, '{now}+00' FROM seed;\n")
-    w(f"INSERT INTO \"Invitations\" (\"AssociationId\",\"SurveyId\",\"TokenHash\",\"CreatedAt\") "
-      f"SELECT a.\"Id\", 'sc3-2023', s.hash, '{now}+00' FROM seed s JOIN \"Associations\" a ON a.\"Code\" = s.code;\n")
+    survey = "(SELECT \"SeriesId\" FROM \"Surveys\" WHERE \"Id\" = 'sc3-2023')"
+    version = ("(SELECT coalesce(\"PublishedVersionId\", (SELECT max(v.\"Id\") FROM \"SurveyVersions\" v WHERE v.\"SurveyId\" = 'sc3-2023')) "
+               "FROM \"Surveys\" WHERE \"Id\" = 'sc3-2023')")
+    w(f"INSERT INTO \"Organisations\" (\"SeriesId\",\"Code\",\"Name\",\"CreatedAt\") "
+      f"SELECT {survey}, code, 'ベンチマーク団体' || code, '{now}+00' FROM seed;\n")
+    w(f"INSERT INTO \"Invitations\" (\"OrganisationId\",\"SurveyId\",\"CreatedAt\") "
+      f"SELECT o.\"Id\", 'sc3-2023', '{now}+00' FROM seed s JOIN \"Organisations\" o ON o.\"Code\" = s.code AND o.\"SeriesId\" = {survey};\n")
+    w(f"INSERT INTO \"AccessLinks\" (\"InvitationId\",\"TokenHash\",\"CreatedAt\") "
+      f"SELECT i.\"Id\", s.hash, '{now}+00' FROM seed s JOIN \"Organisations\" o ON o.\"Code\" = s.code AND o.\"SeriesId\" = {survey} "
+      f"JOIN \"Invitations\" i ON i.\"OrganisationId\" = o.\"Id\" AND i.\"SurveyId\" = 'sc3-2023';\n")
     quoted = answers.replace("'", "''")
-    w(f"INSERT INTO \"Drafts\" (\"InvitationId\",\"Answers\",\"Version\",\"UpdatedAt\") "
-      f"SELECT i.\"Id\", '{quoted}', 1, '{now}+00' FROM \"Invitations\" i JOIN seed s ON s.hash = i.\"TokenHash\";\n")
+    w(f"INSERT INTO \"Drafts\" (\"InvitationId\",\"Answers\",\"Version\",\"UpdatedAt\",\"SurveyVersionId\") "
+      f"SELECT l.\"InvitationId\", '{quoted}', 1, '{now}+00', {version} FROM \"AccessLinks\" l JOIN seed s ON s.hash = l.\"TokenHash\";\n")
     w("COMMIT;\nANALYZE;\n")

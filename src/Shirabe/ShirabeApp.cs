@@ -42,6 +42,9 @@ public static class ShirabeApp
         });
         // Request-by-request framework logs are noise for the secretariat; appsettings or --Logging:… can raise them.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // EF Core logs every command at Information: a console line per query made `demo` (which sets no level) serve
+        // page views at half the benchmark's rate (issue 12).
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var app = builder.Build();

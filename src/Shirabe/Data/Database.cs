@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Shirabe.Data;
 
@@ -13,7 +14,7 @@ public enum DbProvider { Sqlite, Postgres }
 /// </summary>
 public sealed class Database
 {
-    private readonly DbContextOptions _options;
+    private readonly Func<ShirabeDb> _create;
 
     public Database(string? connectionString, string dataDir)
     {
@@ -23,7 +24,8 @@ public sealed class Database
         {
             Provider = DbProvider.Postgres;
             ConnectionString = connectionString;
-            _options = new DbContextOptionsBuilder<PostgresShirabeDb>().UseNpgsql(connectionString).Options;
+            var options = new DbContextOptionsBuilder<PostgresShirabeDb>().UseNpgsql(connectionString).Options;
+            _create = new PooledDbContextFactory<PostgresShirabeDb>(options).CreateDbContext;
         }
         else
         {
@@ -39,7 +41,8 @@ public sealed class Database
                 DataFiles.SecureSqlite(Path.GetFullPath(csb.DataSource));
             }
             ConnectionString = csb.ToString();
-            _options = new DbContextOptionsBuilder<SqliteShirabeDb>().UseSqlite(ConnectionString).Options;
+            var options = new DbContextOptionsBuilder<SqliteShirabeDb>().UseSqlite(ConnectionString).Options;
+            _create = new PooledDbContextFactory<SqliteShirabeDb>(options).CreateDbContext;
         }
     }
 
@@ -52,9 +55,9 @@ public sealed class Database
         : "PostgreSQL " + string.Join(";", ConnectionString.Split(';')
             .Where(p => !p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)));
 
-    public ShirabeDb CreateContext() => Provider == DbProvider.Postgres
-        ? new PostgresShirabeDb((DbContextOptions<PostgresShirabeDb>)_options)
-        : new SqliteShirabeDb((DbContextOptions<SqliteShirabeDb>)_options);
+    /// <summary>A context from the pool: disposing it gives it back, reset (a page view then skips setting up EF
+    /// Core's services for a new context: docs/decisions/067).</summary>
+    public ShirabeDb CreateContext() => _create();
 
     /// <summary>Whether migrations are missing (a database not made or not upgraded by this version).</summary>
     public async Task<bool> HasPendingMigrationsAsync(CancellationToken cancel = default)

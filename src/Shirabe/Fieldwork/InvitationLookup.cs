@@ -33,4 +33,18 @@ public sealed class InvitationLookup(ShirabeDb db, FailedLookupLimiter limiter, 
         }
         return (LookupStatus.Found, invitation);
     }
+
+    /// <summary>
+    /// The same checks over the link's one query (<see cref="LinkedInvitation"/>, no tracking), for pages that only read.
+    /// </summary>
+    public async Task<(LookupStatus Status, LinkedInvitation? Linked)> FindLinkedAsync(string? token, HttpContext http)
+    {
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.IsExhausted(ip)) return (LookupStatus.RateLimited, null);
+        if (InvitationTokens.LooksValid(token) && await LinkedInvitation.GetAsync(db, token!, http) is { } linked
+            && linked.Invitation.SurveyId == survey.Id && linked.IsLive(clock.GetUtcNow().UtcDateTime))
+            return (LookupStatus.Found, linked);
+        limiter.TryAcquire(ip);
+        return (LookupStatus.NotFound, null);
+    }
 }

@@ -21,11 +21,18 @@ public sealed record FormPage(Section Section, int Index, IReadOnlyList<Question
     public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item, IReadOnlyList<Answer> saved, bool[] shown)
     {
         if (item.ShowIf is not { } c) return (true, null, null, false);
-        var onPage = Items.ToHashSet();
-        var here = c.Items.Where(onPage.Contains).ToList();
-        var metBefore = c.Items.Where(i => !onPage.Contains(i)).Any(i => c.IsMetBy(i, saved, shown));
-        if (here.Count == 0) return (metBefore, null, null, metBefore);
-        return (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf), metBefore);
+        var (items, codes) = ShowIfOnPage(item);
+        var metBefore = c.Items.Where(i => !Items.Contains(i)).Any(i => c.IsMetBy(i, saved, shown));
+        return items is null ? (metBefore, null, null, metBefore) : (true, items, codes, metBefore);
+    }
+
+    /// <summary>The items of <paramref name="item"/>'s skip rule that are on this page (column names) and the rule's
+    /// codes, for respond.js; nulls when the rule looks only at other pages (or there is none).</summary>
+    public (string? Items, string? Codes) ShowIfOnPage(Item item)
+    {
+        if (item.ShowIf is not { } c) return (null, null);
+        var here = c.Items.Where(Items.Contains).ToList();
+        return here.Count == 0 ? (null, null) : (string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', c.AnyOf));
     }
 }
 
@@ -80,7 +87,7 @@ public sealed record ProgressView(Survey Survey, string BasePath, FormPage? Curr
 }
 
 /// <summary>
-/// What Shared/_Questions renders a form page from: the respondent's section page (its answers and errors), or the
+/// What SectionPage renders a form page's questions from: the respondent's section page (its answers and errors), or the
 /// console's preview of a version (no answers, nothing saved).
 /// </summary>
 public interface IQuestionsView

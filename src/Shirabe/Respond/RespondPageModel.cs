@@ -56,15 +56,30 @@ public abstract class RespondPageModel(InvitationLookup lookup, ShirabeDb db, Su
             invitation = await db.Invitations.AsNoTracking().Include(i => i.Organisation)
                 .FirstOrDefaultAsync(i => i.SurveyId == survey.Id && i.OrganisationId == organisationId, HttpContext.RequestAborted);
         }
+        else if (HttpMethods.IsGet(Request.Method) || HttpMethods.IsHead(Request.Method))
+        {
+            // A page view only reads: the link's one query, untracked (docs/decisions/067).
+            var (status, linked) = await lookup.FindLinkedAsync(Token, HttpContext);
+            if (status == LookupStatus.RateLimited) return StatusCode(StatusCodes.Status429TooManyRequests);
+            if (linked is null) return NotFound();
+            return Loaded(linked.Invitation, linked.Draft, linked.Submission);
+        }
         else
         {
             (var status, invitation) = await lookup.FindAsync(Token, HttpContext);
             if (status == LookupStatus.RateLimited) return StatusCode(StatusCodes.Status429TooManyRequests);
         }
         if (invitation is null) return NotFound();
+        return Loaded(invitation,
+            await db.Drafts.FirstOrDefaultAsync(d => d.InvitationId == invitation.Id, HttpContext.RequestAborted),
+            await db.Submissions.FirstOrDefaultAsync(s => s.InvitationId == invitation.Id, HttpContext.RequestAborted));
+    }
+
+    private IActionResult? Loaded(Invitation invitation, Draft? draft, Submission? submission)
+    {
         Invitation = invitation;
-        Draft = await db.Drafts.FirstOrDefaultAsync(d => d.InvitationId == invitation.Id, HttpContext.RequestAborted);
-        Submission = await db.Submissions.FirstOrDefaultAsync(s => s.InvitationId == invitation.Id, HttpContext.RequestAborted);
+        Draft = draft;
+        Submission = submission;
         SavedCells = Draft is null ? [] : StoredAnswers.Parse(Draft.Answers);
         Phase = survey.Period.PhaseAt(clock.GetUtcNow());
         return null;

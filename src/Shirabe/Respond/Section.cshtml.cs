@@ -46,8 +46,8 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         // The organisation item starts with the invited organisation's name until the page is first saved.
         foreach (var item in FormPage.Items.Where(i => i.Role == ItemRole.Organisation && i.Kind == ItemKind.Text))
             if (!SavedCells.ContainsKey(item.ColumnName)) _values[item.ColumnName] = [Organisation.Name];
-        _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
-        return Page();
+        _savedAnswers = StoredAnswers.ToAnswers(Survey, _savedAnswersOf = SavedCells);
+        return new SectionPageResult(this);
     }
 
     public async Task<IActionResult> OnPostAsync()
@@ -68,21 +68,21 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         if (await LoadAsync() is { } fail) return fail;
         if (!FindPage(section, part)) return NotFound();
         if (!Accepting) return NotAccepting();
-        _savedAnswers = StoredAnswers.ToAnswers(Survey, SavedCells);
+        _savedAnswers = StoredAnswers.ToAnswers(Survey, _savedAnswersOf = SavedCells);
         _values = form.Keys.ToDictionary(k => k, k => form[k].Select(v => v ?? "").ToArray(), StringComparer.Ordinal);
 
         if (!await antiforgery.IsRequestValidAsync(HttpContext))
         {
             FormError = "画面を開いてから時間がたったため、まだ保存されていません。入力内容はこのとおり残っています。確認して、もう一度ボタンを押してください。";
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return new SectionPageResult(this);
         }
 
         if (!await FormAnswers.IsValidUtf8Async(Request))
         {
             FormError = FormAnswers.InvalidUtf8Message;
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return new SectionPageResult(this);
         }
         var read = FormAnswers.Read(Survey, FormPage.Questions, form, SavedCells);
         if (read.FormError is not null)
@@ -90,7 +90,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             FormError = read.FormError;
             Errors = read.Errors;
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return new SectionPageResult(this);
         }
 
         // The valid answers are saved even when others are not: nothing typed correctly is lost.
@@ -100,7 +100,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
             Errors = read.Errors;
             SavedDespiteErrors = FormPage.Items.Count(i => !Errors.ContainsKey(i.Code));
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return Page();
+            return new SectionPageResult(this);
         }
         var pages = FormPages.Of(Survey);
         var at = FormPage.Number - 1;
@@ -176,7 +176,16 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
         return _values.TryGetValue(column, out var v) && v.Contains(c);
     }
 
-    public string? ErrorOf(Item item) => Errors.GetValueOrDefault(item.Code);
+    public string? ErrorOf(Item item) => Errors.Count == 0 ? null : Errors.GetValueOrDefault(item.Code);
+
+    /// <summary>The form token the page carries (set when the page is written).</summary>
+    public AntiforgeryTokenSet FormToken { get; set; } = null!;
+
+    /// <summary>A section's state in the step indicator, from the saved answers.</summary>
+    public SectionState StateOf(Section section) =>
+        FormPages.StateOf(section, SavedCells, _progressAnswers ??= _savedAnswersOf == SavedCells ? _savedAnswers : FormPages.Answers(Survey, SavedCells));
+    private Answer[]? _progressAnswers;
+    private Dictionary<string, string>? _savedAnswersOf; // the cells _savedAnswers were made from (a save replaces them)
 
     /// <summary>The id of an item's first input, the target of the error summary's link.</summary>
     public static string FirstInputId(Item item) => item.Kind switch
@@ -187,5 +196,5 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
 
     /// <summary>How a skip rule shows on this page (see <see cref="FormPage.Visibility"/>).</summary>
     public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item) =>
-        FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
+        item.ShowIf is null ? (true, null, null, false) : FormPage.Visibility(item, _savedAnswers, _savedShown ??= Survey.Shown(_savedAnswers));
 }

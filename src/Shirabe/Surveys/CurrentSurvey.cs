@@ -67,10 +67,9 @@ public sealed class SurveyResolver(RequestDelegate next)
             if (Fieldwork.InvitationTokens.LooksValid(token)
                 && !limiter.IsExhausted(http.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
             {
-                var hash = Fieldwork.InvitationTokens.Hash(token!);
-                var surveyId = await db.AccessLinks.AsNoTracking().Where(l => l.TokenHash == hash)
-                    .Select(l => l.Invitation.SurveyId).FirstOrDefaultAsync(cancel);
-                if (surveyId is not null) stored = await catalog.GetAsync(db, surveyId, cancel);
+                // The link's one query (its invitation, draft and submission too): the page reuses it.
+                if (await Fieldwork.LinkedInvitation.GetAsync(db, token!, http) is { VersionId: { } version } linked)
+                    stored = await catalog.GetAsync(db, linked.Survey, version, cancel);
             }
         }
         else

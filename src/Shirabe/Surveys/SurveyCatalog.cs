@@ -24,6 +24,7 @@ public sealed class SurveyCatalog(Database database, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<int, Survey> _parsed = new();
     private readonly ConcurrentDictionary<int, ReportDefinition> _reports = new();
+    private readonly ConcurrentDictionary<int, SurveyVersion> _versions = new();
 
     /// <summary>The version of the served folder's survey, set at start (null before).</summary>
     public int? ServedVersionId { get; set; }
@@ -66,6 +67,23 @@ public sealed class SurveyCatalog(Database database, TimeProvider clock)
         db.SurveyVersions.AsNoTracking()
             .Where(v => v.SurveyId == record.Id && (record.PublishedVersionId == null || v.Id == record.PublishedVersionId))
             .OrderByDescending(v => v.Number).FirstOrDefaultAsync(cancel);
+
+    /// <summary>
+    /// The survey <paramref name="record"/> with its served version <paramref name="versionId"/> (read with the record:
+    /// Fieldwork.LinkedInvitation). The version's row is read once and then kept, as its parsed survey is: its text
+    /// never changes; its <see cref="SurveyVersion.PublishedAt"/> and comparability stay as first read (the
+    /// respondents' pages, the only callers, read neither).
+    /// </summary>
+    public async Task<StoredSurvey?> GetAsync(ShirabeDb db, SurveyRecord record, int versionId, CancellationToken cancel = default)
+    {
+        if (!_versions.TryGetValue(versionId, out var version))
+        {
+            version = await db.SurveyVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == versionId, cancel);
+            if (version is null) return null;
+            _versions.TryAdd(versionId, version);
+        }
+        return new StoredSurvey(record, version, Parse(version));
+    }
 
     /// <summary>Every stored survey, newest first.</summary>
     public async Task<List<SurveyRecord>> ListAsync(CancellationToken cancel = default)

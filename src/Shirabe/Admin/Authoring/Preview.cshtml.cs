@@ -8,7 +8,7 @@ using Shirabe.Surveys;
 namespace Shirabe.Admin.Authoring;
 
 /// <summary>
-/// A stored version's form page as a respondent sees it (the respondent's own Shared/_Questions), with no link, no
+/// A stored version's form page as a respondent sees it (the respondent's own questions, Respond.SectionPage), with no link, no
 /// answers and nothing saved: every page of every version can be checked before it is published.
 /// </summary>
 public sealed class PreviewModel(SurveyAuthoring authoring) : PageModel
@@ -46,10 +46,7 @@ public sealed class PreviewQuestions(FormPage page) : IQuestionsView
     public (bool Render, string? Items, string? Codes, bool MetBefore) Visibility(Item item)
     {
         if (item.ShowIf is not { } rule) return (true, null, null, false);
-        var onPage = page.Items.ToHashSet();
-        var here = rule.Items.Where(onPage.Contains).ToList();
-        var earlier = rule.Items.Any(i => !onPage.Contains(i));
-        return here.Count == 0 ? (true, null, null, true)
-            : (true, string.Join(' ', here.Select(i => i.ColumnName)), string.Join(' ', rule.AnyOf), earlier);
+        var (items, codes) = page.ShowIfOnPage(item);
+        return items is null ? (true, null, null, true) : (true, items, codes, rule.Items.Any(i => !page.Items.Contains(i)));
     }
 }
