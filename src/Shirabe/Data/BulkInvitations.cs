@@ -451,7 +451,7 @@ internal sealed class MultiRowInsert : IDisposable
 
     private static SqliteCommand Build(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns, int rows)
     {
-        var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
+        var sql = new StringBuilder($"INSERT INTO \"{table}\" (\"{string.Join("\", \"", columns)}\") VALUES ");
         var cmd = new SqliteCommand("", connection, tx);
         for (var r = 0; r < rows; r++)
         {

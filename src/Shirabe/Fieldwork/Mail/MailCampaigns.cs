@@ -63,7 +63,7 @@ public readonly record struct CampaignProgress(int Done, int Total);
 public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog catalog, LinkKeys keys, PublicSite site,
     TimeProvider clock, ILogger<MailCampaigns> log)
 {
-    public const int BatchSize = 200;
+    public const int BatchSize = 1000;
 
     private sealed record Candidate(int Id, string Code, string Name, string? Contact, string? Email, string? Cc,
         bool Started, bool Invited, AccessLink? Link);
@@ -116,13 +116,14 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         await InviteLinks.LockAsync(db, surveyId, cancel);
         var ids = await (onlyUninvited ? Uninvited(surveyId) : Mailable(surveyId)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
         await using var links = PersonalLinks.For(db, keys, now);
+        await using var rows = OutboxRows.For(db);
         var problems = new List<string>();
         var queued = 0;
         var newLinks = 0;
         var done = 0;
         foreach (var batch in ids.Chunk(BatchSize))
         {
-            var (q, n) = await QueueInvitationBatchAsync(stored.Survey, batch, links, problems, now, cancel);
+            var (q, n) = await QueueInvitationBatchAsync(stored.Survey, batch, links, rows, problems, now, cancel);
             queued += q;
             newLinks += n;
             done += batch.Length;
@@ -134,11 +135,11 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         return new CampaignResult(queued, 0, problems);
     }
 
-    /// <summary>One batch of invitation mails in the caller's transaction: links made or recovered, the mails added and saved.</summary>
+    /// <summary>One batch of invitation mails in the caller's transaction: links made or recovered, the mails written.</summary>
     private async Task<(int Queued, int NewLinks)> QueueInvitationBatchAsync(Survey survey, int[] batch, PersonalLinks links,
-        List<string> problems, DateTime now, CancellationToken cancel)
+        OutboxRows rows, List<string> problems, DateTime now, CancellationToken cancel)
     {
-        var queued = 0;
+        var mails = new List<OutboxMail>(batch.Length);
         var candidates = await CandidatesAsync(batch, cancel);
         var unlinked = new List<Candidate>();
         var ready = new List<(Candidate Who, string Token)>();
@@ -160,10 +161,9 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var made = await links.AddAsync(unlinked.Select(c => c.Id).ToList(), cancel);
         ready.AddRange(unlinked.Select((c, n) => (c, made[n].Token)));
         foreach (var (who, token) in ready.OrderBy(r => r.Who.Id))
-            if (TryAdd(survey, who, MailKind.Invitation, Url(token), null, problems)) queued++;
-        await db.SaveChangesAsync(cancel);
-        db.ChangeTracker.Clear();
-        return (queued, made.Length);
+            TryAdd(survey, who, MailKind.Invitation, Url(token), null, mails, problems);
+        await rows.WriteAsync(mails, cancel);
+        return (mails.Count, made.Length);
     }
 
     /// <summary>
@@ -205,26 +205,29 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var stored = await SurveyAsync(surveyId, cancel);
         var problems = new List<string>();
         int queued = 0, withoutLink = 0, newLinks = 0;
-        if (kind == MailKind.Invitation)
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using (var tx = await db.Database.BeginTransactionAsync(cancel))
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            await using var tx = await db.Database.BeginTransactionAsync(cancel);
-            await InviteLinks.LockAsync(db, surveyId, cancel);
-            await using (var links = PersonalLinks.For(db, keys, now))
-                (queued, newLinks) = await QueueInvitationBatchAsync(stored.Survey, [invitationId], links, problems, now, cancel);
-            await tx.CommitAsync(cancel);
-        }
-        else
-        {
-            var c = (await CandidatesAsync([invitationId], cancel)).Single();
-            var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
-            if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), null, problems))
+            await using var rows = OutboxRows.For(db);
+            if (kind == MailKind.Invitation)
             {
-                queued = 1;
-                if (token is null) withoutLink = 1;
+                await InviteLinks.LockAsync(db, surveyId, cancel);
+                await using var links = PersonalLinks.For(db, keys, now);
+                (queued, newLinks) = await QueueInvitationBatchAsync(stored.Survey, [invitationId], links, rows, problems, now, cancel);
             }
-            await db.SaveChangesAsync(cancel);
-            db.ChangeTracker.Clear();
+            else
+            {
+                var c = (await CandidatesAsync([invitationId], cancel)).Single();
+                var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
+                var mails = new List<OutboxMail>(1);
+                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), null, mails, problems))
+                {
+                    queued = 1;
+                    if (token is null) withoutLink = 1;
+                }
+                await rows.WriteAsync(mails, cancel);
+            }
+            await tx.CommitAsync(cancel);
         }
         await Audit(userId, AuditAction.MailToInvitee, "invitation:" + invitationId,
             new { survey = surveyId, kind, queued, newLinks, withoutLink, failed = problems.Count }, cancel);
@@ -275,19 +278,21 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var ids = await InStatus(stored.Record.Id, ReminderTargets.Parse(reminder.Statuses)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
         var problems = new List<string>();
         int queued = 0, withoutLink = 0, done = 0;
+        await using var rows = OutboxRows.For(db);
+        var mails = new List<OutboxMail>(BatchSize);
         foreach (var batch in ids.Chunk(BatchSize))
         {
+            mails.Clear();
             foreach (var c in await CandidatesAsync(batch, cancel))
             {
                 var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
-                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, problems))
+                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, mails, problems))
                 {
                     queued++;
                     if (token is null) withoutLink++;
                 }
             }
-            await db.SaveChangesAsync(cancel);
-            db.ChangeTracker.Clear();
+            await rows.WriteAsync(mails, cancel);
             done += batch.Length;
             progress?.Report(new CampaignProgress(done, ids.Count));
         }
@@ -377,12 +382,15 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
             r.Started, r.Invited, links.GetValueOrDefault(r.Id))).ToList();
     }
 
-    private bool TryAdd(Survey survey, Candidate c, string kind, string? url, int? reminderId, List<string> problems)
+    /// <summary>Renders and checks one mail into <paramref name="mails"/>, or lists the invitee's problem and returns false.</summary>
+    private bool TryAdd(Survey survey, Candidate c, string kind, string? url, int? reminderId, List<OutboxMail> mails, List<string> problems)
     {
         try
         {
             var content = MailTemplates.Content(survey, kind, new MailRecipient(c.Name, c.Contact, c.Email!, c.Cc), url, site.Url);
-            outbox.Add(c.Id, kind, content).ReminderId = reminderId;
+            var mail = outbox.Make(c.Id, kind, content);
+            mail.ReminderId = reminderId;
+            mails.Add(mail);
             return true;
         }
         catch (UserError e)
