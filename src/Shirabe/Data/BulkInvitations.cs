@@ -433,19 +433,23 @@ public abstract class BulkInvitations : IAsyncDisposable
 }
 
 /// <summary>
-/// `INSERT … VALUES (…), (…), …` of <see cref="RowsPerStatement"/> rows, prepared once and rebound; the rest of
-/// a batch goes through a one-row statement. SQLite runs in-process, so this saves statement work, not round trips.
+/// `INSERT … VALUES (…), (…), …` of up to 16 rows, prepared once and rebound; the rest of a batch goes through a
+/// one-row statement. SQLite runs in-process, so this saves statement work, not round trips.
 /// </summary>
 internal sealed class MultiRowInsert : IDisposable
 {
-    private const int RowsPerStatement = 16; // SQLite finds each named parameter by a linear search: more rows per statement cost more
+    // SQLite finds each named parameter by a linear search, so the cost of binding grows with the square of the
+    // parameters per statement: 16 rows of a few columns, fewer rows of many (the outbox's 14 columns: 6 rows).
+    private readonly int _rowsPerStatement;
     private readonly SqliteCommand _many, _one;
-    private readonly object?[][] _pending = new object?[RowsPerStatement][];
+    private readonly object?[][] _pending;
     private int _count;
 
     public MultiRowInsert(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns)
     {
-        _many = Build(connection, tx, table, columns, RowsPerStatement);
+        _rowsPerStatement = Math.Clamp(96 / columns.Length, 1, 16);
+        _pending = new object?[_rowsPerStatement][];
+        _many = Build(connection, tx, table, columns, _rowsPerStatement);
         _one = Build(connection, tx, table, columns, 1);
     }
 
@@ -472,12 +476,12 @@ internal sealed class MultiRowInsert : IDisposable
     public void Add(params object?[] values)
     {
         _pending[_count++] = values;
-        if (_count == RowsPerStatement) Flush();
+        if (_count == _rowsPerStatement) Flush();
     }
 
     public void Flush()
     {
-        if (_count == RowsPerStatement) Execute(_many, 0, RowsPerStatement);
+        if (_count == _rowsPerStatement) Execute(_many, 0, _rowsPerStatement);
         else
             for (var r = 0; r < _count; r++) Execute(_one, r, 1);
         _count = 0;
