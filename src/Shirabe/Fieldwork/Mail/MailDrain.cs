@@ -53,11 +53,12 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
                 var leaseFrom = clock.GetUtcNow();
                 for (var i = 0; i < mails.Count && !unreachable; i++)
                 {
-                    // The claim's lease is renewed only when half of it has gone (a slow server): it need only outlast one send.
+                    // The batch's lease (its unrecorded mails too) is renewed only when half of it has gone (a slow server).
                     if (clock.GetUtcNow() - leaseFrom > settings.Lease / 2)
                     {
                         leaseFrom = clock.GetUtcNow();
-                        if (!await RenewAsync(ctx, mails[i].Id, leaseFrom, cancel)) continue; // lost meanwhile: the new owner sends it
+                        var held = await RenewAsync(ctx, claimed, leaseFrom, cancel);
+                        if (!held.Contains(mails[i].Id)) continue; // lost meanwhile: the new owner sends it
                     }
                     var (outcome, connection) = await SendOneAsync(channel, mails[i], cancel);
                     outcomes.Add(outcome);
@@ -160,10 +161,13 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
     private sealed record Outcome(OutboxMail Mail, DateTimeOffset Started, string Status, DateTimeOffset Next, SendReply? Reply,
         MailFailure? Failure, MailProgress Progress);
 
-    /// <summary>Renews the lease on one claimed mail; false when the claim was lost meanwhile.</summary>
-    private async Task<bool> RenewAsync(ShirabeDb db, long id, DateTimeOffset now, CancellationToken cancel) =>
-        await db.OutboxMails.Where(m => m.Id == id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseExpiresAt, (now + settings.Lease).ToUnixTimeMilliseconds()), cancel) == 1;
+    /// <summary>Renews the lease on the claimed mails this sender still holds, and returns those.</summary>
+    private async Task<HashSet<long>> RenewAsync(ShirabeDb db, List<long> claimed, DateTimeOffset now, CancellationToken cancel)
+    {
+        var mine = db.OutboxMails.Where(m => claimed.Contains(m.Id) && m.LeaseOwner == Owner && m.Status == MailStatus.Sending);
+        await mine.ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseExpiresAt, (now + settings.Lease).ToUnixTimeMilliseconds()), cancel);
+        return (await mine.Select(m => m.Id).ToListAsync(cancel)).ToHashSet();
+    }
 
     /// <summary>
     /// Sends one claimed mail (not yet recorded); <c>Connection</c> when the failure was not the server's answer
