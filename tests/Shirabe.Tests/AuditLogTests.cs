@@ -90,7 +90,7 @@ public class AuditLogTests
         secrets.Add("監査 二郎");
         var links = new StringWriter();
         await using (var db = app.Db())
-            await Shirabe.Fieldwork.InviteLinks.CreateAsync(db, app.Survey.Id, "https://survey.example.jp", links, app.Clock, null);
+            await Shirabe.Fieldwork.InviteLinks.CreateAsync(db, app.Survey.Id, new Uri("https://survey.example.jp/"), TestApp.Keys, links, app.Clock, null);
         secrets.AddRange(Regex.Matches(links.ToString(), "/a/([A-Za-z0-9_-]{24})").Select(m => m.Groups[1].Value));
 
         var added = await AdminTestKit.PostFormAsync(admin, "/admin/users", "/admin/users?handler=add", ("name", "tanaka"), ("role", StaffRoles.Analyst));

@@ -18,6 +18,31 @@ public class CliTests
         return new Result(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// The command line as a separate process (`dotnet shirabe.dll`), its settings from <paramref name="environment"/> as
+    /// an operator sets them: for settings read from the environment, which the in-process runner would share between
+    /// tests. The embedded default's link key is never made in the home folder (XDG_CONFIG_HOME points where no folder
+    /// can be made), so without <c>Shirabe__LinkKey</c> the process has no key.
+    /// </summary>
+    public static async Task<Result> RunProcessAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "shirabe.dll") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["XDG_CONFIG_HOME"] = "/dev/null/no-config";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return new Result(process.ExitCode, await output, await error);
+    }
+
     private static readonly string Survey = ReportFixtures.SurveyDir;
     private static readonly string Responses = ReportFixtures.ResponsesPath;
 

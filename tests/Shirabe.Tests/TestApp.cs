@@ -23,6 +23,9 @@ public sealed partial class TestApp : IAsyncDisposable
     /// <summary>The link key of every test app (docs/decisions/042): 32 fixed bytes, so derived links are reproducible.</summary>
     public static readonly string LinkKey = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(0xA0 + i)).ToArray());
 
+    /// <summary>The test apps' link key, as the server loads it.</summary>
+    public static Shirabe.Fieldwork.LinkKeys Keys => Shirabe.Fieldwork.LinkKeys.From(Convert.FromBase64String(LinkKey), "Shirabe:LinkKey");
+
     /// <summary>Every test that touches the database runs once per provider; PostgreSQL only when a server is given.</summary>
     public static TheoryData<string> Providers()
     {

@@ -182,10 +182,10 @@ public abstract class BulkInvitations : IAsyncDisposable
             _lookUp.Parameters.AddWithValue("$survey", SurveyId);
             _lookUp.Parameters.AddWithValue("$series", SeriesId);
             _lookUp.Parameters.Add("$codes", SqliteType.Text);
-            _organisations = new(this, "Organisations", ["Id", "SeriesId", "Code", "Name", "CreatedAt"]);
-            _invitations = new(this, "Invitations", ["Id", "SurveyId", "OrganisationId", "Industry", "ContactName", "CreatedAt"]);
-            _links = new(this, "AccessLinks", ["InvitationId", "TokenHash", "CreatedAt"]);
-            _drafts = new(this, "Drafts", ["InvitationId", "Answers", "Version", "UpdatedAt", "SurveyVersionId"]);
+            _organisations = new(_c, (SqliteTransaction)Transaction, "Organisations", ["Id", "SeriesId", "Code", "Name", "CreatedAt"]);
+            _invitations = new(_c, (SqliteTransaction)Transaction, "Invitations", ["Id", "SurveyId", "OrganisationId", "Industry", "ContactName", "CreatedAt"]);
+            _links = new(_c, (SqliteTransaction)Transaction, "AccessLinks", ["InvitationId", "TokenHash", "CreatedAt"]);
+            _drafts = new(_c, (SqliteTransaction)Transaction, "Drafts", ["InvitationId", "Answers", "Version", "UpdatedAt", "SurveyVersionId"]);
             // A submitted row's submission and history are its draft's answers and time: copied inside SQLite, so the
             // answers are bound once, not three times.
             _submissions = FromDrafts("""
@@ -275,72 +275,6 @@ public abstract class BulkInvitations : IAsyncDisposable
                 if (cmd is not null) await cmd.DisposeAsync();
         }
 
-        /// <summary>
-        /// `INSERT … VALUES (…), (…), …` of <see cref="RowsPerStatement"/> rows, prepared once and rebound; the rest of
-        /// a batch goes through a one-row statement. SQLite runs in-process, so this saves statement work, not round trips.
-        /// </summary>
-        private sealed class MultiRowInsert : IDisposable
-        {
-            private const int RowsPerStatement = 16; // SQLite finds each named parameter by a linear search: more rows per statement cost more
-            private readonly SqliteCommand _many, _one;
-            private readonly object?[][] _pending = new object?[RowsPerStatement][];
-            private int _count;
-
-            public MultiRowInsert(SqliteBulk bulk, string table, string[] columns)
-            {
-                _many = Build(bulk, table, columns, RowsPerStatement);
-                _one = Build(bulk, table, columns, 1);
-            }
-
-            private static SqliteCommand Build(SqliteBulk bulk, string table, string[] columns, int rows)
-            {
-                var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
-                var cmd = bulk.Command("");
-                for (var r = 0; r < rows; r++)
-                {
-                    sql.Append(r == 0 ? "(" : ", (");
-                    for (var c = 0; c < columns.Length; c++)
-                    {
-                        var name = $"$p{r * columns.Length + c}";
-                        sql.Append(c == 0 ? name : ", " + name);
-                        cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
-                    }
-                    sql.Append(')');
-                }
-                cmd.CommandText = sql.ToString();
-                cmd.Prepare();
-                return cmd;
-            }
-
-            public void Add(params object?[] values)
-            {
-                _pending[_count++] = values;
-                if (_count == RowsPerStatement) Flush();
-            }
-
-            public void Flush()
-            {
-                if (_count == RowsPerStatement) Execute(_many, 0, RowsPerStatement);
-                else
-                    for (var r = 0; r < _count; r++) Execute(_one, r, 1);
-                _count = 0;
-            }
-
-            private void Execute(SqliteCommand cmd, int first, int rows)
-            {
-                var p = 0;
-                for (var r = first; r < first + rows; r++)
-                    foreach (var v in _pending[r]!)
-                        cmd.Parameters[p++].Value = v ?? DBNull.Value;
-                cmd.ExecuteNonQuery();
-            }
-
-            public void Dispose()
-            {
-                _many.Dispose();
-                _one.Dispose();
-            }
-        }
     }
 
     private sealed class PostgresBulk(IDbContextTransaction tx, SurveyRecord survey, int? versionId, DateTime now)
@@ -495,5 +429,76 @@ public abstract class BulkInvitations : IAsyncDisposable
             if (value is null) copy.WriteNull();
             else copy.Write(value.Value, NpgsqlDbType.Integer);
         }
+    }
+}
+
+/// <summary>
+/// `INSERT … VALUES (…), (…), …` of up to 16 rows, prepared once and rebound; the rest of a batch goes through a
+/// one-row statement. SQLite runs in-process, so this saves statement work, not round trips.
+/// </summary>
+internal sealed class MultiRowInsert : IDisposable
+{
+    // SQLite finds each named parameter by a linear search, so the cost of binding grows with the square of the
+    // parameters per statement: 16 rows of a few columns, fewer rows of many (the outbox's 14 columns: 6 rows).
+    private readonly int _rowsPerStatement;
+    private readonly SqliteCommand _many, _one;
+    private readonly object?[][] _pending;
+    private int _count;
+
+    public MultiRowInsert(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns)
+    {
+        _rowsPerStatement = Math.Clamp(96 / columns.Length, 1, 16);
+        _pending = new object?[_rowsPerStatement][];
+        _many = Build(connection, tx, table, columns, _rowsPerStatement);
+        _one = Build(connection, tx, table, columns, 1);
+    }
+
+    private static SqliteCommand Build(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns, int rows)
+    {
+        var sql = new StringBuilder($"INSERT INTO \"{table}\" (\"{string.Join("\", \"", columns)}\") VALUES ");
+        var cmd = new SqliteCommand("", connection, tx);
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var name = $"$p{r * columns.Length + c}";
+                sql.Append(c == 0 ? name : ", " + name);
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            sql.Append(')');
+        }
+        cmd.CommandText = sql.ToString();
+        cmd.Prepare();
+        return cmd;
+    }
+
+    public void Add(params object?[] values)
+    {
+        _pending[_count++] = values;
+        if (_count == _rowsPerStatement) Flush();
+    }
+
+    public void Flush()
+    {
+        if (_count == _rowsPerStatement) Execute(_many, 0, _rowsPerStatement);
+        else
+            for (var r = 0; r < _count; r++) Execute(_one, r, 1);
+        _count = 0;
+    }
+
+    private void Execute(SqliteCommand cmd, int first, int rows)
+    {
+        var p = 0;
+        for (var r = first; r < first + rows; r++)
+            foreach (var v in _pending[r]!)
+                cmd.Parameters[p++].Value = v ?? DBNull.Value;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _many.Dispose();
+        _one.Dispose();
     }
 }

@@ -22,6 +22,9 @@ public static class InvitationTokens
 
     /// <summary>The path of an invitation's questionnaire.</summary>
     public static string Path(string token) => "/a/" + token;
+
+    /// <summary>The link a respondent opens: <paramref name="site"/> (ending in '/') + a/TOKEN.</summary>
+    public static string Url(Uri site, string token) => new Uri(site, Path(token).TrimStart('/')).AbsoluteUri;
 }
 
 /// <summary>

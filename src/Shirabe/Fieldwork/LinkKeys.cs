@@ -63,6 +63,18 @@ public sealed class LinkKeys
     // ---------------------------------------------------------------- loading
 
     /// <summary>
+    /// The key the server and every command (`mail`, `invite create`) use with <paramref name="database"/>: the one rule,
+    /// so a link made by one is recovered by the others. The embedded default's file only with SQLite.
+    /// </summary>
+    public static LinkKeys For(IConfiguration config, string dataDir, Database database, ILogger log) =>
+        Load(config, dataDir, embedded: database.Provider == DbProvider.Sqlite, log);
+
+    /// <summary>What the command line prints when there is no key (`mail invite`, `mail remind`, `invite create`).</summary>
+    public const string NoKeyNotice = "注意: 個人リンクの鍵（Shirabe:LinkKey または Shirabe:LinkKeyFile）がないため、新しい回答用リンクはランダムに作ります。"
+        + "ランダムなリンクは作ったときにしか表示できず（データベースにはハッシュだけを保存します）、Shirabe から送る督促メールには載せられません"
+        + "（最初のメールのリンクを案内する文になります）。";
+
+    /// <summary>
     /// The key from <c>Shirabe:LinkKey</c> (base64; environment <c>Shirabe__LinkKey</c>) or the file named by
     /// <c>Shirabe:LinkKeyFile</c> (base64 text), which must not be inside <paramref name="dataDir"/>. Without either, the
     /// embedded kind (<paramref name="embedded"/>: SQLite, as the default and the demo) uses <paramref name="defaultFile"/>

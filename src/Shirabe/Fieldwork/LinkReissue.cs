@@ -17,27 +17,16 @@ public static class LinkReissue
     public static async Task<string> ReissueAsync(ShirabeDb db, int invitationId, DateTime now,
         CancellationToken cancel = default, Func<IReadOnlyList<int>, int, Task>? beforeCommit = null, LinkKeys? keys = null)
     {
-        var derive = keys is { CanRecover: true };
-        var token = InvitationTokens.NewToken(); // the token, or a throw-away hash until the derived token's id is known
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
         var live = await db.AccessLinks.Where(l => l.InvitationId == invitationId && l.RevokedAt == null)
             .Select(l => l.Id).ToListAsync(cancel);
         await db.AccessLinks.Where(l => live.Contains(l.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.RevokedAt, now), cancel);
-        var link = new AccessLink
-        {
-            InvitationId = invitationId, TokenHash = InvitationTokens.Hash(token), CreatedAt = now, Stamp = derive ? LinkKeys.NewStamp() : null,
-        };
-        db.AccessLinks.Add(link);
-        await db.SaveChangesAsync(cancel);
-        if (derive)
-        {
-            token = keys!.Derive(link.Id, link.Stamp!);
-            link.TokenHash = InvitationTokens.Hash(token);
-            await db.SaveChangesAsync(cancel);
-        }
-        if (beforeCommit is not null) await beforeCommit(live, link.Id);
+        MadeLink link;
+        await using (var links = PersonalLinks.For(db, keys ?? LinkKeys.None, now))
+            link = (await links.AddAsync([invitationId], cancel))[0];
+        if (beforeCommit is not null) await beforeCommit(live, link.LinkId);
         await tx.CommitAsync(cancel);
-        return token;
+        return link.Token;
     }
 }

@@ -4,6 +4,7 @@ using Shirabe.Cli;
 using Shirabe.Core;
 using Shirabe.Core.Responses;
 using Shirabe.Data;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Shirabe.Fieldwork;
 
@@ -21,12 +22,13 @@ public static class RosterCommands
         Description = "調査の ID（survey.yaml の id、例: sc3-2023）。データベースに登録済みのもの", Required = true,
     };
 
-    /// <summary>The database of --db (else Shirabe:Db / SHIRABE_DB / data/shirabe.db), migrated, and the configuration read.</summary>
+    /// <summary>
+    /// The database of --db (else Shirabe:Db / SHIRABE_DB / data/shirabe.db), migrated, and the configuration read as
+    /// `mail` reads it (appsettings.json next to the program, then the environment), so both find the same link key.
+    /// </summary>
     private static async Task<(Database, IConfiguration)> OpenAsync(string? db, CancellationToken cancel)
     {
-        var config = new ConfigurationManager();
-        config.AddEnvironmentVariables();
-        if (db is not null) config["Shirabe:Db"] = db;
+        var config = Mail.MailCommands.Configuration(db);
         var settings = ShirabeSettings.From(config);
         var database = new Database(settings.Db, settings.DataDir);
         await database.MigrateAsync(cancel);
@@ -108,28 +110,33 @@ public static class RosterCommands
     {
         var survey = SurveyId();
         var output = new Option<string?>("--out") { Description = "書き出すファイル（CSV: code,name,email,link）。省略時は標準出力" };
-        var baseUrl = new Option<string>("--base-url")
+        var baseUrl = new Option<string?>("--base-url")
         {
-            Description = "回答者が開く公開アドレス（例: https://survey.example.jp）。リンクはこのアドレス + /a/… になります", Required = true,
+            Description = "回答者が開く公開アドレス（例: https://survey.example.jp）。リンクはこのアドレス + /a/… になります。"
+                + "省略時は Shirabe:PublicUrl（メールと同じアドレス）",
         };
         var db = WebCommands.DbOption();
         var cmd = new Command("create", "リンクのない招待すべてに回答用リンクを作り、code,name,email,link を書き出します。"
-            + "リンクはこの出力にしか残りません（データベースにはハッシュだけを保存します）") { survey, output, baseUrl, db };
+            + "個人リンクの鍵があれば、Shirabe の依頼・督促メールも同じリンクを載せます") { survey, output, baseUrl, db };
         cmd.SetAction(async (r, cancel) =>
         {
-            var url = InviteLinks.BaseUrl(r.GetValue(baseUrl)!);
             var path = r.GetValue(output);
             if (path is not null && File.Exists(path))
                 throw new UserError($"{path} は既にあります。前に作ったリンクが失われないよう、別のファイル名を指定してください。");
-            var (database, _) = await OpenAsync(r.GetValue(db), cancel);
-            await using var ctx = database.CreateContext();
+            var (database, config) = await OpenAsync(r.GetValue(db), cancel);
             var err = r.Err();
+            var site = r.GetValue(baseUrl) is { } text ? InviteLinks.BaseUrl(text) : Mail.PublicSite.ForCommandLine(config, database.Provider, err);
+            var keys = LinkKeys.For(config, ShirabeSettings.From(config).DataDir, database, NullLogger.Instance);
+            err.WriteLine(keys.CanRecover
+                ? $"個人リンクの鍵（{keys.Source}）からリンクを作ります。Shirabe の依頼・督促メール（mail invite、mail remind）も同じリンクを載せます。"
+                : LinkKeys.NoKeyNotice + "このリンクはこの出力でしか見られません。");
+            await using var ctx = database.CreateContext();
             int made;
             if (path is null)
             {
-                using var progress = new ImportProgressLines(err, Terminal(err), "作成中", "");
-                made = await InviteLinks.CreateAsync(ctx, r.GetValue(survey)!, url, r.Out(), TimeProvider.System, null, progress, cancel);
-                err.WriteLine($"{made:#,0} 件の回答用リンクを作成しました。リンクはこの出力にしか残りません（データベースにはハッシュだけを保存しています）。");
+                using (var progress = new ImportProgressLines(err, Terminal(err), "作成中", ""))
+                    made = await InviteLinks.CreateAsync(ctx, r.GetValue(survey)!, site, keys, r.Out(), TimeProvider.System, null, progress, cancel);
+                err.WriteLine($"{made:#,0} 件の回答用リンクを作成しました。" + Kept(keys, "この出力"));
                 return 0;
             }
             var temp = path + ".tmp";
@@ -137,7 +144,7 @@ public static class RosterCommands
             {
                 await using var writer = new StreamWriter(temp, false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true)) { NewLine = "\r\n" };
                 using var progress = new ImportProgressLines(err, Terminal(err), "作成中", "");
-                made = await InviteLinks.CreateAsync(ctx, r.GetValue(survey)!, url, writer, TimeProvider.System, null, progress, cancel);
+                made = await InviteLinks.CreateAsync(ctx, r.GetValue(survey)!, site, keys, writer, TimeProvider.System, null, progress, cancel);
             }
             catch
             {
@@ -149,16 +156,22 @@ public static class RosterCommands
                 try { File.Move(temp, path); }
                 catch (IOException e) // committed: the temporary file is now the only copy, so it is kept
                 {
-                    err.WriteLine($"{made:#,0} 件の回答用リンクを作成し、{temp} に書き出しました（{path} に改名できませんでした: {e.Message}）。"
-                        + "リンクはこのファイルにしか残りません。");
+                    err.WriteLine($"{made:#,0} 件の回答用リンクを作成し、{temp} に書き出しました（{path} に改名できませんでした: {e.Message}）。" + Kept(keys, "このファイル"));
                     return 2;
                 }
             r.Out().WriteLine(made == 0
-                ? "リンクのない招待はありません。新しいリンクは作成していません（ファイルも作っていません）。"
-                : $"{made:#,0} 件の回答用リンクを作成し、{path} に書き出しました。リンクはこのファイルにしか残りません"
-                  + "（データベースにはハッシュだけを保存しています）。なくした場合は管理画面で再発行してください。");
+                ? "リンクのない招待はありません。新しいリンクは作成していません（ファイルも作っていません。作成済みのリンクは変わりません）。"
+                : $"{made:#,0} 件の回答用リンクを作成し、{path} に書き出しました。" + Kept(keys, "このファイル"));
             return 0;
         });
         return cmd.OnFailure("回答用リンクは作成していません。");
     }
+
+    /// <summary>Where a link made now can be had again: from Shirabe's mail (derived) or nowhere but a reissue (random).</summary>
+    private static string Kept(LinkKeys keys, string where) => keys.CanRecover
+        ? $"データベースにはハッシュだけを保存しています。{where}をなくしても、Shirabe の依頼メール（mail invite --all、"
+          + "管理画面の「依頼メールを送る」）や督促メールは同じリンクを載せます。再発行すると古いリンクは使えなくなります。"
+        : $"リンクは{where}にしか残りません（データベースにはハッシュだけを保存しています）。なくした場合は管理画面で再発行してください"
+          + "（古いリンクは使えなくなります）。Shirabe の督促メールにはこのリンクを載せられず、"
+          + "Shirabe から依頼メール（mail invite）を送ると、まだ回答の始まっていない招待のリンクは新しいリンクに置き換わります。";
 }

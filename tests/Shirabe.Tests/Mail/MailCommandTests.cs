@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shirabe.Fieldwork.Mail;
@@ -11,31 +10,22 @@ namespace Shirabe.Tests.Mail;
 /// </summary>
 public sealed class MailCommandTests
 {
+    internal static Dictionary<string, string?> Environment(TestApp app, SmtpTestServer server) => new()
+    {
+        ["Shirabe__LinkKey"] = TestApp.LinkKey,
+        ["Shirabe__PublicUrl"] = "https://survey.example.jp/",
+        ["Shirabe__Now"] = app.Clock.GetUtcNow().ToString("O"),
+        ["Shirabe__Smtp__Host"] = "127.0.0.1",
+        ["Shirabe__Smtp__Port"] = server.Port.ToString(),
+        ["Shirabe__Smtp__Security"] = "none",
+        ["Shirabe__Smtp__PerMinute"] = "1000",
+        ["Shirabe__Smtp__From"] = "SC3 調査事務局 <secretariat@example.jp>",
+    };
+
     private static async Task<(int Code, string Out, string Err)> ShirabeAsync(TestApp app, SmtpTestServer server, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "shirabe.dll") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--db");
-        start.ArgumentList.Add(app.Database.ConnectionString);
-        start.Environment["Shirabe__LinkKey"] = TestApp.LinkKey;
-        start.Environment["Shirabe__PublicUrl"] = "https://survey.example.jp/";
-        start.Environment["Shirabe__Now"] = app.Clock.GetUtcNow().ToString("O");
-        start.Environment["Shirabe__Smtp__Host"] = "127.0.0.1";
-        start.Environment["Shirabe__Smtp__Port"] = server.Port.ToString();
-        start.Environment["Shirabe__Smtp__Security"] = "none";
-        start.Environment["Shirabe__Smtp__PerMinute"] = "1000";
-        start.Environment["Shirabe__Smtp__From"] = "SC3 調査事務局 <secretariat@example.jp>";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output, await error);
+        var r = await CliTests.RunProcessAsync(Environment(app, server), [.. args, "--db", app.Database.ConnectionString]);
+        return (r.Code, r.Out, r.Err);
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]

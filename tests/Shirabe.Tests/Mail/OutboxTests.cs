@@ -230,6 +230,43 @@ public sealed class OutboxTests
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
+    /// <summary>Moves the clock on by <paramref name="step"/> with every mail, and lets <paramref name="during"/> run once mid-batch.</summary>
+    private sealed class Ageing(IMailTransport inner, TestApp app, TimeSpan step, Func<Task> during) : IMailTransport
+    {
+        private int _sent;
+
+        public async Task<SendReply> SendAsync(MimeMessage message, CancellationToken cancel)
+        {
+            app.Clock.Set(app.Clock.GetUtcNow().Add(step));
+            if (++_sent == 3) await during();
+            return await inner.SendAsync(message, cancel);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task A_slow_batch_keeps_its_lease_so_no_other_sender_sends_its_mails_again(string provider)
+    {
+        await using var server = await SmtpTestServer.StartAsync();
+        var settings = Smtp(server);
+        await using var app = await StartAsync(provider, settings);
+        for (var n = 1; n <= 4; n++) await EnqueueAsync(app, await InvitationAsync(app, $"L{n}"), $"l{n}@example.jp");
+
+        // Each send takes 0.6 of the lease: without renewal the batch's lease (its recorded-at-the-end mails too) would
+        // run out before the third send, and the other sender would claim and send them again.
+        var other = Drain(app, settings);
+        var otherSent = -1;
+        var slow = Drain(app, settings, s => new Ageing(MailTransports.Create(s), app, settings.Lease * 0.6,
+            async () => otherSent = (await other.RunAsync()).Sent));
+
+        Assert.Equal(4, (await slow.RunAsync()).Sent);
+        Assert.Equal(0, otherSent);
+        Assert.Equal(4, server.Messages().Count);
+        await using var db = app.Db();
+        Assert.Equal(4, await db.OutboxMails.CountAsync(m => m.Status == MailStatus.Sent && m.Attempts == 1 && m.LeaseOwner == null));
+    }
+
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
     public async Task A_crash_after_delivery_leaves_a_lease_that_expires_and_the_mail_is_sent_again_with_the_same_message_id(string provider)
     {

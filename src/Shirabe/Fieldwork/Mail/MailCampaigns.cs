@@ -63,7 +63,7 @@ public readonly record struct CampaignProgress(int Done, int Total);
 public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog catalog, LinkKeys keys, PublicSite site,
     TimeProvider clock, ILogger<MailCampaigns> log)
 {
-    public const int BatchSize = 200;
+    public const int BatchSize = 1000;
 
     private sealed record Candidate(int Id, string Code, string Name, string? Contact, string? Email, string? Cc,
         bool Started, bool Invited, AccessLink? Link);
@@ -104,22 +104,26 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
     /// Queues the invitation mail for every mailable invitee (<paramref name="onlyUninvited"/>: only those never sent
     /// one). An invitee without a live link gets one (derived from the link key when there is one); a live link that
     /// cannot be recovered is replaced only if it was never mailed and nobody has answered on it, else the invitee is
-    /// listed as a problem (reissue it by hand). One transaction per batch.
+    /// listed as a problem (reissue it by hand). One transaction for the whole run, written batch by batch.
     /// </summary>
     public async Task<CampaignResult> QueueInvitationsAsync(string surveyId, bool onlyUninvited, int? userId = null,
         IProgress<CampaignProgress>? progress = null, CancellationToken cancel = default)
     {
         var stored = await SurveyAsync(surveyId, cancel);
         RefuseWhenClosed(stored.Survey);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        await InviteLinks.LockAsync(db, surveyId, cancel);
         var ids = await (onlyUninvited ? Uninvited(surveyId) : Mailable(surveyId)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
+        await using var links = PersonalLinks.For(db, keys, now);
+        await using var rows = OutboxRows.For(db);
         var problems = new List<string>();
         var queued = 0;
         var newLinks = 0;
         var done = 0;
-        var now = clock.GetUtcNow().UtcDateTime;
         foreach (var batch in ids.Chunk(BatchSize))
         {
-            var (q, n) = await QueueInvitationBatchAsync(stored.Survey, batch, problems, now, cancel);
+            var (q, n) = await QueueInvitationBatchAsync(stored.Survey, batch, links, rows, problems, now, cancel);
             queued += q;
             newLinks += n;
             done += batch.Length;
@@ -127,17 +131,17 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         }
         await Audit(userId, AuditAction.MailInvitationsQueued, surveyId,
             new { queued, newLinks, failed = problems.Count, onlyUninvited }, cancel);
+        await tx.CommitAsync(cancel);
         return new CampaignResult(queued, 0, problems);
     }
 
-    /// <summary>One batch of invitation mails in one transaction: links made or recovered, the mails added and saved.</summary>
-    private async Task<(int Queued, int NewLinks)> QueueInvitationBatchAsync(Survey survey, int[] batch, List<string> problems,
-        DateTime now, CancellationToken cancel)
+    /// <summary>One batch of invitation mails in the caller's transaction: links made or recovered, the mails written.</summary>
+    private async Task<(int Queued, int NewLinks)> QueueInvitationBatchAsync(Survey survey, int[] batch, PersonalLinks links,
+        OutboxRows rows, List<string> problems, DateTime now, CancellationToken cancel)
     {
-        var queued = 0;
-        await using var tx = await db.Database.BeginTransactionAsync(cancel);
+        var mails = new List<OutboxMail>(batch.Length);
         var candidates = await CandidatesAsync(batch, cancel);
-        var made = new List<(Candidate Who, AccessLink Link, string? Token)>();
+        var unlinked = new List<Candidate>();
         var ready = new List<(Candidate Who, string Token)>();
         foreach (var c in candidates)
         {
@@ -148,28 +152,18 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
                 problems.Add($"{c.Code} {c.Name}: 現在のリンクはメールに載せられません（鍵がないときに作られたリンク）。回答用リンクを再発行してから送ってください。");
                 continue;
             }
-            if (c.Link is not null)
-                await db.AccessLinks.Where(x => x.InvitationId == c.Id && x.RevokedAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancel);
-            var (link, random) = NewLink(c.Id, now);
-            made.Add((c, link, random));
+            unlinked.Add(c);
         }
-        if (made.Count > 0)
-        {
-            await db.SaveChangesAsync(cancel); // the new links' ids, which derived tokens need
-            foreach (var (who, link, random) in made)
-            {
-                var token = random ?? keys.Derive(link.Id, link.Stamp!);
-                link.TokenHash = InvitationTokens.Hash(token);
-                ready.Add((who, token));
-            }
-        }
+        var replaced = unlinked.Where(c => c.Link is not null).Select(c => c.Id).ToList();
+        if (replaced.Count > 0)
+            await db.AccessLinks.Where(x => replaced.Contains(x.InvitationId) && x.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancel);
+        var made = await links.AddAsync(unlinked.Select(c => c.Id).ToList(), cancel);
+        ready.AddRange(unlinked.Select((c, n) => (c, made[n].Token)));
         foreach (var (who, token) in ready.OrderBy(r => r.Who.Id))
-            if (TryAdd(survey, who, MailKind.Invitation, Url(token), null, problems)) queued++;
-        await db.SaveChangesAsync(cancel);
-        await tx.CommitAsync(cancel);
-        db.ChangeTracker.Clear();
-        return (queued, made.Count);
+            TryAdd(survey, who, MailKind.Invitation, Url(token), null, mails, problems);
+        await rows.WriteAsync(mails, cancel);
+        return (mails.Count, made.Length);
     }
 
     /// <summary>
@@ -211,19 +205,29 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var stored = await SurveyAsync(surveyId, cancel);
         var problems = new List<string>();
         int queued = 0, withoutLink = 0, newLinks = 0;
-        if (kind == MailKind.Invitation)
-            (queued, newLinks) = await QueueInvitationBatchAsync(stored.Survey, [invitationId], problems, clock.GetUtcNow().UtcDateTime, cancel);
-        else
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using (var tx = await db.Database.BeginTransactionAsync(cancel))
         {
-            var c = (await CandidatesAsync([invitationId], cancel)).Single();
-            var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
-            if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), null, problems))
+            await using var rows = OutboxRows.For(db);
+            if (kind == MailKind.Invitation)
             {
-                queued = 1;
-                if (token is null) withoutLink = 1;
+                await InviteLinks.LockAsync(db, surveyId, cancel);
+                await using var links = PersonalLinks.For(db, keys, now);
+                (queued, newLinks) = await QueueInvitationBatchAsync(stored.Survey, [invitationId], links, rows, problems, now, cancel);
             }
-            await db.SaveChangesAsync(cancel);
-            db.ChangeTracker.Clear();
+            else
+            {
+                var c = (await CandidatesAsync([invitationId], cancel)).Single();
+                var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
+                var mails = new List<OutboxMail>(1);
+                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), null, mails, problems))
+                {
+                    queued = 1;
+                    if (token is null) withoutLink = 1;
+                }
+                await rows.WriteAsync(mails, cancel);
+            }
+            await tx.CommitAsync(cancel);
         }
         await Audit(userId, AuditAction.MailToInvitee, "invitation:" + invitationId,
             new { survey = surveyId, kind, queued, newLinks, withoutLink, failed = problems.Count }, cancel);
@@ -274,19 +278,21 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var ids = await InStatus(stored.Record.Id, ReminderTargets.Parse(reminder.Statuses)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
         var problems = new List<string>();
         int queued = 0, withoutLink = 0, done = 0;
+        await using var rows = OutboxRows.For(db);
+        var mails = new List<OutboxMail>(BatchSize);
         foreach (var batch in ids.Chunk(BatchSize))
         {
+            mails.Clear();
             foreach (var c in await CandidatesAsync(batch, cancel))
             {
                 var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
-                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, problems))
+                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, mails, problems))
                 {
                     queued++;
                     if (token is null) withoutLink++;
                 }
             }
-            await db.SaveChangesAsync(cancel);
-            db.ChangeTracker.Clear();
+            await rows.WriteAsync(mails, cancel);
             done += batch.Length;
             progress?.Report(new CampaignProgress(done, ids.Count));
         }
@@ -376,26 +382,15 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
             r.Started, r.Invited, links.GetValueOrDefault(r.Id))).ToList();
     }
 
-    /// <summary>A new link (added to the context): derived when there is a key (its hash set once its id is known), else random.</summary>
-    private (AccessLink Link, string? RandomToken) NewLink(int invitationId, DateTime now)
-    {
-        string? random = keys.CanRecover ? null : InvitationTokens.NewToken();
-        var link = new AccessLink
-        {
-            InvitationId = invitationId, CreatedAt = now, Stamp = keys.CanRecover ? LinkKeys.NewStamp() : null,
-            // a throw-away hash until the id is assigned (the column is unique and required)
-            TokenHash = InvitationTokens.Hash(random ?? InvitationTokens.NewToken()),
-        };
-        db.AccessLinks.Add(link);
-        return (link, random);
-    }
-
-    private bool TryAdd(Survey survey, Candidate c, string kind, string? url, int? reminderId, List<string> problems)
+    /// <summary>Renders and checks one mail into <paramref name="mails"/>, or lists the invitee's problem and returns false.</summary>
+    private bool TryAdd(Survey survey, Candidate c, string kind, string? url, int? reminderId, List<OutboxMail> mails, List<string> problems)
     {
         try
         {
             var content = MailTemplates.Content(survey, kind, new MailRecipient(c.Name, c.Contact, c.Email!, c.Cc), url, site.Url);
-            outbox.Add(c.Id, kind, content).ReminderId = reminderId;
+            var mail = outbox.Make(c.Id, kind, content);
+            mail.ReminderId = reminderId;
+            mails.Add(mail);
             return true;
         }
         catch (UserError e)
@@ -405,7 +400,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         }
     }
 
-    private string Url(string token) => new Uri(site.Url, InvitationTokens.Path(token).TrimStart('/')).AbsoluteUri;
+    private string Url(string token) => InvitationTokens.Url(site.Url, token);
 
     private void RefuseWhenClosed(Survey survey)
     {

@@ -82,17 +82,11 @@ public static class MailCommands
             var database = new Database(shirabe.Db, shirabe.DataDir);
             await database.MigrateAsync(cancel);
             var output = r.Out();
-            if (PublicSite.FromSetting(config) is null)
-            {
-                if (database.Provider != DbProvider.Sqlite)
-                    throw new Core.UserError("Shirabe:PublicUrl（回答者が開くサイトのアドレス、例 https://survey.example.jp/）を設定してください。メールのリンクはこのアドレスで作ります。");
-                output.WriteLine("注意: Shirabe:PublicUrl が設定されていないため、メールのリンクは http://localhost:5000/ で作ります（デモ用）。");
-            }
+            PublicSite.ForCommandLine(config, database.Provider, output);
             var clock = shirabe.Now is { } now ? new ShiftedTimeProvider(now) : TimeProvider.System;
             var logs = LoggerFactory.Create(_ => { });
-            var keys = LinkKeys.Load(config, shirabe.DataDir, embedded: database.Provider == DbProvider.Sqlite, logs.CreateLogger<LinkKeys>());
-            if (!keys.CanRecover)
-                output.WriteLine("注意: 個人リンクの鍵（Shirabe:LinkKey）がないため、督促メールには回答用リンクを載せられません（最初のメールのリンクを案内する文になります）。");
+            var keys = LinkKeys.For(config, shirabe.DataDir, database, logs.CreateLogger<LinkKeys>());
+            if (!keys.CanRecover) output.WriteLine(LinkKeys.NoKeyNotice);
             var db = database.CreateContext();
             var site = new PublicSite(config, new ServiceCollection().BuildServiceProvider());
             var campaigns = new MailCampaigns(db, new Outbox(db, settings, clock), new Surveys.SurveyCatalog(database, clock), keys, site,
@@ -199,7 +193,7 @@ public static class MailCommands
     }
 
     /// <summary>The configuration `serve` would read for these keys: appsettings.json next to the program, then the environment.</summary>
-    private static ConfigurationManager Configuration(string? db)
+    internal static ConfigurationManager Configuration(string? db)
     {
         var config = new ConfigurationManager();
         config.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);

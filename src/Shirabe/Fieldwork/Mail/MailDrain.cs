@@ -11,15 +11,18 @@ public sealed record MailProgress(int Done, int Total, string To, string Subject
 public sealed record DrainResult(int Sent, int Retrying, int GivenUp, int HeldBack, int Waiting, DateTimeOffset? NextAttemptAt);
 
 /// <summary>
-/// Delivers the outbox's due mails (docs/decisions/033-mail-outbox.md). Each mail is claimed by a conditional UPDATE
-/// (due and not leased, or its lease expired) that only one sender can win, on SQLite and PostgreSQL alike; the
-/// outcome is committed only by the lease's owner. A crash after the server accepted a mail and before the commit
-/// leaves the lease to expire, and the mail is sent again with the same Message-ID: at least once, never lost.
+/// Delivers the outbox's due mails (docs/decisions/033-mail-outbox.md). Mails are claimed a batch at a time by a
+/// conditional UPDATE (due and not leased, or its lease expired) that only one sender can win, on SQLite and PostgreSQL
+/// alike, read in one query, sent one by one, and their outcomes committed together by the lease's owner (one commit per
+/// batch, not per mail: docs/decisions/065). A crash after the server accepted a mail and before that commit leaves the
+/// lease to expire, and the batch's mails are sent again with the same Message-IDs: at least once, never lost.
 /// </summary>
 public sealed class MailDrain(Database database, MailSettings settings, TimeProvider clock,
     Func<MailSettings, IMailTransport>? transport = null)
 {
     private const int Batch = 20;
+    /// <summary>The pickup folder has no caps: larger batches, fewer commits.</summary>
+    private const int PickupBatch = 200;
 
     /// <summary>Who holds a claim: this process and this drain.</summary>
     public string Owner { get; } = $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..12]}";
@@ -39,27 +42,45 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
                 heldBack = await CountAsync(Due(now), cancel);
                 break;
             }
-            var claimed = await ClaimAsync(Math.Min(budget, Batch), now, cancel);
+            var claimed = await ClaimAsync(Math.Min(budget, settings.UsesSmtp ? Batch : PickupBatch), now, cancel);
             if (claimed.Count == 0) break;
             var unreachable = false;
-            for (var i = 0; i < claimed.Count && !unreachable; i++)
+            var outcomes = new List<Outcome>(claimed.Count);
+            await using (var ctx = database.CreateContext())
             {
-                var (outcome, connection) = await SendOneAsync(channel, claimed[i], cancel);
-                if (outcome is null) continue;
-                // The server cannot be reached: the rest of the batch waits for the next drain, untried.
-                if (connection && settings.UsesSmtp)
+                var mails = await ctx.OutboxMails.AsNoTracking().Where(m => claimed.Contains(m.Id))
+                    .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).ToListAsync(cancel);
+                var leaseFrom = clock.GetUtcNow();
+                for (var i = 0; i < mails.Count && !unreachable; i++)
                 {
-                    unreachable = true;
-                    await ReleaseAsync(claimed.Skip(i + 1).ToList(), cancel);
+                    // The batch's lease (its unrecorded mails too) is renewed only when half of it has gone (a slow server).
+                    if (clock.GetUtcNow() - leaseFrom > settings.Lease / 2)
+                    {
+                        leaseFrom = clock.GetUtcNow();
+                        var held = await RenewAsync(ctx, claimed, leaseFrom, cancel);
+                        if (!held.Contains(mails[i].Id)) continue; // lost meanwhile: the new owner sends it
+                    }
+                    var (outcome, connection) = await SendOneAsync(channel, mails[i], cancel);
+                    outcomes.Add(outcome);
+                    // The server cannot be reached: the rest of the batch waits for the next drain, untried.
+                    if (connection && settings.UsesSmtp)
+                    {
+                        unreachable = true;
+                        await ReleaseAsync(mails.Skip(i + 1).Select(m => m.Id).ToList(), cancel);
+                    }
                 }
-                switch (outcome.Result)
+                await RecordAsync(ctx, outcomes, cancel);
+            }
+            foreach (var outcome in outcomes)
+            {
+                switch (outcome.Status)
                 {
                     case MailStatus.Sent: sent++; break;
                     case MailStatus.Failed: retrying++; break;
                     default: givenUp++; break;
                 }
                 done++;
-                progress?.Report(outcome with { Done = done, Total = Math.Max(total, done) });
+                progress?.Report(outcome.Progress with { Done = done, Total = Math.Max(total, done) });
             }
             if (unreachable) break;
         }
@@ -136,19 +157,25 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
                 .SetProperty(m => m.LeaseExpiresAt, 0L), cancel);
     }
 
-    /// <summary>
-    /// Sends one claimed mail and records the outcome (null when the claim was lost meanwhile); <c>Connection</c> when
-    /// the failure was not the server's answer (connection, TLS, timeout).
-    /// </summary>
-    private async Task<(MailProgress?, bool Connection)> SendOneAsync(IMailTransport channel, long id, CancellationToken cancel)
+    /// <summary>What one send did, recorded with its batch.</summary>
+    private sealed record Outcome(OutboxMail Mail, DateTimeOffset Started, string Status, DateTimeOffset Next, SendReply? Reply,
+        MailFailure? Failure, MailProgress Progress);
+
+    /// <summary>Renews the lease on the claimed mails this sender still holds, and returns those.</summary>
+    private async Task<HashSet<long>> RenewAsync(ShirabeDb db, List<long> claimed, DateTimeOffset now, CancellationToken cancel)
     {
-        await using var db = database.CreateContext();
-        // The lease is renewed for each mail, so it need only outlast one send (a batch may take longer).
+        var mine = db.OutboxMails.Where(m => claimed.Contains(m.Id) && m.LeaseOwner == Owner && m.Status == MailStatus.Sending);
+        await mine.ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseExpiresAt, (now + settings.Lease).ToUnixTimeMilliseconds()), cancel);
+        return (await mine.Select(m => m.Id).ToListAsync(cancel)).ToHashSet();
+    }
+
+    /// <summary>
+    /// Sends one claimed mail (not yet recorded); <c>Connection</c> when the failure was not the server's answer
+    /// (connection, TLS, timeout).
+    /// </summary>
+    private async Task<(Outcome, bool Connection)> SendOneAsync(IMailTransport channel, OutboxMail mail, CancellationToken cancel)
+    {
         var started = clock.GetUtcNow();
-        var renewed = await db.OutboxMails.Where(m => m.Id == id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseExpiresAt, (started + settings.Lease).ToUnixTimeMilliseconds()), cancel);
-        if (renewed == 0) return (null, false);
-        var mail = await db.OutboxMails.AsNoTracking().FirstAsync(m => m.Id == id, cancel);
         SendReply? reply = null;
         MailFailure? failure = null;
         try
@@ -164,44 +191,55 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
             // A row that could not have been queued (edited by hand): never sendable.
             failure = new MailFailure(true, null, e.Message, null);
         }
-
         var attempts = mail.Attempts + 1;
         var now = clock.GetUtcNow();
         var status = failure is null ? MailStatus.Sent
             : failure.Permanent || attempts >= settings.MaxAttempts ? MailStatus.GivenUp : MailStatus.Failed;
         var next = status == MailStatus.Failed ? now + RetryDelay(attempts) : now;
-        var error = failure is null ? null : Truncate(failure.Text, 2000);
+        var progress = new MailProgress(0, 0, mail.To, mail.Subject, status, (failure is null ? null : Truncate(failure.Text, 2000)) ?? reply?.Text ?? "");
+        return (new Outcome(mail, started, status, next, reply, failure, progress), failure is { Status: null, Permanent: false });
+    }
+
+    /// <summary>
+    /// Commits a batch's outcomes in one transaction: each mail's status (only where this sender still holds its lease; a
+    /// sender that lost it leaves the mail to the new owner), every attempt, and a refused address on its invitation.
+    /// </summary>
+    private async Task RecordAsync(ShirabeDb db, List<Outcome> outcomes, CancellationToken cancel)
+    {
+        if (outcomes.Count == 0) return;
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
-        // Only the lease's owner records the outcome; a sender that lost its lease leaves the mail to the new owner.
-        var mine = await db.OutboxMails.Where(m => m.Id == id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, status)
-                .SetProperty(m => m.Attempts, attempts)
-                .SetProperty(m => m.NextAttemptAt, next.ToUnixTimeMilliseconds())
-                .SetProperty(m => m.LeaseOwner, (string?)null)
-                .SetProperty(m => m.LeaseExpiresAt, 0L)
-                .SetProperty(m => m.LastError, error)
-                .SetProperty(m => m.SentAt, failure is null ? now.UtcDateTime : (DateTime?)null), cancel);
-        db.MailAttempts.Add(new MailAttempt
+        foreach (var (mail, started, status, next, reply, failure, _) in outcomes)
         {
-            MailId = id,
-            InvitationId = mail.InvitationId,
-            At = started.UtcDateTime,
-            AtMs = started.ToUnixTimeMilliseconds(),
-            Result = status,
-            SmtpStatus = failure?.Status ?? reply?.Status,
-            Response = Truncate(failure?.Text ?? reply?.Text ?? "", 2000),
-            Sender = Owner,
-        });
-        if (mine == 1 && failure is { Permanent: true })
-            await db.Invitations.Where(i => i.Id == mail.InvitationId).ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.AddressFailedAt, now.UtcDateTime)
-                .SetProperty(i => i.AddressFailure,
-                    Truncate(failure.Address is { } a && !failure.Text.Contains(a) ? $"{a}: {failure.Text}" : failure.Text, 2000)), cancel);
+            var error = failure is null ? null : Truncate(failure.Text, 2000);
+            var mine = await db.OutboxMails.Where(m => m.Id == mail.Id && m.LeaseOwner == Owner && m.Status == MailStatus.Sending)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Status, status)
+                    .SetProperty(m => m.Attempts, mail.Attempts + 1)
+                    .SetProperty(m => m.NextAttemptAt, next.ToUnixTimeMilliseconds())
+                    .SetProperty(m => m.LeaseOwner, (string?)null)
+                    .SetProperty(m => m.LeaseExpiresAt, 0L)
+                    .SetProperty(m => m.LastError, error)
+                    .SetProperty(m => m.SentAt, failure is null ? next.UtcDateTime : (DateTime?)null), cancel);
+            db.MailAttempts.Add(new MailAttempt
+            {
+                MailId = mail.Id,
+                InvitationId = mail.InvitationId,
+                At = started.UtcDateTime,
+                AtMs = started.ToUnixTimeMilliseconds(),
+                Result = status,
+                SmtpStatus = failure?.Status ?? reply?.Status,
+                Response = Truncate(failure?.Text ?? reply?.Text ?? "", 2000),
+                Sender = Owner,
+            });
+            if (mine == 1 && failure is { Permanent: true })
+                await db.Invitations.Where(i => i.Id == mail.InvitationId).ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.AddressFailedAt, next.UtcDateTime)
+                    .SetProperty(i => i.AddressFailure,
+                        Truncate(failure.Address is { } a && !failure.Text.Contains(a) ? $"{a}: {failure.Text}" : failure.Text, 2000)), cancel);
+        }
         await db.SaveChangesAsync(cancel);
         await tx.CommitAsync(cancel);
-        return (new MailProgress(0, 0, mail.To, mail.Subject, status, error ?? reply?.Text ?? ""),
-            failure is { Status: null, Permanent: false });
+        db.ChangeTracker.Clear();
     }
 
     /// <summary>Exponential back-off: the first delay, doubled after each further failure, up to the maximum.</summary>

@@ -130,8 +130,7 @@ public static class MailServices
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<ShirabeSettings>();
-            return LinkKeys.Load(sp.GetRequiredService<IConfiguration>(), settings.DataDir,
-                embedded: sp.GetRequiredService<Data.Database>().Provider == Data.DbProvider.Sqlite,
+            return LinkKeys.For(sp.GetRequiredService<IConfiguration>(), settings.DataDir, sp.GetRequiredService<Data.Database>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<LinkKeys>());
         });
         services.AddHostedService<MailSender>();

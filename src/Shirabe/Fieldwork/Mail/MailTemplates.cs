@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
@@ -48,10 +49,7 @@ public static partial class MailTemplates
     /// <summary>Fills <paramref name="template"/>. Throws <see cref="MailTemplateError"/> or <see cref="MailHeaderError"/>.</summary>
     public static RenderedMail Render(Survey survey, string kind, MailTemplate template, MailRecipient to, string? answerUrl, Uri siteUrl)
     {
-        var subject = MailTemplateText.Parse(template.Subject);
-        var body = MailTemplateText.Parse(template.Body);
-        var problems = subject.Problems.Select(p => "件名: " + p.Message).Concat(body.Problems.Select(p => "本文: " + p.Message)).ToList();
-        if (template.Subject.Contains('\n')) problems.Add("件名は 1 行で書いてください。");
+        var (subject, body, problems) = ParsedTemplates.GetValue(template, Parse);
         if (problems.Count > 0)
             throw new MailTemplateError($"{SurveyMail.KindName(kind)}のテンプレートに誤りがあります:\n" + string.Join("\n", problems));
 
@@ -103,6 +101,27 @@ public static partial class MailTemplates
             </html>
             """;
         return new RenderedMail(subjectText.ToString(), text.ToString(), document);
+    }
+
+    /// <summary>A template split into text and placeholders, with its problems.</summary>
+    private sealed record ParsedTemplate(
+        (List<MailSegment> Segments, List<MailTemplateProblem> Problems) Subject,
+        (List<MailSegment> Segments, List<MailTemplateProblem> Problems) Body,
+        List<string> Problems);
+
+    /// <summary>
+    /// Each template parsed once (a survey's templates are the same instances for every mail of a run of tens of
+    /// thousands); an edited template in the preview is a new instance, dropped with it.
+    /// </summary>
+    private static readonly ConditionalWeakTable<MailTemplate, ParsedTemplate> ParsedTemplates = new();
+
+    private static ParsedTemplate Parse(MailTemplate template)
+    {
+        var subject = MailTemplateText.Parse(template.Subject);
+        var body = MailTemplateText.Parse(template.Body);
+        var problems = subject.Problems.Select(p => "件名: " + p.Message).Concat(body.Problems.Select(p => "本文: " + p.Message)).ToList();
+        if (template.Subject.Contains('\n')) problems.Add("件名は 1 行で書いてください。");
+        return new ParsedTemplate(subject, body, problems);
     }
 
     /// <summary>The closing date as a Japanese reader writes it: 2023年12月15日（金）.</summary>

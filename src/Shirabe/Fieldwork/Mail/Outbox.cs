@@ -18,6 +18,17 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
     /// <summary>Checks and adds one mail (status queued, due now) with its Message-ID. Throws <see cref="MailHeaderError"/>.</summary>
     public OutboxMail Add(int invitationId, string kind, MailContent content)
     {
+        var mail = Make(invitationId, kind, content);
+        db.OutboxMails.Add(mail);
+        return mail;
+    }
+
+    /// <summary>
+    /// One checked mail (status queued, due now) with its Message-ID, not added to the context: the bulk paths write
+    /// many with <see cref="OutboxRows"/>. Throws <see cref="MailHeaderError"/>.
+    /// </summary>
+    public OutboxMail Make(int invitationId, string kind, MailContent content)
+    {
         if (!MailKind.All.Contains(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown mail kind");
         MailHeaders.RefuseLineBreaks("Subject", content.Subject);
         var to = MailHeaders.Addresses("To", content.To);
@@ -26,7 +37,7 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
         if (content.Subject.Length > 500 || to.ToString().Length > 1000 || cc.ToString().Length > 1000)
             throw new MailHeaderError("件名（500 文字まで）か宛先（1000 文字まで）が長すぎます。メールは作成していません。");
         var now = clock.GetUtcNow();
-        var mail = new OutboxMail
+        return new OutboxMail
         {
             InvitationId = invitationId,
             Kind = kind,
@@ -40,8 +51,6 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
             NextAttemptAt = now.ToUnixTimeMilliseconds(),
             CreatedAt = now.UtcDateTime,
         };
-        db.OutboxMails.Add(mail);
-        return mail;
     }
 
     /// <summary>As <see cref="Add(int, string, MailContent)"/> from a MimeMessage (its To, Cc, Subject, text and HTML bodies).</summary>

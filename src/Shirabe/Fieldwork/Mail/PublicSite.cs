@@ -29,6 +29,19 @@ public sealed class PublicSite(IConfiguration config, IServiceProvider services)
         return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 
+    /// <summary>
+    /// The address the command line makes links with (it has no listening address): the setting; without it, with SQLite
+    /// (the demo) <c>http://localhost:5000/</c>, said on <paramref name="notice"/>; with PostgreSQL a <see cref="Core.UserError"/>.
+    /// </summary>
+    public static Uri ForCommandLine(IConfiguration config, Data.DbProvider provider, TextWriter notice)
+    {
+        if (FromSetting(config) is { } url) return url;
+        if (provider != Data.DbProvider.Sqlite)
+            throw new Core.UserError("Shirabe:PublicUrl（回答者が開くサイトのアドレス、例 https://survey.example.jp/）を設定してください。回答用リンクはこのアドレスで作ります。");
+        notice.WriteLine("注意: Shirabe:PublicUrl が設定されていないため、回答用リンクは http://localhost:5000/ で作ります（デモ用）。");
+        return new Uri("http://localhost:5000/");
+    }
+
     /// <summary>The first address Kestrel listens on, a wildcard host as localhost; null under a test server.</summary>
     private Uri? Listening()
     {
