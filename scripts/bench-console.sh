@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times every console page over a large survey (docs/benchmarks.md, section "Console"). Not part of the test suite.
-#   scripts/bench-console.sh [ROWS] [RUNS]        (defaults: 100000 5)
+#   scripts/bench-console.sh [ROWS|sc3] [RUNS]        (defaults: 100000 5; sc3: the 48 reconstructed responses)
 # Seeds once (kept in .build/bench/console-ROWS.db; delete it to seed again): `responses generate` ROWS SC3 responses
 # (seed 2023), `import` them (ROWS invitees, ~99% submitted), then `roster import` a roster of the same codes plus
 # ROWS/100 invitees who have not answered (names, contacts, industries), and a console user. Then starts
@@ -30,7 +30,13 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then # SKIP_BUILD=1: time the app published la
 fi
 shirabe() { dotnet "$app/shirabe.dll" "$@"; }
 
-if [[ ! -f "$db" ]]; then
+if [[ ! -f "$db" && "$rows" == sc3 ]]; then # the 48 reconstructed SC3 responses and the 57 invitees of its roster
+  shirabe db migrate --db "Data Source=$db.part" >/dev/null
+  shirabe import surveys/sc3-2023/responses-2023.csv --db "Data Source=$db.part" 2>/dev/null >&2
+  shirabe roster import surveys/sc3-2023/roster.csv --survey sc3-2023 --db "Data Source=$db.part" 2>/dev/null >&2
+  printf '%s\n' "$password" | shirabe admin add-user --name bench --role admin --db "Data Source=$db.part" >/dev/null
+  mv "$db.part" "$db"
+elif [[ ! -f "$db" ]]; then
   csv="$dir/console-$rows.csv"
   [[ -f "$csv" ]] || shirabe responses generate --survey surveys/sc3-2023 --rows "$rows" --seed 2023 --text 0.02 --out "$csv" >&2
   rm -f "$db.part" "$db.part-wal" "$db.part-shm"
@@ -74,7 +80,7 @@ af="$(curl -fs -c "$jar" -b "$jar" "$base/admin/signin" | form_token)"
 curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "name=bench" --data-urlencode "password=$password" \
   --data-urlencode "__RequestVerificationToken=$af" "$base/admin/signin"
 
-invitee="$(sql "SELECT i.OrganisationId FROM Invitations i JOIN Submissions s ON s.InvitationId = i.Id ORDER BY i.Id LIMIT 1 OFFSET $((rows / 2))")"
+invitee="$(sql "SELECT i.OrganisationId FROM Invitations i JOIN Submissions s ON s.InvitationId = i.Id ORDER BY i.Id LIMIT 1 OFFSET $(( ${rows/sc3/48} / 2 ))")"
 text_key="$(curl -fs -b "$jar" "$base/admin/report" | grep -o '/admin/report/answers/[^"]*' | head -1 | sed 's|.*/||')"
 narrative_key="$(curl -fs -b "$jar" "$base/admin/report" | grep -o '/admin/report/narrative/[^"?]*' | head -1 | sed 's|.*/||')"
 pages=(

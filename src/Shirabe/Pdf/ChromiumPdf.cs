@@ -54,6 +54,26 @@ public sealed class ChromiumPdf : IAsyncDisposable
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
     ];
 
+    /// <summary>Whether the browser can be started here (its executable exists).</summary>
+    public bool Available => File.Exists(_executable);
+
+    /// <summary>
+    /// Starts the browser in the background (the server at start, so the first PDF does not wait for it): returns at
+    /// once; a failure is logged, and the first render tries again and reports it.
+    /// </summary>
+    public void WarmUp(ILogger log) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await BrowserAsync();
+            log.LogInformation("Chromium started for PDFs ({Executable})", _executable);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning(e, "Chromium could not be started in advance; the first PDF will try again");
+        }
+    });
+
     /// <summary>Starts (once) and returns the shared browser; browser tests use it too.</summary>
     public async Task<IBrowser> BrowserAsync()
     {
