@@ -43,18 +43,20 @@ public sealed class ResultsCache(Database database)
     public int Made => Volatile.Read(ref _made);
 
     /// <summary>
-    /// A value that changes whenever the survey's tabulated data may have: the sum of its submissions' versions (each
-    /// submission, resubmission, paper entry and imported row adds one, with its history row; submissions are never
-    /// deleted) and the number of validity changes (each committed with its audit entry, which is never deleted).
-    /// Both only grow, and both are read after their change is committed, so a reader that takes the version before
-    /// the data can at worst keep newer data under an older version (tabulated again on the next view), never older
-    /// data under a newer one.
+    /// A value that changes whenever the survey's tabulated data may have: the history rows of its versions (every
+    /// submission, resubmission, paper entry and imported row adds one with its definition version; history rows are
+    /// never deleted), the history rows without a version (rows older than versions, of any survey) and the number of
+    /// validity changes (each committed with its audit entry, which is never deleted). Each is an index range count,
+    /// read after the change it counts is committed, so a reader that takes the version before the data can at worst
+    /// keep newer data under an older version (tabulated again on the next view), never older data under a newer one.
     /// </summary>
     public static async Task<string> DataVersionAsync(ShirabeDb db, string surveyId, CancellationToken cancel)
     {
-        var submitted = await db.Submissions.Where(s => s.Invitation.SurveyId == surveyId).SumAsync(s => (long)s.Version, cancel);
+        var versions = db.SurveyVersions.Where(v => v.SurveyId == surveyId).Select(v => (int?)v.Id);
+        var submitted = await db.AnswerHistory.CountAsync(h => versions.Contains(h.SurveyVersionId), cancel);
+        var unversioned = await db.AnswerHistory.CountAsync(h => h.SurveyVersionId == null, cancel);
         var validity = await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ValidityChanged, cancel);
-        return $"{submitted}.{validity}";
+        return $"{submitted}.{unversioned}.{validity}";
     }
 
     /// <summary>
