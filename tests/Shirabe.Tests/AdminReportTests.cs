@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml.Packaging;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shirabe.Fieldwork;
 using Shirabe.Reports;
 
@@ -239,6 +240,26 @@ public partial class AdminReportTests
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/report/jobs/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/report/jobs/{Guid.NewGuid()}/file")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheSameReportTwice_IsPrintedOnce_AndANewSubmissionPrintsItAgain()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        var chromium = app.Services.GetRequiredService<Shirabe.Pdf.ChromiumPdf>();
+
+        var first = await DownloadAsync(client, "pdf");
+        var renders = chromium.Renders;
+        Assert.True(renders > 0);
+        Assert.Equal(first, await DownloadAsync(client, "pdf")); // same data, layout and edits: the same file, not printed again
+        Assert.Equal(renders, chromium.Renders);
+
+        await app.SubmitOneMoreAsync("T01", (r, _) => r);
+        var third = await DownloadAsync(client, "pdf");
+        Assert.True(chromium.Renders > renders, "a new submission must print the report again");
+        Assert.NotEqual(first, third);
     }
 
     /// <summary>Starts a download from the console, follows the status page until done, and fetches the file.</summary>
