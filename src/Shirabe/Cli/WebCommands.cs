@@ -117,7 +117,6 @@ public static class WebCommands
 
     private static void Configure(IConfigurationManager config, string? db, string? survey, string? now)
     {
-        config["Shirabe:PdfWarm"] ??= "true"; // a served app keeps Chromium warm for PDFs unless configured otherwise
         if (db is not null) config["Shirabe:Db"] = db;
         if (survey is not null) config["Shirabe:Survey"] = survey;
         if (now is not null) config["Shirabe:Now"] = now;
