@@ -13,7 +13,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 rows="${1:-100000}"
 runs="${2:-5}"
-dir="$root/.build/bench"; out="$root/bench/out"; app="$root/.build/bench/app"
+dir="$root/.build/bench"; out="$root/bench/out"; app="${APP:-$root/.build/bench/app}" # APP=DIR: a build published elsewhere (with SKIP_BUILD=1)
 mkdir -p "$dir" "$out"
 port="${SHIRABE_BENCH_PORT:-5393}"
 base="http://127.0.0.1:$port"

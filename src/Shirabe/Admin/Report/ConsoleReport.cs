@@ -40,7 +40,16 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
             if (current.Stored?.Version.ReportYaml is null) definition = DefaultReport.For(console.Survey, comparison: true);
             tab = tab with { Previous = previous.Comparison };
         }
-        var doc = ReportBuilder.Build(new ReportInput(definition, tab, () => responses, edits)) with { Charts = tabulated.Charts };
+        // The document of the live pages (no comparison) is kept with its tabulation while the edits stay the same:
+        // building it lists every respondent, which costs as much as a page at 100,000 responses.
+        var editsJson = tab.Previous is null ? edits.ToJson() : null;
+        ReportDocument doc;
+        if (editsJson is not null && tabulated.Report is { } kept && kept.Edits == editsJson) doc = kept.Document;
+        else
+        {
+            doc = ReportBuilder.Build(new ReportInput(definition, tab, () => responses, edits)) with { Charts = tabulated.Charts };
+            if (editsJson is not null) tabulated.Report = new ResultsCache.KeptReport(editsJson, doc);
+        }
         return new Built(doc, tab, responses, edits, tabulated.Charts);
     }
 

@@ -27,7 +27,12 @@ public sealed class ResultsCache(Database database)
         public SurveyTabulation Tabulation { get; } = tabulation;
         /// <summary>SVG by chart content and id prefix (<see cref="Reports.Charts.Svg(Reports.Chart, string, ConcurrentDictionary{string, string}?)"/>).</summary>
         public ConcurrentDictionary<string, string> Charts { get; } = new(StringComparer.Ordinal);
+        /// <summary>The report built from this tabulation with the edits last asked for (their JSON), reused while they stay.</summary>
+        public KeptReport? Report { get; set; }
     }
+
+    /// <summary>A report document and the edits (JSON) it was built with; replaced whole, so readers never see half of one.</summary>
+    public sealed record KeptReport(string Edits, Reports.ReportDocument Document);
 
     private sealed record Entry(string Data, Task<Tabulated> Task)
     {
