@@ -128,6 +128,19 @@ for p in "${pages[@]}"; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$m" "$first" "$size" "$ms" "${times[*]}" >>"$tsv"
 done
 
+# A validity change (the first submission's, back and forth, with its audit entry as the console writes it): a new
+# data version, so the next result page tabulates again, and the next report is printed, not the file made last.
+flip() {
+  sql "UPDATE Submissions SET Valid = 1 - Valid WHERE Id = (SELECT min(Id) FROM Submissions)" >/dev/null
+  sql "INSERT INTO AuditEntries (At, Action) VALUES ('2023-12-01 01:00:00', 'submission.validity')" >/dev/null
+}
+# The first view of /admin/results after a change (a cache miss: read and tabulate every response again).
+before=$(cpu); t=()
+for ((i = 1; i <= runs; i++)); do flip; t+=("$(curl -s -o /dev/null -w '%{time_total}' -b "$jar" "$base/admin/results")"); done
+after=$(cpu)
+echo "/admin/results after each data change: median $(printf '%s\n' "${t[@]}" | median) s, $(awk -v a="$after" -v b="$before" -v n="$runs" -v hz="$hz" 'BEGIN { printf "%.0f", (a - b) * 1000 / hz / n }') ms server CPU per view  [runs: ${t[*]}]"
+(( runs % 2 )) && flip # the data as seeded again
+
 if [[ "${PDF:-0}" == 1 ]]; then
   # The report PDF as the console makes it: POST 「PDF」, poll the job page until it links the file, download it.
   pdf_once() {
@@ -141,12 +154,6 @@ if [[ "${PDF:-0}" == 1 ]]; then
     curl -fs -o "$dir/console-report.pdf" -b "$jar" "$base/admin/report/jobs/$id/file"
     awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", e - s }'
   }
-  # A validity change (the first submission's, back and forth, with its audit entry as the console writes it) makes
-  # the next report a new one: printed, not the file made last.
-  flip() {
-    sql "UPDATE Submissions SET Valid = 1 - Valid WHERE Id = (SELECT min(Id) FROM Submissions)" >/dev/null
-    sql "INSERT INTO AuditEntries (At, Action) VALUES ('2023-12-01 01:00:00', 'submission.validity')" >/dev/null
-  }
   pdf_once >/dev/null # the first starts Chromium if it is not warm yet
   t=(); for ((i = 1; i <= runs; i++)); do flip; t+=("$(pdf_once)"); done
   echo "report PDF (console, warm Chromium, data changed before each): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]  $(stat -c %s "$dir/console-report.pdf") bytes"
@@ -159,4 +166,5 @@ if [[ "${PDF:-0}" == 1 ]]; then
   done
   echo "answers.pdf (warm): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]  $(stat -c %s "$dir/answers.pdf") bytes"
 fi
+echo "server memory: $(grep -E 'VmRSS|VmHWM' "/proc/$server_pid/status" | tr -s ' \t\n' ' ')"
 echo "load average after $(cut -d' ' -f1-3 /proc/loadavg)"
