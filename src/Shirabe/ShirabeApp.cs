@@ -204,6 +204,9 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
         else await StoreServedSurveyAsync(survey, settings, db, cancel);
         var stale = ChromiumPdf.DeleteStaleProfiles(Path.GetTempPath());
         if (stale > 0) log.LogInformation("Deleted {Count} Chromium profiles left by earlier runs", stale);
+        // Shirabe:PdfWarm: one Chromium warm for PDFs (issue 12 item 5), started without delaying the start.
+        var chromium = services.GetRequiredService<ChromiumPdf>();
+        if (settings.PdfWarm && chromium.Available) chromium.WarmUp(log);
         var clock = services.GetRequiredService<TimeProvider>();
         log.LogInformation("Survey {Survey} ({Phase} at {Now:u}), database {Db}", survey.Id,
             survey.Period.PhaseAt(clock.GetUtcNow()), clock.GetUtcNow(), db.Describe());

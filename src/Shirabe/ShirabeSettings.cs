@@ -22,6 +22,12 @@ public sealed class ShirabeSettings
     public int PdfQueue { get; init; } = Pdf.ChromiumPdf.DefaultQueue;
     /// <summary>answers.pdf downloads per link per minute before 429.</summary>
     public int AnswersPdfPerLinkPerMinute { get; init; } = 3;
+    /// <summary>
+    /// Start Chromium in the background when the server starts, so the first PDF does not wait for it. Off by default:
+    /// a server stopped with SIGTERM just after start, while a PDF renders, can then leave its Chromium profile folder
+    /// behind (ChromiumLifetimeTests; deleted at the next start) — to be fixed before it is on for `serve`.
+    /// </summary>
+    public bool PdfWarm { get; init; }
     /// <summary>Proxies whose X-Forwarded-For / -Proto are believed (IP addresses, CIDR networks); none by default.</summary>
     public IReadOnlyList<string> KnownProxies { get; init; } = [];
     public IReadOnlyList<string> KnownNetworks { get; init; } = [];
@@ -40,6 +46,7 @@ public sealed class ShirabeSettings
             PdfPages = int.TryParse(s["PdfPages"], out var pages) && pages > 0 ? pages : Pdf.ChromiumPdf.DefaultPages,
             PdfQueue = int.TryParse(s["PdfQueue"], out var queue) && queue >= 0 ? queue : Pdf.ChromiumPdf.DefaultQueue,
             AnswersPdfPerLinkPerMinute = int.TryParse(s["AnswersPdfPerLinkPerMinute"], out var perLink) && perLink > 0 ? perLink : 3,
+            PdfWarm = string.Equals(s["PdfWarm"], "true", StringComparison.OrdinalIgnoreCase),
             KnownProxies = List(s.GetSection("KnownProxies")),
             KnownNetworks = List(s.GetSection("KnownNetworks")),
         };

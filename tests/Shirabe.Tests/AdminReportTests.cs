@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml.Packaging;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shirabe.Fieldwork;
 using Shirabe.Reports;
 
 namespace Shirabe.Tests;
@@ -64,6 +66,57 @@ public partial class AdminReportTests
         Assert.DoesNotContain("データが変更されました", AdminTestKit.Section(await client.GetStringAsync("/admin/report"), "part-1-3"));
         await AdminTestKit.PostFormAsync(client, page, page + "?handler=revert");
         Assert.DoesNotContain(Edited, AdminTestKit.Section(await client.GetStringAsync("/admin/report"), "part-1-3"));
+    }
+
+    [Fact]
+    public async Task TheCurationPage_ShowsAHundredAnswersAPage_AndSavesOnePagesChoiceOnly()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        // 300 synthetic submissions, every shown text answered: table 2-2 has more than two pages of answers.
+        var responses = Core.Responses.SyntheticResponses.Generate(app.Survey, new Random(7), 300,
+            new Core.Responses.SyntheticOptions { Drafts = 0, Text = 1 }).ToList();
+        using (var ms = new MemoryStream())
+        {
+            Core.Responses.ResponsesCsv.Write(ms, app.Survey, responses);
+            ms.Position = 0;
+            await using var db = app.Db();
+            await ResponsesTransfer.ImportAsync(db, app.Survey, ms, app.Clock);
+        }
+        var client = await app.SignedInClientAsync();
+        const string page = "/admin/report/answers/2-2";
+        List<string> Boxes(string html) => Regex.Matches(html, "name=\"selected\" value=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+
+        var first = await client.GetStringAsync(page);
+        var total = int.Parse(Regex.Match(first, "回答 (\\d+) 件").Groups[1].Value);
+        Assert.True(total > 200, $"{total} answers");
+        Assert.Equal(100, Boxes(first).Count);
+        Assert.Equal(100, Regex.Matches(first, "<section class=\"answer\"").Count);
+        Assert.Contains("href=\"/admin/report/answers/2-2?page=2\" rel=\"next\"", first);
+        var second = await client.GetStringAsync(page + "?page=2");
+        var onSecond = Boxes(second);
+        Assert.Equal(100, onSecond.Count);
+        Assert.Empty(onSecond.Intersect(Boxes(first)));
+
+        // Only one answer of page 2 is picked: page 2 keeps that one, the other pages keep every answer.
+        var saved = await AdminTestKit.PostFormAsync(client, page + "?page=2", page + "?handler=select",
+            ("selected", onSecond[5]), ("shownPage", "2"));
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal(page + "?page=2", saved.Headers.Location?.OriginalString);
+        await using (var db = app.Db())
+        {
+            var selected = ReportEdits.FromJson((await db.ReportEdits.SingleAsync()).Json).Curation["2-2"].Selected!;
+            Assert.Equal(total - 99, selected.Count);
+            Assert.Contains(onSecond[5], selected);
+            Assert.DoesNotContain(onSecond[4], selected);
+            Assert.Contains(Boxes(first)[0], selected);
+        }
+        second = await client.GetStringAsync(page + "?page=2");
+        Assert.Matches($"value=\"{onSecond[5]}\" checked", second);
+        Assert.DoesNotMatch($"value=\"{onSecond[4]}\" checked", second);
+        // An edit on page 2 returns to page 2, at that answer.
+        var edited = await AdminTestKit.PostFormAsync(client, page + "?page=2", page + "?handler=edit",
+            ("respondent", onSecond[5]), ("text", "〇〇協会の取組"), ("reason", "団体名を伏せる"));
+        Assert.Equal($"{page}?page=2#a-{onSecond[5]}", edited.Headers.Location?.OriginalString);
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
@@ -187,6 +240,26 @@ public partial class AdminReportTests
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/report/jobs/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/report/jobs/{Guid.NewGuid()}/file")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheSameReportTwice_IsPrintedOnce_AndANewSubmissionPrintsItAgain()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+        var chromium = app.Services.GetRequiredService<Shirabe.Pdf.ChromiumPdf>();
+
+        var first = await DownloadAsync(client, "pdf");
+        var renders = chromium.Renders;
+        Assert.True(renders > 0);
+        Assert.Equal(first, await DownloadAsync(client, "pdf")); // same data, layout and edits: the same file, not printed again
+        Assert.Equal(renders, chromium.Renders);
+
+        await app.SubmitOneMoreAsync("T01", (r, _) => r);
+        var third = await DownloadAsync(client, "pdf");
+        Assert.True(chromium.Renders > renders, "a new submission must print the report again");
+        Assert.NotEqual(first, third);
     }
 
     /// <summary>Starts a download from the console, follows the status page until done, and fetches the file.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shirabe.Data;
 
 namespace Shirabe.Tests;
@@ -23,7 +24,7 @@ public class AdminResultsTests
         Assert.Matches("<th scope=\"row\">無回答</th>\\s*<td class=\"num\">1</td>\\s*<td class=\"num\">2.1%</td>", table);
         // The base is said once, under the caption, as in the report; no second 「n = 48」 note under the table.
         Assert.Contains("<span class=\"basis\">単数回答（n=48）</span></caption>", table);
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(table, @"n\s*=\s*48"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(table[..table.IndexOf("<figure", StringComparison.Ordinal)], @"n\s*=\s*48"));
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
@@ -91,16 +92,25 @@ public class AdminResultsTests
     }
 
     [Fact]
-    public async Task TheReportsFigures_AreDrawnForTheSegment()
+    public async Task TheReportsFigures_AreDrawnInlineForTheSegment()
     {
         await using var app = await TestApp.StartAsync(TestApp.Sqlite);
         await app.ImportReconstructedAsync();
         var client = await app.SignedInClientAsync();
 
+        // The figure is the page's own SVG (no image request that would tabulate again), named by its caption.
         var html = await client.GetStringAsync("/admin/results?f=1-6%3D5");
-        var src = Regex.Match(AdminTestKit.Section(html, "t-1-3"), "<img class=\"chart\" src=\"([^\"]+)\" alt=\"図 2-1 会員数（設問 1-3）\"").Groups[1].Value;
-        Assert.Equal("/admin/results/figures/1-3.png?f=1-6%3D5", WebUtility.HtmlDecode(src));
-        var png = await client.GetAsync(WebUtility.HtmlDecode(src));
+        var figure = Regex.Match(AdminTestKit.Section(html, "t-1-3"), "<figure class=\"chart-inline\" id=\"f-(\\d+)\">(.*?)</figure>", RegexOptions.Singleline);
+        Assert.True(figure.Success, "no inline figure for table 2-2");
+        Assert.DoesNotContain("<img", AdminTestKit.Section(html, "t-1-3"));
+        var n = figure.Groups[1].Value;
+        Assert.Contains($"role=\"img\" aria-labelledby=\"cap-{n}\"", figure.Groups[2].Value);
+        Assert.Contains($"<figcaption id=\"cap-{n}\">図 2-1 会員数（設問 1-3）</figcaption>", figure.Groups[2].Value + "</figure>");
+        Assert.Contains("n=25", figure.Groups[2].Value);
+        Assert.Contains("n=48", AdminTestKit.Section(await client.GetStringAsync("/admin/results"), "t-1-3"));
+
+        // The PNG of a figure is still served, for the segment too.
+        var png = await client.GetAsync("/admin/results/figures/1-3.png?f=1-6%3D5");
         Assert.Equal(HttpStatusCode.OK, png.StatusCode);
         Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
         var bytes = await png.Content.ReadAsByteArrayAsync();
@@ -110,6 +120,55 @@ public class AdminResultsTests
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/admin/results/figures/9-9.png")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/admin/results/figures/1-3.png?f=9-9%3D1")).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TheResults_AreTabulatedOncePerDataVersion_AndANewSubmissionOrValidityChangeShowsAtOnce(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var admin = await app.SignedInClientAsync();
+        var analyst = await app.SignedInAsAsync("suzuki", "analyst");
+        var cache = app.Services.GetRequiredService<Shirabe.Admin.ResultsCache>();
+
+        Assert.Equal("48", AdminTestKit.ById(await admin.GetStringAsync("/admin/results"), "n"));
+        var made = cache.Made;
+        // The same data again, another section, another user, the report page, the figure: nothing is tabulated again.
+        Assert.Equal("48", AdminTestKit.ById(await admin.GetStringAsync("/admin/results?section=all"), "n"));
+        Assert.Equal("48", AdminTestKit.ById(await analyst.GetStringAsync("/admin/results"), "n"));
+        await admin.GetStringAsync("/admin/report");
+        await admin.GetByteArrayAsync("/admin/results/figures/1-3.png");
+        Assert.Equal(made, cache.Made);
+
+        // A new association submits 10社未満 through the questionnaire: both users see it on their next view.
+        var token = await app.InviteAsync("T01");
+        var respondent = app.Client();
+        await TestApp.PostSectionAsync(respondent, token, "1",
+        [
+            ("q1_1_a", "山田 太郎"), ("q1_1_b", "ヤマダ タロウ"), ("q1_2_a", "一般社団法人テスト工業会"), ("q1_3", "1"),
+            ("q1_4_a", "60"), ("q1_4_b", "40"), ("q1_4_c", "0"), ("q1_5_a", "70"), ("q1_5_b", "20"), ("q1_5_c", "10"), ("q1_6", "5"),
+        ]);
+        Assert.Equal("48", AdminTestKit.ById(await admin.GetStringAsync("/admin/results"), "n")); // a draft changes nothing
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.SubmitAsync(respondent, token)).StatusCode);
+        var html = await admin.GetStringAsync("/admin/results");
+        Assert.Equal("49", AdminTestKit.ById(html, "n"));
+        Assert.Equal([2, 12, 8, 24, 0, 2, 1, 49], AdminTestKit.Counts(AdminTestKit.Section(html, "t-1-3")));
+        Assert.Contains("n=49", AdminTestKit.Section(html, "t-1-3")); // the figure too
+        var seen = await analyst.GetStringAsync("/admin/results");
+        Assert.Equal([2, 12, 8, 24, 0, 2, 1, 49], AdminTestKit.Counts(AdminTestKit.Section(seen, "t-1-3")));
+        Assert.Equal(2, AdminTestKit.Counts(AdminTestKit.Section(await admin.GetStringAsync("/admin/report"), "part-1-3"))[0]);
+        Assert.Equal("26", AdminTestKit.ById(await admin.GetStringAsync("/admin/results?f=1-6%3D5"), "n")); // a segment too
+
+        // The 管理者 marks that submission invalid: it leaves the results for both users.
+        int id;
+        await using (var db = app.Db()) id = await db.Organisations.Where(o => o.Code == "T01").Select(o => o.Id).SingleAsync();
+        var invalid = await AdminTestKit.PostFormAsync(admin, $"/admin/invitees/{id}/validity", $"/admin/invitees/{id}/validity",
+            ("valid", "false"), ("reason", "重複した回答"));
+        Assert.Equal(HttpStatusCode.Redirect, invalid.StatusCode);
+        seen = await analyst.GetStringAsync("/admin/results");
+        Assert.Equal([1, 12, 8, 24, 0, 2, 1, 48], AdminTestKit.Counts(AdminTestKit.Section(seen, "t-1-3")));
+        Assert.Equal("25", AdminTestKit.ById(await admin.GetStringAsync("/admin/results?f=1-6%3D5"), "n"));
+        Assert.Contains("n=48", AdminTestKit.Section(await admin.GetStringAsync("/admin/results"), "t-1-3"));
     }
 
     /// <summary>A cross table's cells by (row code, column code).</summary>

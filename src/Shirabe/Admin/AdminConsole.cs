@@ -15,6 +15,7 @@ public static class AdminConsole
             sp.GetRequiredService<Surveys.SurveyCatalog>(), sp.GetRequiredService<ShirabeSettings>(), sp.GetRequiredService<Surveys.ServedSurvey>()));
         services.AddScoped<ReportEditsStore>();
         services.AddScoped<ConsoleReport>();
+        services.AddSingleton<ResultsCache>();
         services.AddScoped<Roster>();
         services.AddScoped<AuditLog>();
         services.AddScoped<StaffAccounts>();

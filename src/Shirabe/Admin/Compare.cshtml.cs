@@ -15,7 +15,7 @@ namespace Shirabe.Admin;
 /// valid submissions are tabulated once, on their own; the tables and charts are the report's (WaveTables), so the
 /// numbers, the matched rows (`sameAs`) and the reasons an item is not compared are the report's too.
 /// </summary>
-public sealed class CompareModel(ConsoleReport report, ConsoleSurvey console, ShirabeDb db) : PageModel
+public sealed class CompareModel(ConsoleReport report, ConsoleSurvey console) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "item")] public string? ItemCode { get; set; }
 
@@ -51,8 +51,8 @@ public sealed class CompareModel(ConsoleReport report, ConsoleSurvey console, Sh
             if (Picked is null)
                 Error = $"設問「{ItemCode.Trim()[..Math.Min(ItemCode.Trim().Length, 40)]}」は比較できる表（選択式・マトリクスの表）にありません。すべての表を表示しています。";
         }
-        var responses = await SubmittedResponses.LoadAsync(db, Survey, cancel);
-        Tabulation = Core.Tabulation.Tabulate.Survey(Survey, responses) with { Previous = Previous.Comparison };
+        _tabulated = await report.TabulatedAsync(null, cancel);
+        Tabulation = _tabulated.Tabulation with { Previous = Previous.Comparison };
         var def = console.Definition;
         // The report's own wording of the comparison when its layout has one (「前回（2023年度）」), else the defaults.
         var asked = def.Parts.Select(p => p.Comparison).OfType<ComparisonSpec>().FirstOrDefault();
@@ -64,10 +64,12 @@ public sealed class CompareModel(ConsoleReport report, ConsoleSurvey console, Sh
         Blocks.AddRange(WaveTables.Build(part, spec, def, Tabulation, Previous.Comparison, ref tables, ref figures));
     }
 
+    private ResultsCache.Tabulated? _tabulated;
+
     /// <summary>
     /// The report's SVG of a figure (the chart writer XML-escapes its labels: DemoWavesTests puts a script tag in one), named by its
-    /// caption (<c>aria-labelledby</c> the figcaption <c>cap-N</c>) so a screen reader announces it.
+    /// caption (<c>aria-labelledby</c> the figcaption <c>cap-N</c>) so a screen reader announces it; drawn once per data version.
     /// </summary>
-    public static string Svg(FigureBlock figure) => Charts.Svg(figure.Chart, $"cmp{figure.Number}-")
-        .Replace("role=\"img\"", $"role=\"img\" aria-labelledby=\"cap-{figure.Number}\"");
+    public string Svg(FigureBlock figure) =>
+        ResultsModel.Labelled(Charts.Svg(figure.Chart, $"cmp{figure.Number}-", _tabulated?.Charts), figure);
 }

@@ -43,3 +43,10 @@ public static class ConsoleNames
 
     public static string Describe(Survey survey, Segment segment) => string.Join(" かつ ", segment.Filters.Select(f => Describe(survey, f)));
 }
+
+/// <summary>How the console shows the report's tables.</summary>
+public static class ConsoleTables
+{
+    /// <summary>Rows of one table shown on a console page; the rest are in the downloads.</summary>
+    public const int MaxRows = 100;
+}

@@ -18,6 +18,12 @@ public sealed class ReportJob(Guid id, ReportFormat format, string by, DateTimeO
     public volatile string Progress = "待機中";
     public byte[]? File { get; set; }
     public string? Error { get; set; }
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the job is done or failed.</summary>
+    public Task Ended => _ended.Task;
+
+    internal void End() => _ended.TrySetResult();
 
     /// <summary>「sc3-2023-報告書-20231215.pdf」.</summary>
     public string FileName { get; } = fileName;
@@ -41,6 +47,11 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, 
     private readonly ConcurrentDictionary<Guid, ReportJob> _jobs = new();
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    /// <summary>
+    /// The last HTML and PDF made, by the SHA-256 of the report's HTML: the same report again (same data, layout and
+    /// edits) is served at once instead of being printed again.
+    /// </summary>
+    private readonly ConcurrentDictionary<ReportFormat, (string Key, byte[] File)> _made = new();
 
     public ReportJob? Find(Guid id) => _jobs.TryGetValue(id, out var job) ? job : null;
 
@@ -73,10 +84,21 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, 
                 var survey = current.Survey;
                 var report = scope.ServiceProvider.GetRequiredService<ConsoleReport>();
                 var built = await report.BuildAsync(null, cancel, withPrevious: true);
-                using var file = new MemoryStream();
-                await ReportOutput.WriteAsync(built.Document, job.Format, file, survey, () => built.Responses, includePersonal: false,
-                    scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), ReportOutput.PdfTimeout, new Progress(job), cancel);
-                job.File = file.ToArray();
+                // HTML and PDF print exactly the report's HTML: its hash is the file's key. (Word and Excel are made
+                // each time: Excel's raw sheet holds every answer and edit, which the HTML does not.)
+                var key = job.Format is ReportFormat.Html or ReportFormat.Pdf
+                    ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                        System.Text.Encoding.UTF8.GetBytes(survey.Id + "\0" + HtmlReport.Render(built.Document))))
+                    : null;
+                if (key is not null && _made.TryGetValue(job.Format, out var made) && made.Key == key) job.File = made.File;
+                else
+                {
+                    using var file = new MemoryStream();
+                    await ReportOutput.WriteAsync(built.Document, job.Format, file, survey, () => built.Responses, includePersonal: false,
+                        scope.ServiceProvider.GetRequiredService<ChromiumPdf>(), ReportOutput.PdfTimeout, new Progress(job), cancel);
+                    job.File = file.ToArray();
+                    if (key is not null) _made[job.Format] = (key, job.File);
+                }
                 job.Progress = "完了";
                 job.State = JobState.Done;
             }
@@ -90,6 +112,10 @@ public sealed class ReportJobs(IServiceScopeFactory scopes, TimeProvider clock, 
                 ? "サーバーの停止により報告書の作成を中断しました。もう一度作成してください。"
                 : $"報告書を作成できませんでした: {e.Message}";
             job.State = JobState.Failed;
+        }
+        finally
+        {
+            job.End();
         }
     }
 

@@ -105,8 +105,15 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
     /// <summary>The figure drawn from a table, if the report has one.</summary>
     public FigureBlock? FigureOf(TableBlock table) => Built!.Document.Figures.FirstOrDefault(f => f.Key == table.Key);
 
-    /// <summary>The query string of the segment, for the figures' image addresses.</summary>
-    public string SegmentQuery => string.Join("&", Filters.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => "f=" + Uri.EscapeDataString(f.Trim())));
+    /// <summary>
+    /// A figure's SVG (its labels XML-escaped by the chart writer), named by its caption (<c>cap-N</c>) for screen readers;
+    /// drawn once per data version and segment.
+    /// </summary>
+    public string Svg(FigureBlock figure) => Labelled(Built!.Svg(figure, $"res{figure.Number}-"), figure);
+
+    /// <summary>An inline chart's <c>role="img"</c> named by its figcaption <c>cap-N</c>.</summary>
+    public static string Labelled(string svg, FigureBlock figure) =>
+        svg.Replace("role=\"img\"", $"role=\"img\" aria-labelledby=\"cap-{figure.Number}\"");
 
     public static string OptionLabel(Item item, int? code) =>
         code is { } c ? item.FindOption(c)?.ReportLabel ?? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : ReportBuilder.NoAnswer;

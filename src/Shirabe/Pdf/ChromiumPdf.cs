@@ -54,6 +54,26 @@ public sealed class ChromiumPdf : IAsyncDisposable
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
     ];
 
+    /// <summary>Whether the browser can be started here (its executable exists).</summary>
+    public bool Available => File.Exists(_executable);
+
+    /// <summary>
+    /// Starts the browser in the background (the server at start, so the first PDF does not wait for it): returns at
+    /// once; a failure is logged, and the first render tries again and reports it.
+    /// </summary>
+    public void WarmUp(ILogger log) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await BrowserAsync();
+            log.LogInformation("Chromium started for PDFs ({Executable})", _executable);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning(e, "Chromium could not be started in advance; the first PDF will try again");
+        }
+    });
+
     /// <summary>Starts (once) and returns the shared browser; browser tests use it too.</summary>
     public async Task<IBrowser> BrowserAsync()
     {
@@ -143,10 +163,57 @@ public sealed class ChromiumPdf : IAsyncDisposable
         using var slot = await EnterAsync(refuseWhenBusy, cancel);
         Interlocked.Increment(ref _renders);
         var browser = await BrowserAsync();
-        await using var page = await browser.NewPageAsync();
-        // Puppeteer's default (30 s) is too short for long documents, e.g. a report over 100,000 responses.
-        if (timeout is { } t) page.DefaultTimeout = (int)t.TotalMilliseconds;
+        var page = await PageAsync(browser);
+        var done = false;
+        try
+        {
+            // Puppeteer's default (30 s) is too short for long documents, e.g. a report over 100,000 responses.
+            page.DefaultTimeout = timeout is { } t ? (int)t.TotalMilliseconds : DefaultTimeoutMs;
+            var pdf = await RenderOnPageAsync(page, html, next, footerTemplate, cancel);
+            done = true;
+            return pdf;
+        }
+        finally
+        {
+            // A page that rendered is kept for the next render (opening one costs more than a small PDF's layout);
+            // one that failed or was cut short is closed.
+            if (done) _idle.Add((browser, page));
+            else await ClosePageAsync(page);
+        }
+    }
+
+    private const int DefaultTimeoutMs = 30_000;
+
+    /// <summary>Idle pages of the browser, at most one per page slot (<see cref="Pages"/>), taken before opening one.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<(IBrowser Browser, IPage Page)> _idle = [];
+
+    private async Task<IPage> PageAsync(IBrowser browser)
+    {
+        while (_idle.TryTake(out var idle))
+        {
+            if (idle.Browser == browser && browser.IsConnected && !idle.Page.IsClosed) return idle.Page;
+            await ClosePageAsync(idle.Page); // of a browser that ended
+        }
+        var page = await browser.NewPageAsync();
         await page.SetJavaScriptEnabledAsync(false); // the documents are static; nothing in them may run
+        return page;
+    }
+
+    private static async Task ClosePageAsync(IPage page)
+    {
+        try
+        {
+            await page.CloseAsync();
+        }
+        catch (Exception e) when (e is PuppeteerException or ObjectDisposedException or InvalidOperationException)
+        {
+            // its browser is gone
+        }
+    }
+
+    private static async Task<byte[]> RenderOnPageAsync(IPage page, string html, Func<byte[], string?> next, string? footerTemplate,
+        CancellationToken cancel)
+    {
         while (true)
         {
             await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });

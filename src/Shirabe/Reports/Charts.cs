@@ -84,6 +84,23 @@ public static partial class Charts
     }
 
     /// <summary>
+    /// <see cref="Svg(Chart, string)"/> drawn once per chart content and prefix when <paramref name="drawn"/> is given
+    /// (the console keeps one per tabulation: docs/decisions/071).
+    /// </summary>
+    public static string Svg(Chart chart, string idPrefix, System.Collections.Concurrent.ConcurrentDictionary<string, string>? drawn) =>
+        drawn is null ? Svg(chart, idPrefix) : drawn.GetOrAdd(ContentKey(chart, idPrefix), _ => Svg(chart, idPrefix));
+
+    /// <summary>Everything a chart's picture depends on, as text.</summary>
+    private static string ContentKey(Chart chart, string idPrefix)
+    {
+        var key = new StringBuilder().Append(idPrefix).Append('\0').Append(chart.Kind).Append('\0').Append(chart.Title)
+            .Append('\0').Append(chart.NLabel).Append('\0').AppendJoin('\u001f', chart.Categories);
+        foreach (var s in chart.Series)
+            key.Append('\0').Append(s.Name).Append('\u001e').AppendJoin('\u001f', s.Values).Append('\u001e').AppendJoin('\u001f', s.Labels);
+        return key.ToString();
+    }
+
+    /// <summary>
     /// SVG for HTML and PDF. Skia writes some kanji as look-alike Kangxi radicals (一 → U+2F00), which breaks search
     /// and copy; they are mapped back to the unified ideographs. Ids are prefixed so several charts can share a page.
     /// </summary>
@@ -99,8 +116,40 @@ public static partial class Charts
         if (start > 0) svg = svg[start..];
         // A viewBox lets the page scale the chart to its column instead of clipping it.
         var h = Height(chart);
-        return svg.Replace($"width=\"{Width}\" height=\"{h}\">", $"width=\"{Width}\" height=\"{h}\" viewBox=\"0 0 {Width} {h}\" role=\"img\">");
+        return Compact(svg.Replace($"width=\"{Width}\" height=\"{h}\">", $"width=\"{Width}\" height=\"{h}\" viewBox=\"0 0 {Width} {h}\" role=\"img\">"));
     }
+
+    /// <summary>
+    /// Skia writes coordinates to six or more digits (each glyph of a label is placed) and indents every element: the
+    /// coordinates inside tags keep one decimal (a tenth of a pixel at 820 px) and the indentation goes, which more than
+    /// halves a chart (a console page shows many). Text between tags is trimmed, as SVG's whitespace rules would.
+    /// </summary>
+    internal static string Compact(string svg)
+    {
+        svg = Tag().Replace(svg, tag => LongDecimal().Replace(tag.Value, "$1"));
+        svg = TextContent().Replace(svg, ">$1<");
+        svg = BetweenTags().Replace(svg, "><").Replace(" stroke-miterlimit=\"4\"", ""); // 4 is SVG's default
+        // Every label names the same font: said once on the root, which the texts inherit.
+        var fonts = FontFamilyAttribute().Matches(svg).Select(m => m.Value).Distinct().ToList();
+        if (fonts.Count != 1) return svg;
+        var open = svg.IndexOf("<svg ", StringComparison.Ordinal);
+        return svg.Replace(fonts[0], "").Insert(open + 4, fonts[0]);
+    }
+
+    [GeneratedRegex(" font-family=\"[^\"]*\"")]
+    private static partial Regex FontFamilyAttribute();
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tag();
+
+    [GeneratedRegex(@"(?<![\w.])(-?\d+\.\d)\d+")]
+    private static partial Regex LongDecimal();
+
+    [GeneratedRegex(@">\s+([^<]*?)\s+<")]
+    private static partial Regex TextContent();
+
+    [GeneratedRegex(@">\s+<")]
+    private static partial Regex BetweenTags();
 
     /// <summary>
     /// Skia's SVG output drops the hatching (a shader it cannot write) and leaves an empty &lt;defs/&gt; before the white

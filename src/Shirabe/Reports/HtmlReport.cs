@@ -62,7 +62,7 @@ public static partial class HtmlReport
                     else
                     {
                         progress?.Report($"図を作成中（{++drawn}/{figures}）");
-                        svg = Charts.Svg(f.Chart, $"f{f.Number}-");
+                        svg = Charts.Svg(f.Chart, $"f{f.Number}-", doc.Charts);
                         if (layout is not null) layout.Svgs[f.Number] = svg;
                     }
                     h.Append("<figure class=\"chart\" id=\"fig-").Append(f.Number).Append("\">").Append(svg)

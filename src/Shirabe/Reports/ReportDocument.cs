@@ -14,6 +14,8 @@ public sealed record ReportDocument(string Title, string SurveyTitle, IReadOnlyL
     /// <summary>Free-text answers as edited in curation, by (column, respondent): the raw-responses sheet writes these.</summary>
     public IReadOnlyDictionary<(string Column, string Respondent), string> AnswerEdits { get; init; } =
         new Dictionary<(string Column, string Respondent), string>();
+    /// <summary>Charts already drawn for this data (the console's results cache), or null: drawn for each output.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string>? Charts { get; init; }
 }
 
 public abstract record Block;

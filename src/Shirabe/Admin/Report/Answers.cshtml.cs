@@ -24,18 +24,38 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
     public List<EditLogEntry> Log { get; private set; } = [];
     public string? Error { get; private set; }
 
+    /// <summary>Answers per page: a table of 100,000 responses may have thousands (issue 12 item 4).</summary>
+    public const int PageSize = 100;
+
+    /// <summary>The page shown (1-based, ?page=).</summary>
+    public int PageNumber { get; private set; } = 1;
+    public int Pages => Math.Max(1, (Choices.Count + PageSize - 1) / PageSize);
+    /// <summary>The answers of the page shown.</summary>
+    public IEnumerable<AnswerChoice> Shown => Choices.Skip((PageNumber - 1) * PageSize).Take(PageSize);
+
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostSelectAsync(List<string>? selected, bool all = false)
+    /// <summary>
+    /// Saves which answers of one page are printed (<paramref name="shownPage"/>: the page whose checkboxes were posted); the
+    /// other pages' choices stay. With <paramref name="all"/> every answer is printed again (no selection).
+    /// </summary>
+    public async Task<IActionResult> OnPostSelectAsync(List<string>? selected, bool all = false, int shownPage = 1)
     {
         if (!await LoadAsync()) return NotFound();
-        var known = Answers.Select(a => a.Respondent).ToHashSet(StringComparer.Ordinal);
-        var chosen = all ? null : (selected ?? []).Where(known.Contains).ToList();
+        PageNumber = Math.Clamp(shownPage, 1, Pages);
+        var onPage = Shown.Select(a => a.Respondent).ToHashSet(StringComparer.Ordinal);
+        var picked = (selected ?? []).Where(onPage.Contains).ToHashSet(StringComparer.Ordinal);
+        // The other pages keep what they had: their selected answers (every answer while nothing was selected).
+        var chosen = all ? null : Choices.Where(a => onPage.Contains(a.Respondent) ? picked.Contains(a.Respondent) : a.Selected)
+            .Select(a => a.Respondent).ToList();
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.SelectAnswers(Key, chosen, by), HttpContext.RequestAborted);
         await HttpContext.AuditAsync(AuditAction.CurationSelected, $"table:{Key}", new { field = "selected", after = chosen });
-        return Redirect(Here);
+        return Redirect(PageLink(PageNumber));
     }
+
+    /// <summary>This table's page <paramref name="page"/>.</summary>
+    public string PageLink(int page) => page <= 1 ? Here : $"{Here}?page={page}";
 
     public async Task<IActionResult> OnPostEditAsync(string? respondent, string? text, string? reason)
     {
@@ -57,7 +77,7 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.EditAnswer(Key, answer.Respondent, answer.Text, text, by, reason), HttpContext.RequestAborted);
         await HttpContext.AuditAsync(AuditAction.CurationEdited, $"table:{Key}", new { respondent = answer.Respondent, field = "text" });
-        return Redirect(Here + "#a-" + answer.Respondent);
+        return Redirect(PageLink(PageOf(answer.Respondent)) + "#a-" + answer.Respondent);
     }
 
     public async Task<IActionResult> OnPostRevertAsync(string? respondent)
@@ -67,10 +87,14 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         var by = User.Identity?.Name ?? "";
         await store.UpdateAsync(e => e.RevertAnswer(Key, respondent!, by), HttpContext.RequestAborted);
         await HttpContext.AuditAsync(AuditAction.CurationReverted, $"table:{Key}", new { respondent, field = "text" });
-        return Redirect(Here);
+        return Redirect(PageLink(PageOf(respondent!)) + "#a-" + respondent);
     }
 
     private string Here => $"/admin/report/answers/{Uri.EscapeDataString(Key)}";
+
+    /// <summary>The page that shows a respondent's answer.</summary>
+    private int PageOf(string respondent) =>
+        Math.Max(0, Answers.FindIndex(a => a.Respondent == respondent)) / PageSize + 1;
 
     private async Task<bool> LoadAsync()
     {
@@ -82,6 +106,8 @@ public sealed class AnswersModel(ConsoleReport report, ReportEditsStore store, C
         Curation = built.Edits.Curation.TryGetValue(Key, out var c) ? c : null;
         Choices = new ReportEditor(built.Edits).Choices(Key, Answers.Select(a => (a.Respondent, a.Text)));
         Log = built.Edits.Log.Where(l => l.Key == Key).Reverse().ToList();
+        // "page" is Razor Pages' own route value: read it from the query string itself.
+        PageNumber = Math.Clamp(int.TryParse(Request.Query["page"], out var n) ? n : 1, 1, Pages);
         return true;
     }
 }

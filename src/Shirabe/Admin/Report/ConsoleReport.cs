@@ -10,9 +10,16 @@ using Shirabe.Surveys;
 namespace Shirabe.Admin;
 
 /// <summary>Builds the report (or the live tables) from the database: submitted responses, the layout and the edits.</summary>
-public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEditsStore store, CurrentSurvey current, SurveyCatalog catalog)
+public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEditsStore store, CurrentSurvey current, SurveyCatalog catalog,
+    ResultsCache cache)
 {
-    public sealed record Built(ReportDocument Document, SurveyTabulation Tabulation, List<Response> Responses, ReportEdits Edits);
+    /// <param name="Charts">The charts drawn from this tabulation, kept with it (<see cref="ResultsCache"/>).</param>
+    public sealed record Built(ReportDocument Document, SurveyTabulation Tabulation, List<Response> Responses, ReportEdits Edits,
+        System.Collections.Concurrent.ConcurrentDictionary<string, string> Charts)
+    {
+        /// <summary>A figure's SVG with ids prefixed by <paramref name="prefix"/>, drawn once per data version.</summary>
+        public string Svg(FigureBlock figure, string prefix) => Reports.Charts.Svg(figure.Chart, prefix, Charts);
+    }
 
     /// <summary>The wave before the console's survey (its PreviousSurveyId), read from the database; null: none.</summary>
     public sealed record PreviousWave(StoredSurvey Stored, WaveComparison Comparison);
@@ -23,19 +30,32 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
     /// </param>
     public async Task<Built> BuildAsync(Segment? segment, CancellationToken cancel, bool withPrevious = false)
     {
-        var all = await SubmittedResponses.LoadAsync(db, console.Survey, cancel);
-        var responses = segment is null ? all : all.Where(segment.Matches).ToList();
+        var tabulated = await TabulatedAsync(segment, cancel);
+        var responses = tabulated.Responses;
         var edits = await store.LoadAsync(cancel);
-        var tab = Core.Tabulation.Tabulate.Survey(console.Survey, responses);
+        var tab = tabulated.Tabulation;
         var definition = console.Definition;
         if (withPrevious && segment is null && await PreviousAsync(cancel) is { } previous)
         {
             if (current.Stored?.Version.ReportYaml is null) definition = DefaultReport.For(console.Survey, comparison: true);
             tab = tab with { Previous = previous.Comparison };
         }
-        var doc = ReportBuilder.Build(new ReportInput(definition, tab, () => responses, edits));
-        return new Built(doc, tab, responses, edits);
+        // The document of the live pages (no comparison) is kept with its tabulation while the edits stay the same:
+        // building it lists every respondent, which costs as much as a page at 100,000 responses.
+        var editsJson = tab.Previous is null ? edits.ToJson() : null;
+        ReportDocument doc;
+        if (editsJson is not null && tabulated.Report is { } kept && kept.Edits == editsJson) doc = kept.Document;
+        else
+        {
+            doc = ReportBuilder.Build(new ReportInput(definition, tab, () => responses, edits)) with { Charts = tabulated.Charts };
+            if (editsJson is not null) tabulated.Report = new ResultsCache.KeptReport(editsJson, doc);
+        }
+        return new Built(doc, tab, responses, edits, tabulated.Charts);
     }
+
+    /// <summary>The console's survey's valid submissions (of <paramref name="segment"/>) tabulated, once per data version.</summary>
+    public Task<ResultsCache.Tabulated> TabulatedAsync(Segment? segment, CancellationToken cancel) =>
+        cache.GetAsync(db, console.Survey, current.Stored?.Version.Id, segment, cancel);
 
     /// <summary>The previous wave's id when the downloaded report carries the comparison (its layout asks for one); else null.</summary>
     public string? ComparesWith => current.Stored is { Record.PreviousSurveyId: { } id } stored
@@ -49,8 +69,7 @@ public sealed class ConsoleReport(ShirabeDb db, ConsoleSurvey console, ReportEdi
     public async Task<PreviousWave?> PreviousAsync(CancellationToken cancel)
     {
         if (current.Stored?.Record.PreviousSurveyId is not { } id || await catalog.GetAsync(db, id, cancel) is not { } stored) return null;
-        var responses = await SubmittedResponses.LoadAsync(db, stored.Survey, cancel);
-        var tab = Core.Tabulation.Tabulate.Survey(stored.Survey, responses);
-        return new PreviousWave(stored, new WaveComparison(SurveyDiff.Compare(stored.Survey, console.Survey), tab));
+        var tabulated = await cache.GetAsync(db, stored.Survey, stored.Version.Id, null, cancel);
+        return new PreviousWave(stored, new WaveComparison(SurveyDiff.Compare(stored.Survey, console.Survey), tabulated.Tabulation));
     }
 }
