@@ -22,16 +22,17 @@ with open(tokens_path, "w") as out:
     out.write("\n".join(tokens) + "\n")
 rows = [(f"B{i:06d}", hashlib.sha256(t.encode()).digest()) for i, t in enumerate(tokens)]
 
+# The survey is stored first (`shirabe survey add`): its series owns the organisations.
 if provider == "sqlite":
     db = sqlite3.connect(target)
-    db.executemany('INSERT INTO "Associations" ("Code","Name","CreatedAt") VALUES (?,?,?)',
-                   [(code, "ベンチマーク団体" + code, now) for code, _ in rows])
-    db.executemany('INSERT INTO "Invitations" ("AssociationId","SurveyId","TokenHash","CreatedAt") '
-                   'SELECT "Id", \'sc3-2023\', ?, ? FROM "Associations" WHERE "Code" = ?',
-                   [(h, now, code) for code, h in rows])
-    db.execute('INSERT INTO "Drafts" ("InvitationId","Answers","Version","UpdatedAt") '
-               'SELECT i."Id", ?, 1, ? FROM "Invitations" i JOIN "Associations" a ON a."Id" = i."AssociationId" '
-               'WHERE a."Code" LIKE \'B%\'', (answers, now))
+    series = db.execute('SELECT "SeriesId" FROM "Surveys" WHERE "Id" = \'sc3-2023\'').fetchone()[0]
+    for code, h in rows:
+        org = db.execute('INSERT INTO "Organisations" ("SeriesId","Code","Name","CreatedAt") VALUES (?,?,?,?)',
+                         (series, code, "ベンチマーク団体" + code, now)).lastrowid
+        inv = db.execute('INSERT INTO "Invitations" ("SurveyId","OrganisationId","CreatedAt") VALUES (\'sc3-2023\',?,?)',
+                         (org, now)).lastrowid
+        db.execute('INSERT INTO "AccessLinks" ("InvitationId","TokenHash","CreatedAt") VALUES (?,?,?)', (inv, h, now))
+        db.execute('INSERT INTO "Drafts" ("InvitationId","Answers","Version","UpdatedAt") VALUES (?,?,1,?)', (inv, answers, now))
     db.commit()
     db.close()
 else:
@@ -40,10 +41,15 @@ else:
     for code, h in rows:
         w(f"{code}\t\\\\x{h.hex()}\n")
     w("\\.\n")
-    w(f"INSERT INTO \"Associations\" (\"Code\",\"Name\",\"CreatedAt\") SELECT code, 'ベンチマーク団体' || code, '{now}+00' FROM seed;\n")
-    w(f"INSERT INTO \"Invitations\" (\"AssociationId\",\"SurveyId\",\"TokenHash\",\"CreatedAt\") "
-      f"SELECT a.\"Id\", 'sc3-2023', s.hash, '{now}+00' FROM seed s JOIN \"Associations\" a ON a.\"Code\" = s.code;\n")
+    w(f"INSERT INTO \"Organisations\" (\"SeriesId\",\"Code\",\"Name\",\"CreatedAt\") SELECT (SELECT \"SeriesId\" FROM \"Surveys\" "
+      f"WHERE \"Id\" = 'sc3-2023'), code, 'ベンチマーク団体' || code, '{now}+00' FROM seed;\n")
+    w(f"INSERT INTO \"Invitations\" (\"SurveyId\",\"OrganisationId\",\"CreatedAt\") "
+      f"SELECT 'sc3-2023', o.\"Id\", '{now}+00' FROM seed s JOIN \"Organisations\" o ON o.\"Code\" = s.code;\n")
+    w(f"INSERT INTO \"AccessLinks\" (\"InvitationId\",\"TokenHash\",\"CreatedAt\") "
+      f"SELECT i.\"Id\", s.hash, '{now}+00' FROM seed s JOIN \"Organisations\" o ON o.\"Code\" = s.code "
+      f"JOIN \"Invitations\" i ON i.\"OrganisationId\" = o.\"Id\";\n")
     quoted = answers.replace("'", "''")
     w(f"INSERT INTO \"Drafts\" (\"InvitationId\",\"Answers\",\"Version\",\"UpdatedAt\") "
-      f"SELECT i.\"Id\", '{quoted}', 1, '{now}+00' FROM \"Invitations\" i JOIN seed s ON s.hash = i.\"TokenHash\";\n")
+      f"SELECT i.\"Id\", '{quoted}', 1, '{now}+00' FROM \"Invitations\" i JOIN \"AccessLinks\" l ON l.\"InvitationId\" = i.\"Id\" "
+      f"JOIN seed s ON s.hash = l.\"TokenHash\";\n")
     w("COMMIT;\nANALYZE;\n")

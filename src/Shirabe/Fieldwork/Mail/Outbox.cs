@@ -18,6 +18,14 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
     /// <summary>Checks and adds one mail (status queued, due now) with its Message-ID. Throws <see cref="MailHeaderError"/>.</summary>
     public OutboxMail Add(int invitationId, string kind, MailContent content)
     {
+        var mail = Create(invitationId, kind, content);
+        db.OutboxMails.Add(mail);
+        return mail;
+    }
+
+    /// <summary>As <see cref="Add(int, string, MailContent)"/>, not added to any context (the submission committer saves it).</summary>
+    public OutboxMail Create(int invitationId, string kind, MailContent content)
+    {
         if (!MailKind.All.Contains(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown mail kind");
         MailHeaders.RefuseLineBreaks("Subject", content.Subject);
         var to = MailHeaders.Addresses("To", content.To);
@@ -40,7 +48,6 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
             NextAttemptAt = now.ToUnixTimeMilliseconds(),
             CreatedAt = now.UtcDateTime,
         };
-        db.OutboxMails.Add(mail);
         return mail;
     }
 
