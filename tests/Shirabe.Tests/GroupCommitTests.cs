@@ -252,4 +252,21 @@ public class GroupCommitTests
         Assert.Equal(1, Assert.Single(await app.SubmissionsAsync(respondents[3].Code)).Version);
         Assert.Equal(1, await app.HistoryCountAsync(respondents[3].Code));
     }
+
+    [Fact]
+    public async Task TheSqliteDatabase_IsInWalMode_AndFlushesEveryCommit()
+    {
+        // An acknowledged submission must survive a power cut: synchronous=FULL makes every COMMIT fsync the WAL
+        // (NORMAL would leave the last commits in the page cache until a checkpoint). Decision 069.
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await using var db = app.Db();
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await using var mode = connection.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await mode.ExecuteScalarAsync());
+        await using var sync = connection.CreateCommand();
+        sync.CommandText = "PRAGMA synchronous";
+        Assert.Equal(2L, await sync.ExecuteScalarAsync()); // 2 = FULL
+    }
 }

@@ -90,10 +90,13 @@ public sealed class ReviewModel(InvitationLookup lookup, ShirabeDb db, Survey su
         var hash = InvitationTokens.Hash(Token);
         var now = Clock.GetUtcNow().UtcDateTime;
         var surveyId = Survey.Id;
+        // From the link's unique token hash: SQLite does not turn an EXISTS over the links into a join, and would
+        // test every invitation of the survey.
         var row = await (
-                from i in Db.Invitations.AsNoTracking()
+                from l in Db.AccessLinks.AsNoTracking()
+                where l.TokenHash == hash && l.RevokedAt == null
+                join i in Db.Invitations on l.InvitationId equals i.Id
                 where i.SurveyId == surveyId && (i.ExpiresAt == null || i.ExpiresAt > now)
-                      && Db.AccessLinks.Any(l => l.InvitationId == i.Id && l.TokenHash == hash && l.RevokedAt == null)
                 join d in Db.Drafts on i.Id equals d.InvitationId into drafts
                 from d in drafts.DefaultIfEmpty()
                 join s in Db.Submissions on i.Id equals s.InvitationId into submissions
