@@ -253,6 +253,45 @@ public class GroupCommitTests
         Assert.Equal(1, await app.HistoryCountAsync(respondents[3].Code));
     }
 
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task TwoServersOnOneDatabase_ASubmissionPostedToBoth_IsOneSubmission(string provider)
+    {
+        // Each server has its own committer: the database's constraints decide, as between two requests (decision 008).
+        await using var app = await TestApp.StartAsync(provider);
+        await using var other = app.SecondInstance();
+        var respondents = await RespondentsAsync(app, 6);
+        // One browser: its antiforgery cookie goes to whichever server the balancer picks.
+        var browser = app.Client();
+        var first = await browser.GetAsync($"/a/{respondents[0].Token}/review");
+        var cookie = first.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("shirabe-af=")).Split(';')[0];
+        var toOther = other.Client();
+
+        var posts = new List<Task<HttpResponseMessage>>();
+        foreach (var r in respondents)
+        {
+            var page = await browser.GetStringAsync($"/a/{r.Token}/review");
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("__RequestVerificationToken", TestApp.CsrfField().Match(page).Groups[1].Value),
+                new("draftVersion", TestApp.DraftVersionField().Match(page).Groups[1].Value),
+            };
+            posts.Add(browser.PostAsync($"/a/{r.Token}/review", new FormUrlEncodedContent(form)));
+            var post = new HttpRequestMessage(HttpMethod.Post, $"/a/{r.Token}/review") { Content = new FormUrlEncodedContent(form) };
+            post.Headers.Add("Cookie", cookie);
+            posts.Add(toOther.SendAsync(post));
+        }
+        var responses = await Task.WhenAll(posts);
+
+        for (var k = 0; k < respondents.Count; k++)
+        {
+            var r = respondents[k];
+            foreach (var response in responses.Skip(2 * k).Take(2))
+                Assert.Equal($"/a/{r.Token}/thanks", response.Headers.Location?.OriginalString);
+            Assert.Equal(1, Assert.Single(await app.SubmissionsAsync(r.Code)).Version);
+            Assert.Equal(1, await app.HistoryCountAsync(r.Code));
+        }
+    }
+
     [Fact]
     public async Task TheSqliteDatabase_IsInWalMode_AndFlushesEveryCommit()
     {
