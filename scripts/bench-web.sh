@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load test of the respondents' web pages (docs/benchmarks.md, section "Web"). Not part of the test suite.
 #   scripts/bench-web.sh [--quick] [--no-write]     (BENCH_RUNS=5: five rounds of the page-view rows, medians written)
+#   (BENCH_SUBMIT_ONLY=1: only the submission runs; BENCH_APP=DIR: run that published app instead of building)
 # Builds Release, then for SQLite and for PostgreSQL (scripts/postgres.sh): migrates a fresh database, seeds invitations
-# with drafts, starts `shirabe serve` on 127.0.0.1 and runs wrk at 50 and 200 connections against
+# with drafts, starts `shirabe serve` on 127.0.0.1 and runs wrk at 50 and 200 connections (submissions also 1,000) against
 #   static   GET /css/site.css                      the framework's ceiling (no database, no Razor)
 #   pagefile GET /bench-page.html                   the page below saved as a static file of the app: its ceiling
 #   view     GET /a/{token}/s/2                     a section page with a valid link, answers filled in (and its
@@ -21,15 +22,20 @@ duration=${BENCH_SECONDS:-$((quick ? 5 : 10))}
 views=2000                     # invitations whose section page is viewed
 runs=${BENCH_RUNS:-1}          # rounds of the static, page-file and page-view runs (the doc shows each row's median)
 warm=1500                      # invitations submitted while warming up the submit path
-pool=${BENCH_POOL:-$((quick ? 8000 : 25000))} # invitations submitted, per connection count (a thread stops when its share runs out)
+pool=${BENCH_POOL:-$((quick ? 16000 : 30000))} # invitations submitted, per connection count (a thread stops when its share runs out)
+submit_conns="50 200 1000"     # connection counts of the submission runs
+submit_only=${BENCH_SUBMIT_ONLY:-0}
 port="${SHIRABE_BENCH_PORT:-5391}"
 out="$root/bench/out"; app="$root/.build/bench/app"
 mkdir -p "$out"
 export BENCH_LUA_DIR="$root/bench/web" BENCH_THREADS=2
 command -v wrk >/dev/null || { echo "wrk is missing: run scripts/install.sh" >&2; exit 1; }
 
-echo "bench: building Release" >&2
-dotnet publish src/Shirabe/Shirabe.csproj -c Release -o "$app" -v quiet --nologo >/dev/null
+if [[ -n "${BENCH_APP:-}" ]]; then app=$BENCH_APP # an app published before (e.g. of an earlier commit, for a before/after)
+else
+  echo "bench: building Release" >&2
+  dotnet publish src/Shirabe/Shirabe.csproj -c Release -o "$app" -v quiet --nologo >/dev/null
+fi
 
 server_pid=""
 stop_server() { if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
@@ -81,10 +87,11 @@ for provider in sqlite postgres; do
     # A pool below the server's max_connections (100), so psql can still count rows during the run.
     db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shirabe_bench;Maximum Pool Size=64"
   fi
-  echo "bench: $provider: migrating and seeding $((views + warm + 2 * pool)) invitations" >&2
+  n_submit=$(wc -w <<<"$submit_conns")
+  total=$((views + warm + n_submit * pool))
+  echo "bench: $provider: migrating and seeding $total invitations" >&2
   dotnet "$app/shirabe.dll" db migrate --db "$db" >/dev/null
-  dotnet "$app/shirabe.dll" survey add surveys/sc3-2023 --db "$db" >/dev/null # the invitations' survey and version
-  total=$((views + warm + 2 * pool))
+  dotnet "$app/shirabe.dll" survey add surveys/sc3-2023 --db "$db" >/dev/null 2>&1 # the invitations' survey and version
   if [[ $provider == sqlite ]]; then python3 bench/web/seed.py sqlite "$file" "$total" "$out/tokens.txt"
   else python3 bench/web/seed.py postgres - "$total" "$out/tokens.txt" | psql -h 127.0.0.1 -p "$pg_port" -U postgres -d shirabe_bench -q >/dev/null; fi
   head -n "$views" "$out/tokens.txt" >"$out/view-tokens.txt"
@@ -94,7 +101,7 @@ for provider in sqlite postgres; do
   # Warm-up by request count, not time (tiered JIT, connection pools): until 20,000 page views and 2,000 static
   # files are served, at most 20 rounds of 3 s. Without it a loaded machine measures the JIT.
   served=0
-  for _ in $(seq 1 20); do
+  ((submit_only)) || for _ in $(seq 1 20); do
     n=$(wrk -t2 -c16 -d3s -s bench/web/view.lua "$base" -- "$out/view-tokens.txt" 2>&1 | sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p')
     served=$((served + ${n:-0})); ((served >= 20000)) && break
   done
@@ -104,7 +111,7 @@ for provider in sqlite postgres; do
   curl -fs -o "$app/wwwroot/bench-page.html" "$base/a/$(head -n1 "$out/view-tokens.txt")/s/2"
   wrk -t2 -c16 -d2s -s bench/web/static.lua "$base/bench-page.html" >/dev/null 2>&1
   echo "bench: $provider: warmed up with $served page views; the page is $(stat -c %s "$app/wwwroot/bench-page.html") bytes" >&2
-  for run in $(seq 1 "$runs"); do for c in 50 200; do
+  ((submit_only)) || for run in $(seq 1 "$runs"); do for c in 50 200; do
     run_wrk "$provider-static-c$c" "$c" bench/web/static.lua "$base/css/site.css" | tee -a "$results"
     file_line=$(run_wrk "$provider-pagefile-c$c" "$c" bench/web/static.lua "$base/bench-page.html")
     echo "$file_line" | tee -a "$results"
@@ -116,7 +123,7 @@ for provider in sqlite postgres; do
   python3 bench/web/prepare_submits.py "$base" "$out/tokens.txt" "$views" "$warm" "$out/submits.txt" "$out/cookie.txt"
   wrk -t2 -c16 -d5s -s bench/web/submit.lua "$base" -- "$out/submits.txt" "$out/cookie.txt" >/dev/null 2>&1
   first=$((views + warm))
-  for c in 50 200; do
+  for c in $submit_conns; do
     echo "bench: $provider: opening $pool review pages for the submit run at $c connections" >&2
     python3 bench/web/prepare_submits.py "$base" "$out/tokens.txt" "$first" "$pool" "$out/submits.txt" "$out/cookie.txt"
     before=$(count_submissions "$provider" "${file:-}")

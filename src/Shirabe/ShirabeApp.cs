@@ -125,6 +125,9 @@ public static class ShirabeApp
         services.AddSingleton<BlankPdfCache>();
         services.AddSingleton<AnswersPdfLimiter>();
         services.AddHostedService<StartupTasks>();
+        // Respondents' submissions: one writer per process, group commit (docs/decisions/069).
+        services.AddSingleton<SubmissionCommitter>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubmissionCommitter>());
         services.AddMail(); // after StartupTasks: the sender starts on a migrated database
 
         // Japanese text stays readable in the HTML (Razor still encodes <, >, &, quotes and everything unsafe).

@@ -5,7 +5,7 @@ namespace Shirabe.Tests;
 /// <summary>The respondent's way through the questionnaire: drafts, resuming, review, submission, reopening, the period.</summary>
 public class AnsweringTests
 {
-    private static readonly (string, string)[] Page1 =
+    internal static readonly (string, string)[] Page1 =
     [
         ("q1_1_a", "山田 太郎"), ("q1_1_b", "ヤマダ タロウ"), ("q1_2_a", "一般社団法人テスト工業会"), ("q1_3", "4"),
         ("q1_4_a", "６０"), ("q1_4_b", "40%"), ("q1_4_c", "0"), ("q1_5_a", "70"), ("q1_5_b", "20.5"), ("q1_5_c", "9.5"), ("q1_6", "5"),

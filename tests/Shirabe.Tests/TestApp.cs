@@ -85,6 +85,14 @@ public sealed partial class TestApp : IAsyncDisposable
         return new TestApp(dir, cs, pgDb, now ?? DuringFieldwork, failedLookups, migrate, services, survey);
     }
 
+    /// <summary>
+    /// A second server on the same database and data folder (its key ring, so form tokens of one are valid on the other):
+    /// two instances behind one load balancer. Disposing it leaves the database and the folder to the first.
+    /// </summary>
+    public TestApp SecondInstance() => new(_dir, Database.ConnectionString, null, Clock.GetUtcNow(), 20, false, null, null) { _second = true };
+
+    private bool _second;
+
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
     public HttpClient Client() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
@@ -190,7 +198,8 @@ public sealed partial class TestApp : IAsyncDisposable
             await cmd.ExecuteNonQueryAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        if (!_second)
+            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
     private sealed class Factory(string db, string dataDir, TimeProvider clock, int failedLookups, bool migrate,

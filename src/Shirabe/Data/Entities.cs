@@ -167,13 +167,17 @@ public sealed class Submission
     /// Submits <paramref name="draft"/>: its answers with the skip rules applied replace the submitted ones, as a new
     /// version. Returns the history row that keeps this version. Times are whole seconds, as in the responses file.
     /// </summary>
-    public AnswerHistory Record(Survey survey, Draft draft, DateTime now, int? surveyVersionId)
+    public AnswerHistory Record(Survey survey, Draft draft, DateTime now, int? surveyVersionId) =>
+        Record(StoredAnswers.Canonicalise(survey, draft.Answers), draft.Version, now, surveyVersionId);
+
+    /// <summary>As above, with the draft's answers already canonicalised (<see cref="StoredAnswers.Canonicalise"/>).</summary>
+    public AnswerHistory Record(string canonicalAnswers, int draftVersion, DateTime now, int? surveyVersionId)
     {
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
         if (Version == 0) FirstSubmittedAt = now;
         Version++;
-        Answers = StoredAnswers.Canonicalise(survey, draft.Answers);
-        DraftVersion = draft.Version;
+        Answers = canonicalAnswers;
+        DraftVersion = draftVersion;
         SubmittedAt = now;
         SurveyVersionId = surveyVersionId;
         return new AnswerHistory

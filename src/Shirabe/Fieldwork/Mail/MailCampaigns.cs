@@ -346,19 +346,24 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
             .ToListAsync(cancel);
 
     /// <summary>
-    /// Adds the receipt for a submission to the caller's context (saved with the submission): only when the invitation
-    /// has an address that was not refused. A template or address problem is logged and never blocks the submission.
+    /// The receipt for a submission, made but not added to a context: only when the invitation has an address that was
+    /// not refused. The committer (Respond.SubmissionCommitter) makes the row with the submission's own transaction
+    /// by calling the returned function, as often as it retries. <paramref name="stored"/> is the request's stored
+    /// survey (its mail wording, decision 052), read again only when it is another survey. A template or address
+    /// problem is logged and never blocks the submission.
     /// </summary>
-    public async Task<OutboxMail?> AddReceiptAsync(Invitation invitation, string organisation, CancellationToken cancel)
+    public async Task<Func<OutboxMail>?> ReceiptAsync(Invitation invitation, string organisation, StoredSurvey? stored,
+        CancellationToken cancel)
     {
         if (string.IsNullOrWhiteSpace(invitation.ContactEmail) || invitation.AddressFailedAt is not null) return null;
-        var stored = await catalog.GetAsync(db, invitation.SurveyId, cancel);
+        if (stored?.Record.Id != invitation.SurveyId) stored = await catalog.GetAsync(db, invitation.SurveyId, cancel);
         if (stored is null) return null;
         try
         {
             var content = MailTemplates.Content(stored.Survey, MailKind.Receipt,
                 new MailRecipient(organisation, invitation.ContactName, invitation.ContactEmail, invitation.Cc), null, site.Url);
-            return outbox.Add(invitation.Id, MailKind.Receipt, content);
+            outbox.Make(invitation.Id, MailKind.Receipt, content); // checked here: the committer's calls cannot fail
+            return () => outbox.Make(invitation.Id, MailKind.Receipt, content);
         }
         catch (UserError e)
         {
