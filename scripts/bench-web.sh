@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the respondents' web pages (docs/benchmarks.md, section "Web"). Not part of the test suite.
 #   scripts/bench-web.sh [--quick] [--no-write]     (BENCH_RUNS=5: five rounds of the page-view rows, medians written)
-#   (BENCH_SUBMIT_ONLY=1: only the submission runs; BENCH_APP=DIR: run that published app instead of building)
+#   (BENCH_SUBMIT_ONLY=1: only the submission runs; BENCH_APP=DIR: run that published app instead of building;
+#    BENCH_PROVIDERS=postgres: one database only)
 # Builds Release, then for SQLite and for PostgreSQL (scripts/postgres.sh): migrates a fresh database, seeds invitations
 # with drafts, starts `shirabe serve` on 127.0.0.1 and runs wrk at 50 and 200 connections (submissions also 1,000) against
 #   static   GET /css/site.css                      the framework's ceiling (no database, no Razor)
@@ -77,7 +78,7 @@ results="$out/web-results.txt"; : >"$results"
 # Its own PostgreSQL port: another worktree's test server may hold the default one.
 pg_port="${SHIRABE_BENCH_PG_PORT:-54391}"
 export SHIRABE_PG_PORT=$pg_port
-for provider in sqlite postgres; do
+for provider in ${BENCH_PROVIDERS:-sqlite postgres}; do
   if [[ $provider == sqlite ]]; then
     file="$out/bench.db"; rm -f "$file" "$file"-*
     db="Data Source=$file"
@@ -85,7 +86,7 @@ for provider in sqlite postgres; do
     scripts/postgres.sh start >/dev/null
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc 'DROP DATABASE IF EXISTS shirabe_bench' -c 'CREATE DATABASE shirabe_bench'
     # A pool below the server's max_connections (100), so psql can still count rows during the run.
-    db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shirabe_bench;Maximum Pool Size=64"
+    db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shirabe_bench;Maximum Pool Size=64${BENCH_PG_OPTIONS:+;$BENCH_PG_OPTIONS}"
   fi
   n_submit=$(wc -w <<<"$submit_conns")
   total=$((views + warm + n_submit * pool))
