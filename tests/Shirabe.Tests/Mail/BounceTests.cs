@@ -206,20 +206,9 @@ public sealed class BounceTests
 
     private static async Task<(int Code, string Out, string Err)> ShirabeAsync(TestApp app, IReadOnlyDictionary<string, string> env, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "shirabe.dll") },
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--db");
-        start.ArgumentList.Add(app.Database.ConnectionString);
-        foreach (var (k, v) in env) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output, await error);
+        var (code, output, error) = await CliTests.RunProcessAsync(env.ToDictionary(e => e.Key, e => (string?)e.Value),
+            [.. args, "--db", app.Database.ConnectionString]);
+        return (code, output, error);
     }
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp)), Trait("Needs", "Dovecot")]
