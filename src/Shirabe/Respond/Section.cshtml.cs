@@ -23,19 +23,15 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
     public bool IsLast => FormPage.Number == FormPages.Of(Survey).Count;
 
     /// <summary>
-    /// Staff entry's GET (/admin/invitees/{id}/paper/s/…); the respondent's GET of /a/{token}/s/… is the minimal
-    /// endpoint <see cref="SectionView.ShowAsync"/> (docs/decisions/073), with the same outcome.
+    /// Staff entry's GET (/admin/invitees/{id}/paper/s/…). The respondent's GET of /a/{token}/s/… never reaches it: the
+    /// minimal endpoint <see cref="SectionView.ShowAsync"/> on the same route is preferred for GET and HEAD (docs/decisions/073).
     /// </summary>
     public async Task<IActionResult> OnGetAsync(string section, int? part, bool saved = false)
     {
         if (await LoadAsync() is { } fail) return fail;
         if (!FindPage(section, part)) return NotFound();
         if (!Accepting) return Redirect(BasePath);
-        // Opened = the respondent started. The landing page a mail scanner fetches (GET or HEAD) sets nothing; a
-        // section page (only reached from the landing page's button or a later save) does, once.
-        if (StaffEntry is null && HttpMethods.IsGet(Request.Method) && Invitation.OpenedAt is null)
-            await Db.Invitations.Where(i => i.Id == Invitation.Id && i.OpenedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, Clock.GetUtcNow().UtcDateTime), HttpContext.RequestAborted);
+        // Staff entry sets no OpenedAt (the respondent's GET does: SectionView.ShowAsync).
         return new SectionPageResult(SectionView.ForGet(Survey, FormPage, Organisation, SavedCells, BasePath, StaffEntry, HomePath, saved));
     }
 
@@ -121,8 +117,7 @@ public sealed class SectionModel(InvitationLookup lookup, ShirabeDb db, Survey s
                     await HttpContext.AuditAsync(AuditAction.PaperSaved, $"organisation:{organisation}",
                         new { invitation = Invitation.Id, draft = draft.Id, draftVersion = draft.Version, columns = cells.Keys.Order(StringComparer.Ordinal) });
                 else if (first)
-                    await Db.Invitations.Where(i => i.Id == Invitation.Id && i.OpenedAt == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, now), HttpContext.RequestAborted);
+                    await SectionView.MarkOpenedAsync(Db, Invitation.Id, now, HttpContext.RequestAborted);
                 SavedCells = merged;
                 return;
             }

@@ -74,15 +74,20 @@ public sealed class SectionView(Survey survey, FormPage page, Organisation organ
             return;
         }
         var invitation = linked.Invitation;
-        // Opened = the respondent started (see SectionModel.OnGetAsync): the first GET of a section page, not a HEAD.
+        // Opened = the respondent started. The landing page a mail scanner fetches (GET or HEAD) sets nothing; a
+        // section page (only reached from the landing page's button or a later save) does, once; a HEAD does not.
         if (HttpMethods.IsGet(http.Request.Method) && invitation.OpenedAt is null)
-            await services.GetRequiredService<ShirabeDb>().Invitations.Where(i => i.Id == invitation.Id && i.OpenedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, clock.GetUtcNow().UtcDateTime), http.RequestAborted);
+            await MarkOpenedAsync(services.GetRequiredService<ShirabeDb>(), invitation.Id, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
         var cells = linked.Draft is null ? [] : StoredAnswers.Parse(linked.Draft.Answers);
         // ?saved=true, read as the page's bool parameter was bound: anything else (or nothing) is false.
         var saved = http.Request.Query["saved"] is { Count: > 0 } s && bool.TryParse(s[0], out var b) && b;
         await ForGet(survey, page, invitation.Organisation, cells, basePath, null, basePath, saved).WriteAsync(http);
     }
+
+    /// <summary>Sets the invitation's <see cref="Invitation.OpenedAt"/> unless it is set already.</summary>
+    public static Task MarkOpenedAsync(ShirabeDb db, int invitationId, DateTime now, CancellationToken cancel) =>
+        db.Invitations.Where(i => i.Id == invitationId && i.OpenedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.OpenedAt, now), cancel);
 
     /// <summary>A page as its GET shows it: the saved answers (the organisation item starts with the invited organisation's name).</summary>
     public static SectionView ForGet(Survey survey, FormPage page, Organisation organisation, Dictionary<string, string> cells,
