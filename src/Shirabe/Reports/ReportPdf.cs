@@ -53,8 +53,8 @@ public sealed class PageLayout
 
 /// <summary>
 /// The report as PDF, printed by Chromium in passes on one page: the first shows where headings, captions and table
-/// rows land (PDF destinations; its charts are empty boxes of their size), the next prints the charts, the contents'
-/// page numbers, and splits tables where the pages break.
+/// rows land (PDF destinations; it paints nothing and its charts are empty boxes of their size, drawn meanwhile), the
+/// next prints the charts, the contents' page numbers, and splits tables where the pages break.
 /// It stops as soon as a render agrees with what it was given (normally the second), at most <see cref="MaxPasses"/>.
 /// </summary>
 public static class ReportPdf
