@@ -70,7 +70,11 @@ public static class ReportPdf
         // The charts are drawn (ScottPlot, on this process's threads) while Chromium lays out the first pass.
         var charts = Task.Run(() =>
         {
-            foreach (var f in doc.Figures) layout.Svgs[f.Number] = HtmlReport.Chart(doc, f);
+            foreach (var f in doc.Figures)
+            {
+                cancel.ThrowIfCancellationRequested();
+                layout.Svgs[f.Number] = HtmlReport.Chart(doc, f);
+            }
         }, cancel);
         var passes = 0;
         try
