@@ -7,7 +7,7 @@
 # `shirabe serve` (Release, request logging off) on 127.0.0.1 and, signed in as 管理者, GETs each page RUNS times after
 # one untimed request, printing the median wall time (curl's time_total), the HTML size and the server's CPU time
 # per request. Results: the table printed, and bench/out/console.tsv.
-# SKIP_BUILD=1 times the app published by the previous run. With PDF=1 it also times the report PDF download (POST → job → file, RUNS times, Chromium warm) and answers.pdf.
+# SKIP_BUILD=1 times the app published by the previous run. With PDF=1 it also times the report PDF download (POST → job → file, RUNS times, Chromium warm: `serve` starts it) and answers.pdf.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -68,11 +68,22 @@ if curl -fs -o /dev/null "$base/css/site.css"; then echo "bench: port $port is i
 server_pid=""
 stop_server() { if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
 trap 'stop_server' EXIT
-Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production Shirabe__AnswersPdfPerLinkPerMinute=1000 Shirabe__PdfWarm=true \
+Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production Shirabe__AnswersPdfPerLinkPerMinute=1000 \
   dotnet "$app/shirabe.dll" serve --db "Data Source=$db" --urls "$base" --now 2023-12-01T10:00:00+09:00 >"$out/console-server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do curl -fs -o /dev/null "$base/css/site.css" && break; sleep 0.2; done
 cpu() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# CPU ticks of the server and every process below it (its Chromium: browser, renderer, GPU and utility processes).
+tree_cpu() {
+  local pids=("$server_pid") i=0 total=0 p
+  while ((i < ${#pids[@]})); do
+    for p in $(cat "/proc/${pids[i]}/task/"*/children 2>/dev/null); do pids+=("$p"); done
+    i=$((i + 1))
+  done
+  for p in "${pids[@]}"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
+tree_ms() { awk -v a="$2" -v b="$1" -v n="$3" -v hz="$hz" 'BEGIN { printf "%.0f", (a - b) * 1000 / hz / n }'; }
 hz=$(getconf CLK_TCK)
 
 jar="$dir/console-cookies.txt"; rm -f "$jar"
@@ -155,16 +166,16 @@ if [[ "${PDF:-0}" == 1 ]]; then
     awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", e - s }'
   }
   pdf_once >/dev/null # the first starts Chromium if it is not warm yet
-  t=(); for ((i = 1; i <= runs; i++)); do flip; t+=("$(pdf_once)"); done
-  echo "report PDF (console, warm Chromium, data changed before each): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]  $(stat -c %s "$dir/console-report.pdf") bytes"
-  t=(); for ((i = 1; i <= runs; i++)); do t+=("$(pdf_once)"); done
-  echo "report PDF (console, same data again): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]"
+  before=$(tree_cpu); t=(); for ((i = 1; i <= runs; i++)); do flip; t+=("$(pdf_once)"); done; after=$(tree_cpu)
+  echo "report PDF (console, warm Chromium, data changed before each): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]  $(stat -c %s "$dir/console-report.pdf") bytes, CPU (server + Chromium) $(tree_ms "$before" "$after" "$runs") ms per PDF"
+  before=$(tree_cpu); t=(); for ((i = 1; i <= runs; i++)); do t+=("$(pdf_once)"); done; after=$(tree_cpu)
+  echo "report PDF (console, same data again): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}], CPU $(tree_ms "$before" "$after" "$runs") ms per PDF"
   (( runs % 2 )) && flip # the data as seeded again
   curl -fs -o /dev/null "$base/a/$token/answers.pdf"
-  t=(); for ((i = 1; i <= runs; i++)); do
-    t+=("$(curl -s -o "$dir/answers.pdf" -w '%{time_total}' "$base/a/$token/answers.pdf")"); sleep 1
+  t=(); c=0; for ((i = 1; i <= runs; i++)); do
+    before=$(tree_cpu); t+=("$(curl -s -o "$dir/answers.pdf" -w '%{time_total}' "$base/a/$token/answers.pdf")"); c=$((c + $(tree_cpu) - before)); sleep 1
   done
-  echo "answers.pdf (warm): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]  $(stat -c %s "$dir/answers.pdf") bytes"
+  echo "answers.pdf (warm): median $(printf '%s\n' "${t[@]}" | median) s  [runs: ${t[*]}]  $(stat -c %s "$dir/answers.pdf") bytes, CPU $(tree_ms 0 "$c" "$runs") ms per PDF"
 fi
 echo "server memory: $(grep -E 'VmRSS|VmHWM' "/proc/$server_pid/status" | tr -s ' \t\n' ' ')"
 echo "load average after $(cut -d' ' -f1-3 /proc/loadavg)"

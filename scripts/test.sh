@@ -24,7 +24,7 @@ if ((fast)); then
   for project in "${projects[@]}"; do dotnet build "$project" -c Release -v quiet -nologo; done
   filter=(--filter "Needs!=Chromium&Needs!=Dovecot")
 else
-  scripts/install.sh
+  scripts/install.sh test
   # axe-core for the browser tests' accessibility scan (pinned by tests/Shirabe.Browser.Tests/package-lock.json).
   npm ci --prefix tests/Shirabe.Browser.Tests --no-audit --no-fund --loglevel=error
   export SHIRABE_TEST_PG="$(scripts/postgres.sh start)"

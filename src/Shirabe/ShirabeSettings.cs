@@ -23,9 +23,8 @@ public sealed class ShirabeSettings
     /// <summary>answers.pdf downloads per link per minute before 429.</summary>
     public int AnswersPdfPerLinkPerMinute { get; init; } = 3;
     /// <summary>
-    /// Start Chromium in the background when the server starts, so the first PDF does not wait for it. Off by default:
-    /// a server stopped with SIGTERM just after start, while a PDF renders, can then leave its Chromium profile folder
-    /// behind (ChromiumLifetimeTests; deleted at the next start) — to be fixed before it is on for `serve`.
+    /// Start Chromium in the background when the server starts, so the first PDF does not wait for it. `serve` and
+    /// `demo` set it unless configured (docs/decisions/076); a host embedding the app (the tests) leaves it off.
     /// </summary>
     public bool PdfWarm { get; init; }
     /// <summary>Proxies whose X-Forwarded-For / -Proto are believed (IP addresses, CIDR networks); none by default.</summary>

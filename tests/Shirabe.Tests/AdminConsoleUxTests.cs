@@ -62,6 +62,19 @@ public partial class AdminConsoleUxTests
         var byName = Codes(await client.GetStringAsync("/admin?sort=name&size=100"));
         Assert.Equal(57, byName.Count);
 
+        // SC3's category column is headed 業種 (its category item's short); sort=industry, the key before the column
+        // was named generically, still sorts by it. Each category's rows come together.
+        var byCategory = await client.GetStringAsync("/admin?sort=category&size=100");
+        Assert.Contains("<a href=\"/admin?sort=category&amp;dir=desc&amp;size=100\">業種 ▲</a>", byCategory);
+        Assert.Equal(Codes(byCategory), Codes(await client.GetStringAsync("/admin?sort=industry&size=100")));
+        Assert.NotEqual(Codes(first), Codes(byCategory)[..50]);
+        var runs = Regex.Matches(byCategory, "<tr>\\s*<td>[A-Z][0-9]+</td>\\s*<th scope=\"row\">[^<]*</th>\\s*<td>([^<]*)</td>")
+            .Select(m => m.Groups[1].Value).Aggregate(new List<string>(), (l, c) => { if (l.Count == 0 || l[^1] != c) l.Add(c); return l; });
+        Assert.Equal(runs.Count, runs.Distinct().Count());
+        Assert.True(runs.Count > 3, string.Join(",", runs));
+        var n01 = await AssociationIdAsync(app, "N01");
+        Assert.Contains("<dt>業種</dt><dd>製造業</dd>", await client.GetStringAsync($"/admin/invitees/{n01}"));
+
         var unopened = await client.GetStringAsync("/admin?status=unopened");
         Assert.Equal(["N01", "N02", "N03", "N04", "N05", "N06", "N07", "N08", "N09"], Codes(unopened));
         Assert.Equal("未開封の団体 9 件（1～9 件目）", AdminTestKit.ById(unopened, "list-count"));

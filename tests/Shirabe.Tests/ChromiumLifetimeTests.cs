@@ -12,7 +12,7 @@ public class ChromiumLifetimeTests
     [Fact]
     public async Task TheProfileFolder_IsDeletedWhenTheBrowserEnds()
     {
-        string profile;
+        string profile, socket;
         await using (var pdf = new ChromiumPdf())
         {
             var bytes = await pdf.RenderAsync("<!DOCTYPE html><html lang=\"ja\"><body><p>試験</p></body></html>");
@@ -20,8 +20,12 @@ public class ChromiumLifetimeTests
             profile = pdf.Profile!;
             Assert.True(Directory.Exists(profile));
             Assert.Contains($"shirabe-chromium-{Environment.ProcessId}-", profile);
+            socket = Path.GetDirectoryName(new FileInfo(Path.Combine(profile, "SingletonSocket")).LinkTarget)!;
+            Assert.StartsWith("org.chromium.Chromium.", Path.GetFileName(socket));
+            Assert.True(Directory.Exists(socket));
         }
         Assert.False(Directory.Exists(profile), profile);
+        Assert.False(Directory.Exists(socket), socket); // Chromium's own folder, which a killed browser leaves behind
     }
 
     [Fact]
@@ -48,51 +52,127 @@ public class ChromiumLifetimeTests
         }
     }
 
-    /// <summary>`shirabe serve` as its own process, stopped with SIGTERM while it renders the blank questionnaire.</summary>
-    [Fact]
-    public async Task AServerStoppedWithSigtermWhileRendering_EndsItsChromiumTree()
+    /// <summary>
+    /// `shirabe serve` as its own process (its Chromium warm by default), stopped with SIGTERM or Ctrl+C's SIGINT while
+    /// it renders the blank questionnaire: it stops as its host stops (exit code 0), and nothing of Chromium is left.
+    /// </summary>
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task AServerStoppedWhileRendering_EndsItsChromiumTree_AndLeavesNoFolder(string signal)
     {
-        var dir = Directory.CreateTempSubdirectory("shirabe-sigterm-").FullName;
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        await using var serve = ServeProcess.Start();
+        using var http = serve.Client();
+        await WaitForAsync(async () => (await Try(() => http.GetAsync("/")))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        var pdf = http.GetAsync("/survey/blank.pdf");
+        await WaitForAsync(() => Task.FromResult(serve.Chromium().Count >= 2 || pdf.IsCompleted), TimeSpan.FromSeconds(60));
+        Assert.NotEmpty(serve.Seen);
+        await serve.StopAndAssertCleanAsync(signal);
+    }
+
+    /// <summary>
+    /// `serve` starts one Chromium in the background without being asked for a PDF, and answers before it is up; a
+    /// SIGTERM while that browser is still starting leaves nothing either.
+    /// </summary>
+    [Fact]
+    public async Task AServer_StartsItsChromiumWithoutAPdf_AndAStopDuringTheLaunchLeavesNothing()
+    {
+        await using var serve = ServeProcess.Start();
+        await WaitForAsync(() => Task.FromResult(serve.Chromium().Count > 0 || serve.Process.HasExited), TimeSpan.FromSeconds(60));
+        Assert.NotEmpty(serve.Seen); // no request was made: the warm browser
+        await serve.StopAndAssertCleanAsync("TERM");
+    }
+
+    /// <summary>With Shirabe:PdfWarm=false the server starts no browser until a PDF is asked for.</summary>
+    [Fact]
+    public async Task AServer_WithPdfWarmOff_StartsNoChromium()
+    {
+        await using var serve = ServeProcess.Start(("Shirabe__PdfWarm", "false"));
+        using var http = serve.Client();
+        await WaitForAsync(async () => (await Try(() => http.GetAsync("/")))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(serve.Chromium());
+        await serve.StopAndAssertCleanAsync("TERM");
+    }
+
+    /// <summary>A `shirabe serve` process with a database, data folder and temp folder of its own.</summary>
+    private sealed class ServeProcess : IAsyncDisposable
+    {
+        private readonly string _dir;
+        public Process Process { get; }
+        public int Port { get; }
+        /// <summary>Every Chromium process seen below the server.</summary>
+        public HashSet<int> Seen { get; } = [];
+        private readonly System.Text.StringBuilder _log = new();
+
+        private ServeProcess(string dir, int port, Process process)
         {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "shirabe.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
-                "--db", "Data Source=" + Path.Combine(dir, "s.db"), "--now", "2023-11-01",
-            },
-            // A temp folder of its own: other processes on the machine make profiles in the shared one.
-            Environment = { ["Shirabe__DataDir"] = dir, ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(dir, "tmp")).FullName },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var server = Process.Start(start)!;
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        var chromium = new HashSet<int>();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
-            await WaitForAsync(async () => (await Try(() => http.GetAsync("/")))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
-            var pdf = http.GetAsync("/survey/blank.pdf");
-            await WaitForAsync(() =>
-            {
-                chromium.UnionWith(Descendants(server.Id).Where(IsChromium));
-                return Task.FromResult(chromium.Count >= 2 || pdf.IsCompleted);
-            }, TimeSpan.FromSeconds(60));
-            Assert.NotEmpty(chromium);
-            Process.Start("kill", ["-TERM", server.Id.ToString()])!.WaitForExit();
-            Assert.True(server.WaitForExit(TimeSpan.FromSeconds(60)), "the server did not stop");
-            await WaitForAsync(() => Task.FromResult(!chromium.Any(IsChromium)), TimeSpan.FromSeconds(10));
-            var left = chromium.Where(IsChromium).Select(p => $"{p} {Describe(p)}").ToList();
-            Assert.True(left.Count == 0, "still running: " + string.Join("\n", left));
-            Assert.Empty(Directory.EnumerateDirectories(Path.Combine(dir, "tmp"), "shirabe-chromium-*"));
+            _dir = dir;
+            Port = port;
+            Process = process;
         }
-        finally
+
+        private string Temp => Path.Combine(_dir, "tmp");
+
+        public static ServeProcess Start(params (string Name, string Value)[] environment)
         {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            foreach (var pid in chromium.Where(IsChromium)) Try(() => Process.GetProcessById(pid).Kill());
-            Directory.Delete(dir, recursive: true);
+            var dir = Directory.CreateTempSubdirectory("shirabe-sigterm-").FullName;
+            var port = FreePort();
+            var start = new ProcessStartInfo("dotnet")
+            {
+                ArgumentList =
+                {
+                    Path.Combine(AppContext.BaseDirectory, "shirabe.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
+                    "--db", "Data Source=" + Path.Combine(dir, "s.db"), "--now", "2023-11-01",
+                },
+                // A temp folder of its own: other processes on the machine make profiles in the shared one.
+                Environment = { ["Shirabe__DataDir"] = dir, ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(dir, "tmp")).FullName },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var (name, value) in environment) start.Environment[name] = value;
+            var serve = new ServeProcess(dir, port, Process.Start(start)!);
+            serve.Process.OutputDataReceived += (_, e) => { lock (serve._log) serve._log.AppendLine(e.Data); };
+            serve.Process.ErrorDataReceived += (_, e) => { lock (serve._log) serve._log.AppendLine(e.Data); };
+            serve.Process.BeginOutputReadLine();
+            serve.Process.BeginErrorReadLine();
+            return serve;
+        }
+
+        public HttpClient Client() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromMinutes(2) };
+
+        /// <summary>The Chromium processes below the server now (and remembered in <see cref="Seen"/>).</summary>
+        public List<int> Chromium()
+        {
+            var now = Descendants(Process.Id).Where(IsChromium).ToList();
+            Seen.UnionWith(now);
+            return now;
+        }
+
+        public async Task StopAndAssertCleanAsync(string signal)
+        {
+            Chromium();
+            Process.Start("kill", [$"-{signal}", Process.Id.ToString()])!.WaitForExit();
+            Assert.True(Process.WaitForExit(TimeSpan.FromSeconds(60)), "the server did not stop");
+            Process.WaitForExit(); // the output read to its end
+            string log;
+            lock (_log) log = _log.ToString();
+            Assert.True(Process.ExitCode == 0, $"exit code {Process.ExitCode}:\n{log}");
+            await WaitForAsync(() => Task.FromResult(!Seen.Any(IsChromium)), TimeSpan.FromSeconds(10));
+            var left = Seen.Where(IsChromium).Select(p => $"{p} {Describe(p)}").ToList();
+            Assert.True(left.Count == 0, "still running: " + string.Join("\n", left));
+            // Neither the profile nor Chromium's own socket folder (org.chromium.Chromium.*) is left in the temp folder.
+            Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(Temp).Select(Path.GetFileName),
+                name => name!.StartsWith("shirabe-chromium-", StringComparison.Ordinal) || name.StartsWith("org.chromium.", StringComparison.Ordinal));
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            foreach (var pid in Seen.Where(IsChromium)) Try(() => System.Diagnostics.Process.GetProcessById(pid).Kill());
+            Process.Dispose();
+            Directory.Delete(_dir, recursive: true);
+            return ValueTask.CompletedTask;
         }
     }
 

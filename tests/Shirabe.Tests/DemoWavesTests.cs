@@ -58,7 +58,7 @@ public class DemoWavesTests
             // With a link key every printed link is derived, so invitations and reminders can carry it (decision 042).
             Assert.Equal(114, await db.AccessLinks.CountAsync(l => l.Stamp != null && l.RevokedAt == null));
             Assert.Equal("製造業", await db.Invitations.Where(i => i.SurveyId == "sc3-2024" && i.Organisation.Code == "N01")
-                .Select(i => i.Industry).SingleAsync());
+                .Select(i => i.Category).SingleAsync());
         }
 
         // Each wave's link opens its own wave: the sample says it is a sample; 2023 has closed.

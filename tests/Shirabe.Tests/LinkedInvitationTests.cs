@@ -25,7 +25,7 @@ public class LinkedInvitationTests
             var user = await db.AdminUsers.Select(u => u.Id).FirstAsync();
             var version = await db.SurveyVersions.Select(v => v.Id).FirstAsync();
             var invitation = await db.Invitations.Include(i => i.Organisation).SingleAsync(i => i.Organisation.Code == "T01");
-            invitation.Industry = "製造業";
+            invitation.Category = "製造業";
             invitation.ContactName = "担当 一郎";
             invitation.ContactEmail = "a@example.jp";
             invitation.Cc = "b@example.jp";

@@ -57,9 +57,9 @@ public class PdfLimitsTests
     {
         await using var pdf = new ChromiumPdf(pages: 1, queue: 0);
         using var held = await pdf.EnterAsync(false, default);
-        await Assert.ThrowsAsync<PdfBusyException>(() => pdf.RenderPassesAsync("<p>x</p>", _ => null, refuseWhenBusy: true));
+        await Assert.ThrowsAsync<PdfBusyException>(() => pdf.RenderPassesAsync(new PdfPass("<p>x</p>"), _ => Task.FromResult<PdfPass?>(null), refuseWhenBusy: true));
         using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pdf.RenderPassesAsync("<p>x</p>", _ => null, cancel: wait.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pdf.RenderPassesAsync(new PdfPass("<p>x</p>"), _ => Task.FromResult<PdfPass?>(null), cancel: wait.Token));
         Assert.Equal(0, pdf.Renders);
     }
 

@@ -43,7 +43,7 @@ public class RosterImportTests
         {
             var r03 = await db.Invitations.Include(i => i.Organisation).SingleAsync(i => i.Organisation.Code == "R03");
             Assert.Equal(("日本フォーム印刷工業連合会", "加藤 光男", "contact-r03@example.jp", "jimukyoku-r03@example.jp", "製造業"),
-                (r03.Organisation.Name, r03.ContactName, r03.ContactEmail, r03.Cc, r03.Industry));
+                (r03.Organisation.Name, r03.ContactName, r03.ContactEmail, r03.Cc, r03.Category));
             Assert.Equal(app.Survey.Id, r03.SurveyId);
         }
 

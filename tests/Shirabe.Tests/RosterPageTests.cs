@@ -156,21 +156,23 @@ public class RosterPageTests
         await using (var db = app.Db())
             id = await db.Organisations.Where(o => o.Code == "R05").Select(o => o.Id).SingleAsync();
         var path = $"/admin/invitees/{id}/edit";
-        Assert.Contains("value=\"contact-r05@example.jp\"", await admin.GetStringAsync(path));
+        var form = await admin.GetStringAsync(path);
+        Assert.Contains("value=\"contact-r05@example.jp\"", form);
+        Assert.Contains("<label for=\"Category\">業種</label>", form); // SC3's category item's short
 
         var refused = await AdminTestKit.PostFormAsync(admin, path, path, ("ContactName", "新しい 担当"), ("ContactEmail", "全角＠example.jp"),
-            ("Cc", ""), ("Industry", "製造業"));
+            ("Cc", ""), ("Category", "製造業"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Contains("保存していません", await refused.Content.ReadAsStringAsync());
 
         var saved = await AdminTestKit.PostFormAsync(admin, path, path, ("ContactName", "新しい 担当"), ("ContactEmail", "new-r05@example.jp"),
-            ("Cc", "a@example.jp；b@example.jp"), ("Industry", "その他"));
+            ("Cc", "a@example.jp；b@example.jp"), ("Category", "その他"));
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         Assert.Contains("保存しました。", await saved.Content.ReadAsStringAsync());
         await using (var db = app.Db())
         {
             var r05 = await db.Invitations.SingleAsync(i => i.OrganisationId == id);
-            Assert.Equal(("新しい 担当", "new-r05@example.jp", "a@example.jp; b@example.jp", "その他"), (r05.ContactName, r05.ContactEmail, r05.Cc, r05.Industry));
+            Assert.Equal(("新しい 担当", "new-r05@example.jp", "a@example.jp; b@example.jp", "その他"), (r05.ContactName, r05.ContactEmail, r05.Cc, r05.Category));
             var audit = await db.AuditEntries.SingleAsync(a => a.Action == AuditAction.InviteeEdited);
             Assert.Equal($"organisation:{id}", audit.Target);
             Assert.Contains("\"fields\":[\"ContactName\",\"ContactEmail\",\"Cc\"]", audit.Detail);

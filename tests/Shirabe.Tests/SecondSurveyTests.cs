@@ -109,7 +109,7 @@ public class SecondSurveyTests
         await using (var db = app.Db())
         {
             var m02 = db.Invitations.Include(i => i.Organisation).Single(i => i.Organisation.Code == "M02");
-            Assert.Equal(("テスト商事株式会社", "佐藤 花子", "卸売・小売"), (m02.Organisation.Name, m02.ContactName, m02.Industry));
+            Assert.Equal(("テスト商事株式会社", "佐藤 花子", "卸売・小売"), (m02.Organisation.Name, m02.ContactName, m02.Category));
         }
         var client = await app.SignedInClientAsync();
         var roster = await client.GetStringAsync("/admin/roster.csv");
@@ -257,20 +257,95 @@ public class SecondSurveyTests
         await using (var db = app.Db())
         {
             var m1 = await db.Invitations.Include(i => i.Organisation).SingleAsync(i => i.Organisation.Code == "M1");
-            Assert.Equal(("製造", "{\"業種\":\"東京\"}"), (m1.Industry, m1.Attributes));
+            Assert.Equal(("製造", "{\"業種\":\"東京\"}"), (m1.Category, m1.Attributes));
             id = m1.OrganisationId;
         }
         // The generic alias 区分 is read as the category column too.
         await RosterPageTests.UploadAsync(admin, Encoding.UTF8.GetBytes("コード,団体名,区分\nM2,乙社,サービス\n"));
         await using (var db = app.Db())
-            Assert.Equal("サービス", await db.Invitations.Where(i => i.Organisation.Code == "M2").Select(i => i.Industry).SingleAsync());
+            Assert.Equal("サービス", await db.Invitations.Where(i => i.Organisation.Code == "M2").Select(i => i.Category).SingleAsync());
 
         var csv = await admin.GetStringAsync("/admin/roster/file.csv");
         Assert.StartsWith("\uFEFF\"コード\",\"団体名\",\"担当者名\",\"メールアドレス\",\"CC\",\"事業区分\",\"業種\"\r\n", csv);
         Assert.Contains("\"M1\",\"甲社\",\"\",\"\",\"\",\"製造\",\"東京\"\r\n", csv);
 
         var edit = await admin.GetStringAsync($"/admin/invitees/{id}/edit");
-        Assert.Contains("<label for=\"Industry\">事業区分</label>", edit);
+        Assert.Contains("<label for=\"Category\">事業区分</label>", edit);
         Assert.DoesNotContain("業種", edit);
+    }
+
+    /// <summary>The second survey with its `role: category` line taken out: a survey with no category item.</summary>
+    private static string WithoutCategoryItem()
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-no-category-").FullName;
+        var yaml = File.ReadAllLines(Path.Combine(Dir, "survey.yaml")).Where(l => l.Trim() != "role: category").ToArray();
+        Assert.Single(File.ReadAllLines(Path.Combine(Dir, "survey.yaml")).Except(yaml));
+        File.WriteAllLines(Path.Combine(dir, "survey.yaml"), yaml);
+        return dir;
+    }
+
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task ASurveyWithoutACategoryItem_ShowsNoCategoryColumnFieldOrExportColumn_AndKeepsTheStoredValue(string provider)
+    {
+        var dir = WithoutCategoryItem();
+        try
+        {
+            await using var app = await TestApp.StartAsync(provider, InJune, survey: dir);
+            Assert.Null(app.Survey.ItemWith(ItemRole.Category));
+            var admin = await app.SignedInClientAsync();
+            // 区分 is only an attribute here: there is no category column to read it into.
+            await RosterPageTests.UploadAsync(admin, Encoding.UTF8.GetBytes("コード,団体名,担当者名,区分\nM1,甲社,田中 一郎,製造\n"));
+            int id;
+            await using (var db = app.Db())
+            {
+                var m1 = await db.Invitations.SingleAsync(i => i.Organisation.Code == "M1");
+                Assert.Equal((null, "{\"区分\":\"製造\"}"), (m1.Category, m1.Attributes));
+                id = m1.OrganisationId;
+                // a value left from before (e.g. an earlier version of the survey had the item) is kept, not shown
+                m1.Category = "旧区分";
+                await db.SaveChangesAsync();
+            }
+
+            var list = await admin.GetStringAsync("/admin?sort=category");
+            var table = list.IndexOf("<table class=\"data roster\">", StringComparison.Ordinal);
+            var head = list[table..list.IndexOf("</thead>", table, StringComparison.Ordinal)];
+            Assert.Equal(["ID", "団体名", "状況", "最終更新", "操作"],
+                System.Text.RegularExpressions.Regex.Matches(head, "<th scope=\"col\"[^>]*>(?:<a [^>]*>)?([^<▲▼]*)").Select(m => m.Groups[1].Value.Trim()));
+            Assert.Contains("<th scope=\"col\" aria-sort=\"ascending\"><a href=\"/admin?dir=desc\">ID ▲</a></th>", list); // sort=category: by code
+            Assert.DoesNotContain("旧区分", list);
+            Assert.Contains("<td>M1</td>\n                        <th scope=\"row\">甲社</th>\n                        <td class=", list.ReplaceLineEndings("\n"));
+
+            var answers = await admin.GetStringAsync($"/admin/invitees/{id}");
+            Assert.Contains("<dt>ID</dt><dd>M1</dd>", answers);
+            Assert.DoesNotContain("区分", answers);
+
+            var edit = await admin.GetStringAsync($"/admin/invitees/{id}/edit");
+            Assert.Contains("<label for=\"ContactName\">担当者名</label>", edit);
+            Assert.DoesNotContain("name=\"Category\"", edit);
+            Assert.DoesNotContain("区分", edit);
+            var path = $"/admin/invitees/{id}/edit";
+            var saved = await AdminTestKit.PostFormAsync(admin, path, path, ("ContactName", "田中 次郎"), ("ContactEmail", ""), ("Cc", ""),
+                ("Category", "書き換え"));
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            await using (var db = app.Db())
+            {
+                var m1 = await db.Invitations.SingleAsync(i => i.OrganisationId == id);
+                Assert.Equal(("田中 次郎", "旧区分"), (m1.ContactName, m1.Category));
+            }
+
+            var csv = await admin.GetStringAsync("/admin/roster.csv");
+            Assert.StartsWith("\uFEFF\"ID\",\"団体名\",\"担当者\",\"メールアドレス\",\"状況\",\"最終更新\",\"提出回数\"\r\n\"M1\",\"甲社\",\"田中 次郎\",\"\",\"未開封\"", csv);
+            Assert.DoesNotContain("旧区分", csv);
+            var xlsx = await admin.GetByteArrayAsync("/admin/roster.xlsx");
+            using var doc = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);
+            var rows = doc.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<X.Row>()
+                .Select(r => r.Elements<X.Cell>().Select(c => c.InnerText).ToList()).ToList();
+            Assert.Equal(["ID", "団体名", "担当者", "メールアドレス", "状況", "最終更新", "提出回数"], rows[0]);
+            Assert.Equal(["M1", "甲社", "田中 次郎", "", "未開封", "", ""], rows[1]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

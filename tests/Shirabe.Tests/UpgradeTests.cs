@@ -87,7 +87,7 @@ public class UpgradeTests
             // One invitation per organisation and survey: R01's newest row (id 2) stays and holds every link.
             var invitations = await db.Invitations.OrderBy(i => i.Id).ToListAsync();
             Assert.Equal([(2, 1, "製造業", "山田太郎", "yamada@example.jp"), (3, 2, null, null, null)],
-                invitations.Select(i => (i.Id, i.OrganisationId, i.Industry, i.ContactName, i.ContactEmail)));
+                invitations.Select(i => (i.Id, i.OrganisationId, i.Category, i.ContactName, i.ContactEmail)));
             var links = await db.AccessLinks.OrderBy(l => l.Id).ToListAsync();
             Assert.Equal([(2, InvitationTokens.Hash(RevokedToken), (DateTime?)Day.AddDays(19)), (2, InvitationTokens.Hash(LiveToken), null),
                 (3, InvitationTokens.Hash(OtherToken), null)], links.Select(l => (l.InvitationId, l.TokenHash, l.RevokedAt)));

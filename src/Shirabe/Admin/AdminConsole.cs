@@ -106,7 +106,7 @@ public static class AdminConsole
     private static async Task ExportRoster(string format, string? q, string? status, string? sort, string? dir,
         Roster roster, ConsoleSurvey console, TimeProvider clock, HttpContext http)
     {
-        var query = RosterQuery.From(q, status, sort, dir, null, null);
+        var query = RosterQuery.From(q, status, sort, dir, null, null, console.HasCategory);
         await http.AuditAsync(AuditAction.RosterExported, null, new { format, status = query.FilterText, search = query.Search is not null });
         var rows = roster.AllAsync(query, http.RequestAborted);
         var what = query.FilterLabel is { } s ? "回収状況-" + s.Split('（')[0] : "回収状況";

@@ -23,12 +23,12 @@ public sealed record ConsoleSurvey(Survey Survey, ReportDefinition Definition, s
 
     /// <summary>
     /// The heading of the invitees' category column: the survey's (<see cref="Fieldwork.RosterFile.CategoryHeading"/>,
-    /// 業種 in SC3); 区分 when the survey has none.
+    /// 業種 in SC3); null when the survey has no category item, and then the console shows no category at all.
     /// </summary>
-    public string CategoryLabel => Fieldwork.RosterFile.CategoryHeading(Survey) ?? "区分";
+    public string? CategoryLabel => Fieldwork.RosterFile.CategoryHeading(Survey);
 
     /// <summary>Whether the survey has a category item (and its roster a category column).</summary>
-    public bool HasCategory => Survey.ItemWith(ItemRole.Category) is not null;
+    public bool HasCategory => CategoryLabel is not null;
 
     /// <summary>report-edits.json of the CLI: the starting point when the database has no edits yet (null: none).</summary>
     public string? EditsFile => Folder is null ? null : Path.Combine(Folder, ReportRun.EditsFileName);

@@ -9,7 +9,7 @@ namespace Shirabe.Admin;
 /// response rate over time, and the invited associations, searched,
 /// filtered, sorted and paged by the database (?q=&amp;status=&amp;sort=&amp;dir=&amp;page=&amp;size=).
 /// </summary>
-public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock) : PageModel
+public sealed class IndexModel(Roster roster, Survey survey, ConsoleSurvey console, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "q")] public string? Search { get; set; }
     [BindProperty(SupportsGet = true, Name = "status")] public string? StatusText { get; set; }
@@ -17,7 +17,7 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
     [BindProperty(SupportsGet = true, Name = "dir")] public string? DirText { get; set; }
     [BindProperty(SupportsGet = true, Name = "size")] public int? Size { get; set; }
 
-    public RosterQuery Query { get; private set; } = RosterQuery.From(null, null, null, null, null, null);
+    public RosterQuery Query { get; private set; } = RosterQuery.From(null, null, null, null, null, null, false);
     public List<RosterRow> Rows { get; private set; } = [];
     public int Total { get; private set; }
     public FieldworkCounts Counts { get; private set; } = null!;
@@ -35,7 +35,7 @@ public sealed class IndexModel(Roster roster, Survey survey, TimeProvider clock)
         var cancel = HttpContext.RequestAborted;
         // "page" is Razor Pages' own route value: read it from the query string itself.
         int? page = int.TryParse(Request.Query["page"], out var n) ? n : null;
-        Query = RosterQuery.From(Search, StatusText, SortText, DirText, page, Size);
+        Query = RosterQuery.From(Search, StatusText, SortText, DirText, page, Size, console.HasCategory);
         Phase = survey.Period.PhaseAt(clock.GetUtcNow());
         Counts = await roster.CountsAsync(cancel);
         (Rows, Total) = await roster.PageAsync(Query, Counts, cancel);

@@ -16,7 +16,7 @@ public enum FieldworkStatus { Unopened, Draft, Editing, Submitted, Invalid, Clos
 public enum FieldworkFlag { Mailed, Unmailed, Opened, AddressFailed, Paper }
 
 /// <summary>One invited organisation as the progress list shows it.</summary>
-public sealed record RosterRow(int OrganisationId, int InvitationId, string Code, string Name, string? Industry, string? ContactName,
+public sealed record RosterRow(int OrganisationId, int InvitationId, string Code, string Name, string? Category, string? ContactName,
     string? ContactEmail, FieldworkStatus Status, DateTime? LastActivity, int? Version, bool Mailed = false, bool AddressFailed = false,
     bool Paper = false);
 
@@ -24,13 +24,18 @@ public sealed record RosterRow(int OrganisationId, int InvitationId, string Code
 public sealed record RosterQuery(string? Search, FieldworkStatus? Status, string Sort, bool Descending, int Page, int PageSize,
     FieldworkFlag? Flag = null)
 {
-    public static readonly string[] Sorts = ["code", "name", "industry", "status", "activity"];
+    public static readonly string[] Sorts = ["code", "name", "category", "status", "activity"];
     public static readonly int[] PageSizes = [50, 100, 200];
 
-    /// <summary>Reads the query string leniently: anything unknown falls back to the default.</summary>
-    public static RosterQuery From(string? q, string? status, string? sort, string? dir, int? page, int? size)
+    /// <summary>
+    /// Reads the query string leniently: anything unknown falls back to the default. sort=industry, the category's
+    /// key before it was named generically, is still read as sort=category (saved links); without a category item
+    /// (<paramref name="hasCategory"/> false) there is no category to sort by.
+    /// </summary>
+    public static RosterQuery From(string? q, string? status, string? sort, string? dir, int? page, int? size, bool hasCategory)
     {
-        var key = Sorts.Contains(sort) ? sort! : "code";
+        var key = sort == "industry" ? "category" : sort;
+        key = Sorts.Contains(key) && (hasCategory || key != "category") ? key! : "code";
         return new RosterQuery(string.IsNullOrWhiteSpace(q) ? null : q.Trim()[..Math.Min(q.Trim().Length, 100)],
             Parse<FieldworkStatus>(status), key, dir == "desc", Math.Max(1, page ?? 1),
             PageSizes.Contains(size ?? 0) ? size!.Value : PageSizes[0], Parse<FieldworkFlag>(status));
@@ -109,7 +114,7 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
         public int InvitationId { get; init; }
         public string Code { get; init; } = "";
         public string Name { get; init; } = "";
-        public string? Industry { get; init; }
+        public string? Category { get; init; }
         public string? ContactName { get; init; }
         public string? ContactEmail { get; init; }
         public FieldworkStatus Status { get; init; }
@@ -134,7 +139,7 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
                select new Projected
                {
                    OrganisationId = i.OrganisationId, InvitationId = i.Id, Code = i.Organisation.Code,
-                   Name = i.Organisation.Name, Industry = i.Industry, ContactName = i.ContactName, ContactEmail = i.ContactEmail,
+                   Name = i.Organisation.Name, Category = i.Category, ContactName = i.ContactName, ContactEmail = i.ContactEmail,
                    Status = s != null
                        ? (!s.Valid ? FieldworkStatus.Invalid
                            // a draft saved after the submission: changes the organisation has not sent (yet)
@@ -178,8 +183,8 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
     {
         ("name", false) => rows.OrderBy(r => r.Name).ThenBy(r => r.Code),
         ("name", true) => rows.OrderByDescending(r => r.Name).ThenBy(r => r.Code),
-        ("industry", false) => rows.OrderBy(r => r.Industry).ThenBy(r => r.Code),
-        ("industry", true) => rows.OrderByDescending(r => r.Industry).ThenBy(r => r.Code),
+        ("category", false) => rows.OrderBy(r => r.Category).ThenBy(r => r.Code),
+        ("category", true) => rows.OrderByDescending(r => r.Category).ThenBy(r => r.Code),
         ("status", false) => rows.OrderBy(r => r.Status).ThenBy(r => r.Code),
         ("status", true) => rows.OrderByDescending(r => r.Status).ThenBy(r => r.Code),
         ("activity", false) => rows.OrderBy(r => r.LastActivity).ThenBy(r => r.Code),
@@ -188,7 +193,7 @@ public sealed class Roster(ShirabeDb db, Survey survey, TimeProvider clock)
         _ => rows.OrderBy(r => r.Code),
     };
 
-    private static RosterRow Row(Projected p) => new(p.OrganisationId, p.InvitationId, p.Code, p.Name, p.Industry, p.ContactName,
+    private static RosterRow Row(Projected p) => new(p.OrganisationId, p.InvitationId, p.Code, p.Name, p.Category, p.ContactName,
         p.ContactEmail, p.Status, p.LastActivity, p.Version, p.Mailed, p.AddressFailed, p.Paper);
 
     /// <summary>

@@ -10,13 +10,17 @@ namespace Shirabe.Admin;
 /// <summary>The progress list (as filtered on the page) as CSV or XLSX, e.g. the non-respondents to chase.</summary>
 public static class RosterExport
 {
-    private static string[] Header(ConsoleSurvey console) => ["ID", "団体名", console.CategoryLabel, "担当者", "メールアドレス", "状況", "最終更新", "提出回数"];
+    private static string[] Header(ConsoleSurvey console) =>
+        Columns(console, ["ID", "団体名", console.CategoryLabel ?? "", "担当者", "メールアドレス", "状況", "最終更新", "提出回数"]);
 
-    private static string[] Fields(RosterRow r, ConsoleSurvey console) =>
+    private static string[] Fields(RosterRow r, ConsoleSurvey console) => Columns(console,
     [
-        r.Code, r.Name, r.Industry ?? "", r.ContactName ?? "", r.ContactEmail ?? "", Roster.Label(r.Status),
+        r.Code, r.Name, r.Category ?? "", r.ContactName ?? "", r.ContactEmail ?? "", Roster.Label(r.Status),
         r.LastActivity is { } at ? console.Local(at) : "", r.Version?.ToString(CultureInfo.InvariantCulture) ?? "",
-    ];
+    ]);
+
+    /// <summary>The third column is the category: left out when the survey has no category item.</summary>
+    private static string[] Columns(ConsoleSurvey console, string[] all) => console.HasCategory ? all : [.. all[..2], .. all[3..]];
 
     /// <summary>UTF-8 with a BOM (Excel opens it as UTF-8), CRLF, every field quoted; formula-like text neutralised.</summary>
     public static async Task WriteCsvAsync(IAsyncEnumerable<RosterRow> rows, ConsoleSurvey console, Stream output, CancellationToken cancel)

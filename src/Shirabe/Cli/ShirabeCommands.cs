@@ -69,6 +69,9 @@ public static class ShirabeCommands
             EnableDefaultExceptionHandler = false,
         };
         var parsed = root.Parse(args);
+        // A server stops when its host says so (SIGTERM, Ctrl+C: requests drained, services disposed, Chromium and its
+        // profile gone), not when System.CommandLine's 2 s after the signal are up (docs/decisions/076).
+        if (WebCommands.HostsOwnStop(parsed.CommandResult.Command)) config.ProcessTerminationTimeout = null;
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var message in ParseErrors.Describe(parsed)) config.Error.WriteLine(message);

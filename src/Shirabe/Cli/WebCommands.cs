@@ -26,6 +26,9 @@ public static class WebCommands
         yield return Db();
     }
 
+    /// <summary>`serve` and `demo` run a web host, which handles SIGTERM and Ctrl+C itself and ends when it has stopped.</summary>
+    internal static bool HostsOwnStop(Command command) => command.Name is "serve" or "demo" && command.Parents.Any(p => p is RootCommand);
+
     private static Command Serve()
     {
         var db = DbOption();
@@ -36,7 +39,7 @@ public static class WebCommands
         cmd.SetAction(async (r, cancel) =>
         {
             var app = ShirabeApp.Build(HostArgs(r.GetValue(urls)), b => Configure(b.Configuration, r.GetValue(db), r.GetValue(survey), r.GetValue(now)));
-            await app.RunAsync(cancel);
+            await RunAsync(app, cancel);
             return 0;
         });
         return cmd;
@@ -93,7 +96,7 @@ public static class WebCommands
                     .AddAsync("admin", password, cancel: cancel);
             Console.WriteLine($"管理画面: {address}/admin  ユーザー名 admin  パスワード {password}");
             Console.WriteLine($"前回比較（{next.Stored.Record.Id} と {first.Stored.Record.Id}）: {address}/admin/results/compare?survey={next.Stored.Record.Id}");
-            await app.RunAsync(cancel);
+            await RunAsync(app, cancel);
             return 0;
         });
         return cmd;
@@ -113,6 +116,20 @@ public static class WebCommands
         return new Command("db", "データベースを管理します") { migrate };
     }
 
+    /// <summary>Runs the server until it is stopped; a SIGTERM or Ctrl+C that comes while it is still starting is a stop too.</summary>
+    private static async Task RunAsync(WebApplication app, CancellationToken cancel)
+    {
+        var stopping = app.Lifetime.ApplicationStopping; // the app's services are disposed when RunAsync ends
+        try
+        {
+            await app.RunAsync(cancel);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            // stopped before it listened
+        }
+    }
+
     private static string[] HostArgs(string? urls) => ["--urls", urls ?? "http://localhost:5000"];
 
     private static void Configure(IConfigurationManager config, string? db, string? survey, string? now)
@@ -120,6 +137,9 @@ public static class WebCommands
         if (db is not null) config["Shirabe:Db"] = db;
         if (survey is not null) config["Shirabe:Survey"] = survey;
         if (now is not null) config["Shirabe:Now"] = now;
+        // `serve` and `demo` keep one Chromium warm for PDFs unless Shirabe:PdfWarm=false (docs/decisions/076); a host
+        // embedding the app (the tests' servers) starts it on the first PDF.
+        config["Shirabe:PdfWarm"] ??= "true";
     }
 
     /// <summary>The database and survey for a command, from the same configuration sources as `serve`.</summary>

@@ -19,7 +19,7 @@ public sealed class NewInvitation
     public required string Code { get; init; }
     /// <summary>The new organisation's name; replaced by the stored name when the organisation already exists.</summary>
     public required string Name { get; set; }
-    public string? Industry { get; init; }
+    public string? Category { get; init; }
     public string? ContactName { get; init; }
     public required byte[] TokenHash { get; init; }
     /// <summary>Draft answers (stored JSON); null: the invitation only (nothing answered yet).</summary>
@@ -183,7 +183,7 @@ public abstract class BulkInvitations : IAsyncDisposable
             _lookUp.Parameters.AddWithValue("$series", SeriesId);
             _lookUp.Parameters.Add("$codes", SqliteType.Text);
             _organisations = new(_c, (SqliteTransaction)Transaction, "Organisations", ["Id", "SeriesId", "Code", "Name", "CreatedAt"]);
-            _invitations = new(_c, (SqliteTransaction)Transaction, "Invitations", ["Id", "SurveyId", "OrganisationId", "Industry", "ContactName", "CreatedAt"]);
+            _invitations = new(_c, (SqliteTransaction)Transaction, "Invitations", ["Id", "SurveyId", "OrganisationId", "Category", "ContactName", "CreatedAt"]);
             _links = new(_c, (SqliteTransaction)Transaction, "AccessLinks", ["InvitationId", "TokenHash", "CreatedAt"]);
             _drafts = new(_c, (SqliteTransaction)Transaction, "Drafts", ["InvitationId", "Answers", "Version", "UpdatedAt", "SurveyVersionId"]);
             // A submitted row's submission and history are its draft's answers and time: copied inside SQLite, so the
@@ -241,7 +241,7 @@ public abstract class BulkInvitations : IAsyncDisposable
             _organisations.Flush();
             foreach (var p in plan)
                 if (p.NewInvitation)
-                    _invitations.Add(p.InvitationId, SurveyId, p.OrganisationId, p.Row.Industry, p.Row.ContactName, Now);
+                    _invitations.Add(p.InvitationId, SurveyId, p.OrganisationId, p.Row.Category, p.Row.ContactName, Now);
             _invitations.Flush();
             foreach (var p in plan)
                 _links.Add(p.InvitationId, p.Row.TokenHash, Now);
@@ -343,7 +343,7 @@ public abstract class BulkInvitations : IAsyncDisposable
                 await copy.CompleteAsync(cancel);
             }
             await using (var copy = await _c.BeginBinaryImportAsync(
-                """COPY "Invitations" ("Id", "SurveyId", "OrganisationId", "Industry", "ContactName", "CreatedAt") FROM STDIN (FORMAT BINARY)""", cancel))
+                """COPY "Invitations" ("Id", "SurveyId", "OrganisationId", "Category", "ContactName", "CreatedAt") FROM STDIN (FORMAT BINARY)""", cancel))
             {
                 foreach (var p in plan.Where(p => p.NewInvitation))
                 {
@@ -351,7 +351,7 @@ public abstract class BulkInvitations : IAsyncDisposable
                     copy.Write((int)p.InvitationId, NpgsqlDbType.Integer);
                     copy.Write(SurveyId, NpgsqlDbType.Varchar);
                     copy.Write((int)p.OrganisationId, NpgsqlDbType.Integer);
-                    WriteNullable(copy, p.Row.Industry);
+                    WriteNullable(copy, p.Row.Category);
                     WriteNullable(copy, p.Row.ContactName);
                     copy.Write(Now, NpgsqlDbType.TimestampTz);
                 }

@@ -70,7 +70,7 @@ public sealed class Invitation
     public required string SurveyId { get; set; }
     public int OrganisationId { get; set; }
     public Organisation Organisation { get; set; } = null!;
-    public string? Industry { get; set; }
+    public string? Category { get; set; }
     public string? ContactName { get; set; }
     public string? ContactEmail { get; set; }
     public string? Cc { get; set; }

@@ -95,7 +95,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
             e.Property(i => i.SurveyId).HasMaxLength(40);
             e.HasIndex(i => new { i.SurveyId, i.OrganisationId }).IsUnique();
             e.HasIndex(i => i.OrganisationId);
-            e.Property(i => i.Industry).HasMaxLength(100);
+            e.Property(i => i.Category).HasMaxLength(100);
             e.Property(i => i.ContactName).HasMaxLength(100);
             e.Property(i => i.ContactEmail).HasMaxLength(200);
             e.Property(i => i.Cc).HasMaxLength(1000);

@@ -18,7 +18,7 @@ public static class DemoSeed
     public const int SampleSubmissions = 8;
 
     /// <summary>Invented associations; the names are fictitious.</summary>
-    public static readonly (string Code, string Name, string Industry)[] Unanswered =
+    public static readonly (string Code, string Name, string Category)[] Unanswered =
     [
         ("N01", "一般社団法人日本架空精密機器工業会", "製造業"),
         ("N02", "一般社団法人架空物流協会", "運輸業，郵便業"),
@@ -95,13 +95,13 @@ public static class DemoSeed
 
     /// <summary>
     /// The next wave: an invitation for every organisation invited to <paramref name="previousId"/> (same organisations,
-    /// industry carried over); the sample file's first <see cref="SampleSubmissions"/> rows submitted, the rest drafts.
+    /// category carried over); the sample file's first <see cref="SampleSubmissions"/> rows submitted, the rest drafts.
     /// </summary>
     private static async Task<(List<Link> Links, int Drafts)> SeedNextWaveAsync(ShirabeDb db, string previousId, Survey survey,
         string responsesCsv, TimeProvider clock, CancellationToken cancel)
     {
         var invited = await db.Invitations.AsNoTracking().Where(i => i.SurveyId == previousId)
-            .OrderBy(i => i.Id).Select(i => new { i.Organisation.Code, i.Organisation.Name, i.Industry }).ToListAsync(cancel);
+            .OrderBy(i => i.Id).Select(i => new { i.Organisation.Code, i.Organisation.Name, i.Category }).ToListAsync(cancel);
         var answers = new Dictionary<string, (string Json, DateTime? SubmittedAt)>(StringComparer.Ordinal);
         var writer = new StoredAnswersWriter(survey);
         await using (var csv = File.OpenRead(responsesCsv))
@@ -115,7 +115,7 @@ public static class DemoSeed
             var answered = answers.TryGetValue(o.Code, out var a);
             rows.Add(new NewInvitation
             {
-                Code = o.Code, Name = o.Name, Industry = o.Industry, TokenHash = InvitationTokens.Hash(token),
+                Code = o.Code, Name = o.Name, Category = o.Category, TokenHash = InvitationTokens.Hash(token),
                 Answers = answered ? a.Json : null, SubmittedAt = answered ? a.SubmittedAt : null,
             });
             links.Add(new Link(o.Code, o.Name, token, answered && a.SubmittedAt is not null, answered && a.SubmittedAt is null));
@@ -139,10 +139,10 @@ public static class DemoSeed
                 .Select(i => new Link(i.Code, i.Name, i.Token, i.Submitted)).ToList();
         await using var bulk = await BulkInvitations.BeginAsync(db, survey, clock.GetUtcNow().UtcDateTime, cancel);
         var rows = new List<NewInvitation>();
-        foreach (var (code, name, industry) in Unanswered)
+        foreach (var (code, name, category) in Unanswered)
         {
             var token = InvitationTokens.NewToken();
-            rows.Add(new NewInvitation { Code = code, Name = name, Industry = industry, TokenHash = InvitationTokens.Hash(token) });
+            rows.Add(new NewInvitation { Code = code, Name = name, Category = category, TokenHash = InvitationTokens.Hash(token) });
             links.Add(new Link(code, name, token, false));
         }
         await bulk.WriteAsync(rows, cancel);

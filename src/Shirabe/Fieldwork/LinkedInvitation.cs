@@ -19,7 +19,7 @@ public sealed record LinkedInvitation(
     // every time. Every column of the entities is read (LinkedInvitationTests compares the result with EF Core's).
     internal const string Sql = """
         SELECT l."RevokedAt",
-            i."Id", i."SurveyId", i."OrganisationId", i."Industry", i."ContactName", i."ContactEmail", i."Cc", i."Attributes",
+            i."Id", i."SurveyId", i."OrganisationId", i."Category", i."ContactName", i."ContactEmail", i."Cc", i."Attributes",
             i."CreatedAt", i."ExpiresAt", i."OpenedAt", i."AddressFailedAt", i."AddressFailure",
             o."Id", o."SeriesId", o."Code", o."Name", o."CreatedAt",
             s."Id", s."SeriesId", s."Title", s."PreviousSurveyId", s."PublishedVersionId", s."CreatedAt",
@@ -62,7 +62,7 @@ public sealed record LinkedInvitation(
         var invitation = new Invitation
         {
             Id = r.GetInt32(1), SurveyId = r.GetString(2), OrganisationId = r.GetInt32(3), Organisation = organisation,
-            Industry = String(r, 4), ContactName = String(r, 5), ContactEmail = String(r, 6), Cc = String(r, 7), Attributes = String(r, 8),
+            Category = String(r, 4), ContactName = String(r, 5), ContactEmail = String(r, 6), Cc = String(r, 7), Attributes = String(r, 8),
             CreatedAt = Utc(r, 9), ExpiresAt = NullableUtc(r, 10), OpenedAt = NullableUtc(r, 11), AddressFailedAt = NullableUtc(r, 12),
             AddressFailure = String(r, 13),
         };

@@ -102,7 +102,7 @@ public static class ResponsesTransfer
                 {
                     Code = r.Id,
                     Name = TextOf(survey, r, ItemRole.Organisation) ?? r.Id,
-                    Industry = CategoryOf(survey, r),
+                    Category = CategoryOf(survey, r),
                     ContactName = TextOf(survey, r, ItemRole.Contact),
                     TokenHash = InvitationTokens.Hash(token),
                     Answers = answers.Serialize(r.Answers),

@@ -35,7 +35,7 @@ public static class RosterDownload
             foreach (var key in Parse(json).Keys)
                 if (seen.Add(key)) attributes.Add(key);
         var count = 0;
-        var entries = rows.Select(i => new { i.Organisation.Code, i.Organisation.Name, i.ContactName, i.ContactEmail, i.Cc, Category = i.Industry, i.Attributes })
+        var entries = rows.Select(i => new { i.Organisation.Code, i.Organisation.Name, i.ContactName, i.ContactEmail, i.Cc, i.Category, i.Attributes })
             .AsEnumerable()
             .Select(i =>
             {

@@ -117,7 +117,7 @@ public static class RosterImport
             """;
         const string changed = """
             (o."Name" <> s."Name" OR i."ContactName" IS DISTINCT FROM s."ContactName" OR i."ContactEmail" IS DISTINCT FROM s."Email"
-             OR i."Cc" IS DISTINCT FROM s."Cc" OR i."Industry" IS DISTINCT FROM s."Industry" OR i."Attributes" IS DISTINCT FROM s."Attributes")
+             OR i."Cc" IS DISTINCT FROM s."Cc" OR i."Category" IS DISTINCT FROM s."Category" OR i."Attributes" IS DISTINCT FROM s."Attributes")
             """;
         var counts = await stage.ReadAsync($"""
             SELECT count(*) FILTER (WHERE o."Id" IS NULL),
@@ -148,15 +148,15 @@ public static class RosterImport
         // Invitations: the wave's contact fields are replaced by the file's (a blank cell clears its field).
         await stage.ExecuteAsync("""
             UPDATE "Invitations" AS i SET "ContactName" = s."ContactName", "ContactEmail" = s."Email", "Cc" = s."Cc",
-                "Industry" = s."Industry", "Attributes" = s."Attributes"
+                "Category" = s."Category", "Attributes" = s."Attributes"
             FROM "RosterStage" s JOIN "Organisations" o ON o."SeriesId" = @series AND o."Code" = s."Code"
             WHERE i."SurveyId" = @survey AND i."OrganisationId" = o."Id"
               AND (i."ContactName" IS DISTINCT FROM s."ContactName" OR i."ContactEmail" IS DISTINCT FROM s."Email"
-                   OR i."Cc" IS DISTINCT FROM s."Cc" OR i."Industry" IS DISTINCT FROM s."Industry" OR i."Attributes" IS DISTINCT FROM s."Attributes")
+                   OR i."Cc" IS DISTINCT FROM s."Cc" OR i."Category" IS DISTINCT FROM s."Category" OR i."Attributes" IS DISTINCT FROM s."Attributes")
             """, survey, now, cancel);
         await stage.ExecuteAsync("""
-            INSERT INTO "Invitations" ("SurveyId", "OrganisationId", "ContactName", "ContactEmail", "Cc", "Industry", "Attributes", "CreatedAt")
-            SELECT @survey, o."Id", s."ContactName", s."Email", s."Cc", s."Industry", s."Attributes", @now
+            INSERT INTO "Invitations" ("SurveyId", "OrganisationId", "ContactName", "ContactEmail", "Cc", "Category", "Attributes", "CreatedAt")
+            SELECT @survey, o."Id", s."ContactName", s."Email", s."Cc", s."Category", s."Attributes", @now
             FROM "RosterStage" s JOIN "Organisations" o ON o."SeriesId" = @series AND o."Code" = s."Code"
             WHERE NOT EXISTS (SELECT 1 FROM "Invitations" i WHERE i."SurveyId" = @survey AND i."OrganisationId" = o."Id")
             ORDER BY s."Row"
@@ -230,13 +230,13 @@ public static class RosterImport
             await using (var cmd = Command("""
                 DROP TABLE IF EXISTS temp."RosterStage";
                 CREATE TEMP TABLE "RosterStage" ("Code" TEXT NOT NULL PRIMARY KEY, "Row" INTEGER NOT NULL, "Name" TEXT NOT NULL,
-                    "ContactName" TEXT, "Email" TEXT, "Cc" TEXT, "Industry" TEXT, "Attributes" TEXT);
+                    "ContactName" TEXT, "Email" TEXT, "Cc" TEXT, "Category" TEXT, "Attributes" TEXT);
                 """))
                 await cmd.ExecuteNonQueryAsync(cancel);
             _insert = (SqliteCommand)Command("""
-                INSERT INTO "RosterStage" VALUES ($code, $row, $name, $contact, $email, $cc, $industry, $attributes)
+                INSERT INTO "RosterStage" VALUES ($code, $row, $name, $contact, $email, $cc, $category, $attributes)
                 """);
-            foreach (var name in new[] { "$code", "$row", "$name", "$contact", "$email", "$cc", "$industry", "$attributes" })
+            foreach (var name in new[] { "$code", "$row", "$name", "$contact", "$email", "$cc", "$category", "$attributes" })
                 _insert.Parameters.Add(new SqliteParameter { ParameterName = name });
             _insert.Prepare();
         }
@@ -279,7 +279,7 @@ public static class RosterImport
         {
             await using var cmd = Command("""
                 CREATE TEMP TABLE "RosterStage" ("Code" varchar(40) NOT NULL PRIMARY KEY, "Row" bigint NOT NULL, "Name" varchar(200) NOT NULL,
-                    "ContactName" varchar(100), "Email" varchar(200), "Cc" varchar(1000), "Industry" varchar(100), "Attributes" text)
+                    "ContactName" varchar(100), "Email" varchar(200), "Cc" varchar(1000), "Category" varchar(100), "Attributes" text)
                 ON COMMIT DROP
                 """);
             await cmd.ExecuteNonQueryAsync(cancel);
@@ -289,7 +289,7 @@ public static class RosterImport
         {
             if (batch.Count == 0) return;
             await using var copy = await ((NpgsqlConnection)Connection).BeginBinaryImportAsync(
-                """COPY "RosterStage" ("Code", "Row", "Name", "ContactName", "Email", "Cc", "Industry", "Attributes") FROM STDIN (FORMAT BINARY)""", cancel);
+                """COPY "RosterStage" ("Code", "Row", "Name", "ContactName", "Email", "Cc", "Category", "Attributes") FROM STDIN (FORMAT BINARY)""", cancel);
             foreach (var e in batch)
             {
                 await copy.StartRowAsync(cancel);

@@ -149,15 +149,15 @@ public sealed class ChromiumPdf : IAsyncDisposable
     /// </summary>
     public Task<byte[]> RenderAsync(string html, string? footerTemplate = null, CancellationToken cancel = default,
         TimeSpan? timeout = null, bool refuseWhenBusy = false) =>
-        RenderPassesAsync(html, _ => null, footerTemplate, cancel, timeout, refuseWhenBusy);
+        RenderPassesAsync(new PdfPass(html), _ => Task.FromResult<PdfPass?>(null), footerTemplate, cancel, timeout, refuseWhenBusy);
 
     /// <summary>
-    /// Renders <paramref name="html"/>, then gives the PDF to <paramref name="next"/>, which returns the next version of
+    /// Renders <paramref name="first"/>, then gives the PDF to <paramref name="next"/>, which returns the next version of
     /// the document (or null: this PDF is the one), all on one page of the shared browser: a layout that depends on
     /// where the pages broke (the report's page numbers) costs a render, not a new page or browser. Every render takes
     /// one of the bounded page slots (docs/decisions/015).
     /// </summary>
-    public async Task<byte[]> RenderPassesAsync(string html, Func<byte[], string?> next, string? footerTemplate = null,
+    public async Task<byte[]> RenderPassesAsync(PdfPass first, Func<byte[], Task<PdfPass?>> next, string? footerTemplate = null,
         CancellationToken cancel = default, TimeSpan? timeout = null, bool refuseWhenBusy = false)
     {
         using var slot = await EnterAsync(refuseWhenBusy, cancel);
@@ -169,7 +169,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
         {
             // Puppeteer's default (30 s) is too short for long documents, e.g. a report over 100,000 responses.
             page.DefaultTimeout = timeout is { } t ? (int)t.TotalMilliseconds : DefaultTimeoutMs;
-            var pdf = await RenderOnPageAsync(page, html, next, footerTemplate, cancel);
+            var pdf = await RenderOnPageAsync(page, first, next, footerTemplate, cancel);
             done = true;
             return pdf;
         }
@@ -211,12 +211,12 @@ public sealed class ChromiumPdf : IAsyncDisposable
         }
     }
 
-    private static async Task<byte[]> RenderOnPageAsync(IPage page, string html, Func<byte[], string?> next, string? footerTemplate,
+    private static async Task<byte[]> RenderOnPageAsync(IPage page, PdfPass pass, Func<byte[], Task<PdfPass?>> next, string? footerTemplate,
         CancellationToken cancel)
     {
         while (true)
         {
-            await page.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
+            await page.SetContentAsync(pass.Html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
             cancel.ThrowIfCancellationRequested();
             var pdf = await page.PdfDataAsync(new PdfOptions
             {
@@ -227,10 +227,12 @@ public sealed class ChromiumPdf : IAsyncDisposable
                 HeaderTemplate = "<span></span>",
                 FooterTemplate = footerTemplate ?? "",
                 MarginOptions = new MarginOptions { Top = "18mm", Bottom = "18mm", Left = "16mm", Right = "16mm" },
+                // A pass that only measures needs no structure tree for screen readers (it is never kept).
+                Tagged = !pass.MeasureOnly,
             });
             cancel.ThrowIfCancellationRequested();
-            if (next(pdf) is not { } again) return pdf;
-            html = again;
+            if (await next(pdf) is not { } again) return pdf;
+            pass = again;
         }
     }
 
@@ -281,6 +283,7 @@ public sealed class ChromiumPdf : IAsyncDisposable
     private static void DeleteProfile(string? profile)
     {
         if (profile is null) return;
+        DeleteSocketFolder(profile);
         // Chromium may still be flushing for a moment after its process ended.
         for (var attempt = 0; attempt < 10 && Directory.Exists(profile); attempt++)
         {
@@ -296,6 +299,25 @@ public sealed class ChromiumPdf : IAsyncDisposable
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Chromium keeps its singleton socket in a folder of its own in the temp folder (org.chromium.Chromium.XXXXXX, linked
+    /// from the profile's SingletonSocket) and deletes it only when it closes normally, never when it is killed.
+    /// </summary>
+    private static void DeleteSocketFolder(string profile)
+    {
+        try
+        {
+            if (new FileInfo(Path.Combine(profile, "SingletonSocket")).LinkTarget is not { } socket
+                || Path.GetDirectoryName(socket) is not { } folder
+                || !Path.GetFileName(folder).StartsWith("org.chromium.Chromium.", StringComparison.Ordinal)) return;
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // gone already, or not ours to delete
         }
     }
 
@@ -387,7 +409,6 @@ public sealed class ChromiumPdf : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         _ending = true;
         await _gate.WaitAsync();
         try
@@ -398,9 +419,18 @@ public sealed class ChromiumPdf : IAsyncDisposable
         {
             _gate.Release();
         }
+        // Only now: a process that exits while this waits (for a launch, or for the browser to end) still ends the
+        // browser and deletes its profile in OnProcessExit.
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         _gate.Dispose();
     }
 }
+
+/// <summary>
+/// One print of a document. <see cref="MeasureOnly"/>: the PDF is read for where things landed and thrown away, so it is
+/// printed untagged (the HTML of such a pass paints nothing either; the layout is the same).
+/// </summary>
+public sealed record PdfPass(string Html, bool MeasureOnly = false);
 
 /// <summary>Every page is busy and the queue is full: the server answers 503 with Retry-After.</summary>
 public sealed class PdfBusyException() : Exception("PDF の作成が混み合っています。");

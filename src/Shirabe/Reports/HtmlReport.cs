@@ -22,7 +22,7 @@ public static partial class HtmlReport
     {
         var h = new StringBuilder(256 * 1024);
         h.Append("<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(doc.Title)).Append("</title>\n<style>\n")
-            .Append(Css).Append("</style>\n</head>\n<body>\n");
+            .Append(Css).Append(layout is { Measured: false } ? MeasureOnlyCss : "").Append("</style>\n</head>\n<body>\n");
         h.Append("<header class=\"cover\"><p class=\"survey\">").Append(E(doc.SurveyTitle)).Append("</p><h1 class=\"title\">")
             .Append(E(doc.Title)).Append("</h1></header>\n");
         Toc(h, doc, layout);
@@ -58,12 +58,11 @@ public static partial class HtmlReport
                     string svg;
                     if (layout is { Measured: false }) // the first pass only measures: an empty picture of the chart's size
                         svg = $"<svg width=\"{Charts.Width}\" height=\"{Charts.Height(f.Chart)}\" viewBox=\"0 0 {Charts.Width} {Charts.Height(f.Chart)}\"></svg>";
-                    else if (layout?.Svgs.TryGetValue(f.Number, out var done) == true) svg = done;
+                    else if (layout is not null) svg = layout.Svgs[f.Number]; // drawn while the first pass printed
                     else
                     {
                         progress?.Report($"図を作成中（{++drawn}/{figures}）");
-                        svg = Charts.Svg(f.Chart, $"f{f.Number}-", doc.Charts);
-                        if (layout is not null) layout.Svgs[f.Number] = svg;
+                        svg = Chart(doc, f);
                     }
                     h.Append("<figure class=\"chart\" id=\"fig-").Append(f.Number).Append("\">").Append(svg)
                         .Append("<figcaption>").Append(Tokens(f.FullCaption));
@@ -90,6 +89,9 @@ public static partial class HtmlReport
         h.Append("</body>\n</html>\n");
         return h.ToString();
     }
+
+    /// <summary>A figure's chart as inline SVG (its ids prefixed, so that many charts can share a page).</summary>
+    internal static string Chart(ReportDocument doc, FigureBlock f) => Charts.Svg(f.Chart, $"f{f.Number}-", doc.Charts);
 
     /// <summary>The id of a table: tab-N for numbered tables (the contents link to it), tbl-N (its place) otherwise.</summary>
     public static string TableId(TableBlock t, int index) => t.Number is { } n ? "tab-" + n : "tbl-" + index;
@@ -223,6 +225,12 @@ public static partial class HtmlReport
     /// <summary>Escaped, without characters XML cannot hold (the rule every report writer shares).</summary>
     private static string E(string s) => WebUtility.HtmlEncode(XmlText.Clean(s));
     private static string Lines(string s) => E(s).Replace("\r\n", "\n").Replace("\n", "<br>");
+
+    /// <summary>
+    /// The first pass of the PDF only measures: nothing is painted (no glyphs to draw and embed, a PDF of a few KB),
+    /// while the layout, and with it every destination Chromium writes, is the same (visibility takes no space).
+    /// </summary>
+    internal const string MeasureOnlyCss = "* { visibility: hidden !important; }\n";
 
     private const string Css = """
         :root { --ink: #1a1a1a; --rule: #888; --head: #e8eef5; }

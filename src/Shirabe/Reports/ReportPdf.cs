@@ -53,8 +53,8 @@ public sealed class PageLayout
 
 /// <summary>
 /// The report as PDF, printed by Chromium in passes on one page: the first shows where headings, captions and table
-/// rows land (PDF destinations; its charts are empty boxes of their size), the next prints the charts, the contents'
-/// page numbers, and splits tables where the pages break.
+/// rows land (PDF destinations; it paints nothing and its charts are empty boxes of their size, drawn meanwhile), the
+/// next prints the charts, the contents' page numbers, and splits tables where the pages break.
 /// It stops as soon as a render agrees with what it was given (normally the second), at most <see cref="MaxPasses"/>.
 /// </summary>
 public static class ReportPdf
@@ -65,14 +65,32 @@ public static class ReportPdf
         CancellationToken cancel, TimeSpan? timeout)
     {
         var layout = new PageLayout();
-        var html = HtmlReport.Render(doc, progress, layout);
+        var measure = new PdfPass(HtmlReport.Render(doc, progress, layout), MeasureOnly: true);
         progress?.Report("Chromium で PDF に変換中…");
-        var passes = 0;
-        return await chromium.RenderPassesAsync(html, pdf =>
+        // The charts are drawn (ScottPlot, on this process's threads) while Chromium lays out the first pass.
+        var charts = Task.Run(() =>
         {
-            if (!layout.Update(doc, PdfDestinations.Read(pdf)) || ++passes >= MaxPasses) return null;
-            progress?.Report("目次のページ番号と表の改ページを反映中…");
-            return HtmlReport.Render(doc, progress, layout);
-        }, ChromiumPdf.PageNumberFooter, cancel, timeout);
+            foreach (var f in doc.Figures)
+            {
+                cancel.ThrowIfCancellationRequested();
+                layout.Svgs[f.Number] = HtmlReport.Chart(doc, f);
+            }
+        }, cancel);
+        var passes = 0;
+        try
+        {
+            return await chromium.RenderPassesAsync(measure, async pdf =>
+            {
+                if (!layout.Update(doc, PdfDestinations.Read(pdf)) || ++passes >= MaxPasses) return null;
+                progress?.Report("目次のページ番号と表の改ページを反映中…");
+                await charts;
+                return new PdfPass(HtmlReport.Render(doc, progress, layout));
+            }, ChromiumPdf.PageNumberFooter, cancel, timeout);
+        }
+        finally
+        {
+            // A failed print does not leave the drawing running; its own failure, if any, was thrown above.
+            await charts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 }

@@ -20,7 +20,7 @@ public sealed class EditModel(ShirabeDb db, ConsoleSurvey console) : PageModel
     [BindProperty] public string? ContactName { get; set; }
     [BindProperty] public string? ContactEmail { get; set; }
     [BindProperty] public string? Cc { get; set; }
-    [BindProperty] public string? Industry { get; set; }
+    [BindProperty] public string? Category { get; set; }
 
     private Task<Invitation?> FindAsync(int id) => db.Invitations.Include(i => i.Organisation)
         .FirstOrDefaultAsync(i => i.SurveyId == console.Survey.Id && i.OrganisationId == id, HttpContext.RequestAborted);
@@ -29,7 +29,7 @@ public sealed class EditModel(ShirabeDb db, ConsoleSurvey console) : PageModel
     {
         Invitee = await FindAsync(id);
         if (Invitee is null) return NotFound();
-        (ContactName, ContactEmail, Cc, Industry) = (Invitee.ContactName, Invitee.ContactEmail, Invitee.Cc, Invitee.Industry);
+        (ContactName, ContactEmail, Cc, Category) = (Invitee.ContactName, Invitee.ContactEmail, Invitee.Cc, Invitee.Category);
         return Page();
     }
 
@@ -45,7 +45,8 @@ public sealed class EditModel(ShirabeDb db, ConsoleSurvey console) : PageModel
         foreach (var address in cc)
             if (RosterFile.EmailProblem(address) is { } bad) Errors.TryAdd(nameof(Cc), bad);
         if (cc.Length > RosterFile.MaxCcAddresses) Errors.TryAdd(nameof(Cc), $"CC のアドレスが多すぎます（{cc.Length} 件。{RosterFile.MaxCcAddresses} 件まで）。");
-        var industry = Check(nameof(Industry), Industry, RosterFile.Field.Category);
+        // a survey without a category item shows no category field: the stored value stays as it is
+        var category = console.HasCategory ? Check(nameof(Category), Category, RosterFile.Field.Category) : Invitee.Category;
         if (Errors.Count > 0)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
@@ -54,18 +55,18 @@ public sealed class EditModel(ShirabeDb db, ConsoleSurvey console) : PageModel
         var values = new (string Field, string? Old, string? New)[]
         {
             ("ContactName", Invitee.ContactName, contact), ("ContactEmail", Invitee.ContactEmail, email),
-            ("Cc", Invitee.Cc, cc.Length == 0 ? null : string.Join("; ", cc)), ("Industry", Invitee.Industry, industry),
+            ("Cc", Invitee.Cc, cc.Length == 0 ? null : string.Join("; ", cc)), ("Category", Invitee.Category, category),
         };
         var changed = values.Where(v => v.Old != v.New).Select(v => v.Field).ToList();
         if (changed.Count > 0)
         {
-            (Invitee.ContactName, Invitee.ContactEmail, Invitee.Cc, Invitee.Industry) = (contact, email, values[2].New, industry);
+            (Invitee.ContactName, Invitee.ContactEmail, Invitee.Cc, Invitee.Category) = (contact, email, values[2].New, category);
             await using var tx = await db.Database.BeginTransactionAsync(HttpContext.RequestAborted);
             await db.SaveChangesAsync(HttpContext.RequestAborted);
             await HttpContext.AuditAsync(AuditAction.InviteeEdited, $"organisation:{id}", new { invitation = Invitee.Id, fields = changed });
             await tx.CommitAsync(HttpContext.RequestAborted);
         }
-        (ContactName, ContactEmail, Cc, Industry) = (Invitee.ContactName, Invitee.ContactEmail, Invitee.Cc, Invitee.Industry);
+        (ContactName, ContactEmail, Cc, Category) = (Invitee.ContactName, Invitee.ContactEmail, Invitee.Cc, Invitee.Category);
         Saved = true;
         return Page();
     }

@@ -241,6 +241,10 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.Property<string>("Attributes")
                         .HasColumnType("text");
 
+                    b.Property<string>("Category")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Cc")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
@@ -258,10 +262,6 @@ namespace Shirabe.Data.Migrations.Postgres
 
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Industry")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
 
                     b.Property<DateTime?>("OpenedAt")
                         .HasColumnType("timestamp with time zone");

@@ -224,6 +224,10 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.Property<string>("Attributes")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Category")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Cc")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -240,10 +244,6 @@ namespace Shirabe.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Industry")
-                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("OpenedAt")
