@@ -9,6 +9,7 @@
 #   pagefile GET /bench-page.html                   the page below saved as a static file of the app: its ceiling
 #   view     GET /a/{token}/s/2                     a section page with a valid link, answers filled in (and its
 #                                                   rate as a share of pagefile's, of_page_file=…%)
+#   viewcookie  the same, sending the antiforgery cookie a browser has after its first page (an extra row)
 #   submit   POST /a/{token}/review                 回答を送信する with the form's antiforgery token; every request
 #                                                   submits a different invitation's draft (committed: durable)
 # Durable submissions/s are counted in the database afterwards (rows of Submissions / wrk's duration).
@@ -109,7 +110,9 @@ for provider in ${BENCH_PROVIDERS:-sqlite postgres}; do
   wrk -t2 -c16 -d2s -s bench/web/static.lua "$base/css/site.css" >/dev/null 2>&1
   # The ceiling that matters for a page (issue 12): the same page's bytes, fetched once from the running app, saved as
   # a static file and served by the same app in the same run. A page view's rate is reported as a share of it.
-  curl -fs -o "$app/wwwroot/bench-page.html" "$base/a/$(head -n1 "$out/view-tokens.txt")/s/2"
+  curl -fs -D "$out/view-headers.txt" -o "$app/wwwroot/bench-page.html" "$base/a/$(head -n1 "$out/view-tokens.txt")/s/2"
+  # The antiforgery cookie that page set: the viewcookie rows send it, as a browser does after its first page.
+  sed -n 's/^[Ss]et-[Cc]ookie: \(shirabe-af=[^;]*\).*/\1/p' "$out/view-headers.txt" >"$out/view-cookie.txt"
   wrk -t2 -c16 -d2s -s bench/web/static.lua "$base/bench-page.html" >/dev/null 2>&1
   echo "bench: $provider: warmed up with $served page views; the page is $(stat -c %s "$app/wwwroot/bench-page.html") bytes" >&2
   ((submit_only)) || for run in $(seq 1 "$runs"); do for c in 50 200; do
@@ -117,6 +120,11 @@ for provider in ${BENCH_PROVIDERS:-sqlite postgres}; do
     file_line=$(run_wrk "$provider-pagefile-c$c" "$c" bench/web/static.lua "$base/bench-page.html")
     echo "$file_line" | tee -a "$results"
     view_line=$(run_wrk "$provider-view-c$c" "$c" bench/web/view.lua "$base" "$out/view-tokens.txt")
+    echo "$view_line of_page_file=$(python3 -c "import sys; print(round(100 * float(sys.argv[2]) / max(float(sys.argv[1]), 1), 1))" \
+      "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$file_line")" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$view_line")")%" | tee -a "$results"
+    # The same views from a browser that already has the antiforgery cookie (an extra row; the row above stays the one
+    # compared with the targets).
+    view_line=$(run_wrk "$provider-viewcookie-c$c" "$c" bench/web/view.lua "$base" "$out/view-tokens.txt" "$out/view-cookie.txt")
     echo "$view_line of_page_file=$(python3 -c "import sys; print(round(100 * float(sys.argv[2]) / max(float(sys.argv[1]), 1), 1))" \
       "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$file_line")" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$view_line")")%" | tee -a "$results"
   done; done

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text.RegularExpressions;
 
@@ -55,6 +56,56 @@ public class SectionPageTemplateTests
         Assert.Contains("氏名&lt;i&gt;カナ&lt;/i&gt; &amp; &quot;よみ&quot;", html);
         Assert.DoesNotContain("<i>カナ", html);
         Assert.DoesNotContain("&amp;lt;", html);
+    }
+
+    /// <summary>
+    /// The respondent's GET is a minimal endpoint (docs/decisions/073): the Razor page's outcomes, headers and error pages,
+    /// and a form token its POST accepts.
+    /// </summary>
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task SectionPageView_KeepsStatusCodesHeadersErrorPagesAndFormToken(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider, failedLookups: 4);
+        var token = await app.InviteAsync();
+        var client = app.Client();
+
+        // HEAD: the page's headers, no OpenedAt (a link scanner is not the respondent).
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/a/{token}/s/2"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", head.Content.Headers.ContentType?.ToString());
+        await using (var db = app.Db())
+            Assert.Null((await db.Invitations.SingleAsync()).OpenedAt);
+
+        var page = await client.GetAsync($"/a/{token}/s/2/2?saved=yes");
+        var html = await HttpAssert.StatusAsync(HttpStatusCode.OK, page);
+        Assert.Equal("no-store", page.Headers.CacheControl?.ToString());
+        Assert.Equal(Shirabe.Respond.SecurityHeaders.ContentSecurityPolicy, page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", page.Headers.GetValues("Referrer-Policy").Single());
+        Assert.DoesNotContain("一時保存しました", html); // ?saved= other than true is false, as the page's bool was bound
+        await using (var db = app.Db())
+            Assert.NotNull((await db.Invitations.SingleAsync()).OpenedAt);
+
+        // The form token of the page is accepted by its POST (and bound to this link).
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.PostSectionAsync(client, token, "2", [], "save")).StatusCode);
+
+        // Wrong section or part, unknown link: the Japanese 404 page, no stack trace.
+        foreach (var path in new[] { $"/a/{token}/s/99", $"/a/{token}/s/2/9", $"/a/{token}/s/2/0", "/a/unknown000000000000000/s/2" })
+        {
+            var missing = await HttpAssert.StatusAsync(HttpStatusCode.NotFound, await client.GetAsync(path));
+            Assert.Contains("ページが見つかりません", missing);
+            Assert.DoesNotContain("Exception", missing);
+        }
+
+        // After the period: back to the landing page, which says so.
+        app.Clock.Set(TestApp.DuringFieldwork.AddYears(1));
+        var closed = await client.GetAsync($"/a/{token}/s/2");
+        Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
+        Assert.Equal($"/a/{token}", closed.Headers.Location?.OriginalString);
+
+        // Out of guesses: 429 before any lookup, with its page.
+        for (var i = 0; i < 4; i++) await client.GetAsync($"/a/guess{i:D19}/s/2");
+        Assert.Contains("しばらくお待ちください", await HttpAssert.StatusAsync(HttpStatusCode.TooManyRequests, await client.GetAsync($"/a/{token}/s/2")));
     }
 
     private static void AssertEncoded(string html, string column)

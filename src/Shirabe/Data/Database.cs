@@ -13,9 +13,10 @@ public enum DbProvider { Sqlite, Postgres }
 /// a string starting with <c>Host=</c> is PostgreSQL; anything else is SQLite (<c>Data Source=FILE</c> or a file path).
 /// Without one, the SQLite file data/shirabe.db under the repository (the embedded default).
 /// </summary>
-public sealed class Database
+public sealed class Database : IDisposable
 {
     private readonly Func<ShirabeDb> _create;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PreparedRead> _prepared = new();
 
     public Database(string? connectionString, string dataDir)
     {
@@ -42,6 +43,7 @@ public sealed class Database
                 DataFiles.SecureSqlite(Path.GetFullPath(csb.DataSource));
             }
             ConnectionString = csb.ToString();
+            IsInMemory = csb.DataSource == ":memory:" || csb.Mode == SqliteOpenMode.Memory;
             var options = new DbContextOptionsBuilder<SqliteShirabeDb>().UseSqlite(ConnectionString).Options;
             _create = new PooledDbContextFactory<SqliteShirabeDb>(options).CreateDbContext;
         }
@@ -49,6 +51,17 @@ public sealed class Database
 
     public DbProvider Provider { get; }
     public string ConnectionString { get; }
+    /// <summary>An in-memory SQLite database: each connection has its own unless shared, so no read keeps connections.</summary>
+    public bool IsInMemory { get; }
+
+    /// <summary>The hot read <paramref name="sql"/>, kept prepared for this database (<see cref="PreparedRead"/>).</summary>
+    public PreparedRead Prepared(string sql) => _prepared.GetOrAdd(sql, s => new PreparedRead(s));
+
+    /// <summary>Closes the connections the prepared reads keep (the app's container disposes this singleton).</summary>
+    public void Dispose()
+    {
+        foreach (var read in _prepared.Values) read.Dispose();
+    }
 
     /// <summary>
     /// Npgsql's pool settings for Shirabe's many short queries, unless the connection string sets them: statements

@@ -19,6 +19,14 @@ public static class RespondEndpoints
 
     public static void MapRespondEndpoints(this IEndpointRouteBuilder app)
     {
+        // The respondent's section page view (docs/decisions/073); its POST and staff entry stay on the Razor page
+        // Section.cshtml, whose route this one shares (an endpoint with methods is preferred for GET and HEAD).
+        app.MapMethods("/a/{token}/s/{section}/{part:int?}", [HttpMethods.Get, HttpMethods.Head], http =>
+        {
+            var values = http.Request.RouteValues;
+            int? part = values["part"] is string p ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : null;
+            return SectionView.ShowAsync(http, (string)values["token"]!, (string)values["section"]!, part);
+        });
         app.MapGet("/a/{token}/answers.pdf", AnswersPdf);
         app.MapGet("/survey/blank.pdf", BlankPdf);
     }

@@ -40,19 +40,19 @@ public static class RespondLayout
     /// Staff entry of paper or mail answers (docs/decisions/050): said on every page, with the way back to the console
     /// (Shared/_StaffEntry; the section page's template writes it as a hole).
     /// </summary>
-    public static void StaffEntry(RespondPageModel m, HtmlOutput o)
+    public static void StaffEntry(int? staffEntry, Data.Organisation organisation, string homePath, HtmlOutput o)
     {
-        if (m.StaffEntry is null) return;
+        if (staffEntry is null) return;
         o.Markup("<div class=\"staff-entry\" role=\"note\" id=\"staff-entry\">\n    <p><strong>職員による代理入力（紙・郵送の回答）</strong>: ");
-        o.Text(m.Organisation.Name);
+        o.Text(organisation.Name);
         o.Markup("（");
-        o.Text(m.Organisation.Code);
+        o.Text(organisation.Code);
         o.Markup("）</p>\n    <p>団体が紙や郵送で寄せた回答を、団体の代わりに入力しています。検証と設問の分岐は回答者の画面と同じです。提出すると「紙」の回答として記録され、操作記録に残ります。</p>\n    <p><a href=\"");
-        o.Text(m.HomePath);
+        o.Text(homePath);
         o.Markup("\">入力をやめて団体の詳細に戻る</a>（保存した内容は下書きに残ります）</p>\n</div>\n");
     }
 
-    public static string StaffEntryHtml(RespondPageModel m) => HtmlOutput.ToHtml(o => StaffEntry(m, o));
+    public static string StaffEntryHtml(RespondPageModel m) => HtmlOutput.ToHtml(o => StaffEntry(m.StaffEntry, m.Organisation, m.HomePath, o));
 
     public static string OpenHtml(Survey survey, string? title, bool print) => Static(b => Open(b, survey, title, print));
     public static string CloseHtml(Survey survey) => Static(b => Close(b, survey));

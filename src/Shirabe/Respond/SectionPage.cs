@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Mvc;
 using Shirabe.Core.Questionnaire;
 
 namespace Shirabe.Respond;
@@ -17,9 +15,9 @@ public static class SectionPage
 {
     // Keyed by the parsed survey: one object per stored version (Surveys.SurveyCatalog), so a new version gets new
     // templates and the old ones go with their survey. A preview's edited survey is never cached.
-    private static readonly ConditionalWeakTable<Survey, ConcurrentDictionary<int, HtmlTemplate<SectionModel>>> Cache = new();
+    private static readonly ConditionalWeakTable<Survey, ConcurrentDictionary<int, HtmlTemplate<SectionView>>> Cache = new();
 
-    public static HtmlTemplate<SectionModel> For(Survey survey, FormPage page) =>
+    public static HtmlTemplate<SectionView> For(Survey survey, FormPage page) =>
         Cache.GetOrCreateValue(survey).GetOrAdd(page.Number, _ => Build(survey, page));
 
     /// <summary>The questions of a form page, as the console's preview shows them (nothing cached: an edit is previewed once).</summary>
@@ -30,14 +28,14 @@ public static class SectionPage
         return b.Build().RenderToString(view);
     }
 
-    private static HtmlTemplate<SectionModel> Build(Survey survey, FormPage page)
+    private static HtmlTemplate<SectionView> Build(Survey survey, FormPage page)
     {
         var section = page.Section;
         var parts = section.Pages.Count;
         var isLast = page.Number == FormPages.Of(survey).Count;
-        var b = new HtmlTemplateBuilder<SectionModel>();
+        var b = new HtmlTemplateBuilder<SectionView>();
         RespondLayout.Open(b, survey, $"{section.Id} {section.Title}{(parts > 1 ? $"（{page.Index + 1}/{parts}）" : "")}", print: false);
-        b.When(m => m.StaffEntry is not null, x => x.Hole((m, o) => RespondLayout.StaffEntry(m, o)));
+        b.When(m => m.StaffEntry is not null, x => x.Hole((m, o) => RespondLayout.StaffEntry(m.StaffEntry, m.Organisation, m.HomePath, o)));
         RespondLayout.Progress(b, survey, page, "answers", m => m.BasePath, (m, s) => m.StateOf(s));
         b.When(m => m.FormError is not null || m.Errors.Count > 0, x => x.Hole(ErrorSummary));
         b.When(m => m.FormError is null && m.Errors.Count == 0 && m.JustSaved, x => x.Markup(
@@ -71,7 +69,7 @@ public static class SectionPage
         return b.Build();
     }
 
-    private static void ErrorSummary(SectionModel m, HtmlOutput o)
+    private static void ErrorSummary(SectionView m, HtmlOutput o)
     {
         var errorItems = m.FormPage.Items.Where(i => m.ErrorOf(i) is not null).ToList();
         var n = errorItems.Count.ToString(CultureInfo.InvariantCulture);
@@ -95,7 +93,7 @@ public static class SectionPage
             foreach (var item in errorItems)
             {
                 o.Markup("        <li><a href=\"#");
-                o.Text(SectionModel.FirstInputId(item));
+                o.Text(SectionView.FirstInputId(item));
                 o.Markup("\">");
                 o.Text($"設問 {item.Code}: {m.ErrorOf(item)}");
                 o.Markup("</a></li>\n");
@@ -299,17 +297,4 @@ public static class SectionPage
     }
 
     private static string Code(int code) => code.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>A section page written from its template (<see cref="SectionPage"/>), with a fresh form token.</summary>
-public sealed class SectionPageResult(SectionModel model) : IActionResult
-{
-    public async Task ExecuteResultAsync(ActionContext context)
-    {
-        var http = context.HttpContext;
-        model.FormToken = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
-        http.Response.ContentType = "text/html; charset=utf-8";
-        SectionPage.For(model.Survey, model.FormPage).Render(model, new HtmlOutput(http.Response.BodyWriter));
-        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
-    }
 }
