@@ -339,6 +339,29 @@ public class AdminResultsNavigationTests
     }
 
     [Fact]
+    public async Task ThePageOfEveryTable_LinksALongAnswerListingToItsSectionsPage()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        // 21 more associations answer 2-2 in their own words: the listing is on its section's page, linked from the page of every table.
+        for (var i = 1; i <= Shirabe.Admin.ResultsModel.AllSectionsListingRows + 1; i++)
+        {
+            var words = $"自由回答 {i:00} <b>";
+            await app.SubmitOneMoreAsync($"W{i:00}", (r, s) => ReportFixtures.WithText(r, s, "2-2", words));
+        }
+        var all = await client.GetStringAsync("/admin/results?section=all");
+        var linked = AdminTestKit.Section(all, "t-2-2");
+        Assert.DoesNotContain("自由回答 21", linked);
+        Assert.Contains("listed-elsewhere", linked);
+        Assert.Contains("<a href=\"/admin/results?section=2#t-2-2\">セクション 2 のページ</a>", linked);
+        Assert.Contains("href=\"#t-2-2\"", all); // the contents list still leads to it
+        var section = AdminTestKit.Section(await client.GetStringAsync("/admin/results?section=2"), "t-2-2");
+        Assert.Contains("自由回答 21 &lt;b&gt;", section);
+    }
+
+    [Fact]
     public async Task EachSection_HasItsOwnPageWithAContentsList()
     {
         await using var app = await TestApp.StartAsync(TestApp.Sqlite);

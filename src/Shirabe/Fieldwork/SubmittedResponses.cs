@@ -42,6 +42,10 @@ public static class SubmittedResponses
     public static List<Response> InOrder(IEnumerable<Response> responses) =>
         responses.OrderBy(r => r.SubmittedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
 
+    /// <summary>The order of <see cref="InOrder"/> as a comparer.</summary>
+    public static readonly IComparer<Response> Order = Comparer<Response>.Create((a, b) =>
+        Nullable.Compare(a.SubmittedAt, b.SubmittedAt) is var c and not 0 ? c : string.CompareOrdinal(a.Id, b.Id));
+
     private static Response ToResponse(Survey survey, string code, DateTime submittedAt, string answers) =>
         new(code, survey.Period.ToLocal(submittedAt), StoredAnswers.ToResponse(survey, StoredAnswers.Parse(answers)));
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
@@ -13,13 +14,13 @@ namespace Shirabe.Admin;
 /// </summary>
 internal sealed class SubmissionsRead
 {
-    /// <summary>History rows of one kind counted in one statement (one snapshot) with the greatest id among them.</summary>
+    /// <summary>Rows of one kind counted in one statement (one snapshot) with the greatest id among them.</summary>
     private readonly record struct Rows(int Count, long Last);
 
     /// <param name="Versioned">History rows of the survey's definition versions.</param>
     /// <param name="Unversioned">History rows without a version (rows older than versions, of any survey).</param>
-    /// <param name="Validity">Validity changes (their audit entries, committed with each change).</param>
-    private readonly record struct Mark(Rows Versioned, Rows Unversioned, int Validity);
+    /// <param name="Validity">Validity changes: their audit entries, each committed with its change.</param>
+    private readonly record struct Mark(Rows Versioned, Rows Unversioned, Rows Validity);
 
     /// <summary>A change touching more submissions than this share of them is read whole (as cheap, and simpler).</summary>
     private const int WholeReadShare = 4;
@@ -30,12 +31,12 @@ internal sealed class SubmissionsRead
     private readonly Mark _mark;
     private readonly Dictionary<int, SubmittedResponses.Stored> _rows;
 
-    private SubmissionsRead(Survey survey, Mark mark, Dictionary<int, SubmittedResponses.Stored> rows)
+    private SubmissionsRead(Survey survey, Mark mark, Dictionary<int, SubmittedResponses.Stored> rows, List<Response> valid)
     {
         Survey = survey;
         _mark = mark;
         _rows = rows;
-        Valid = SubmittedResponses.InOrder(rows.Values.Where(r => r.Valid).Select(r => r.Response));
+        Valid = valid;
     }
 
     /// <summary>The survey (definition) the answers were read with.</summary>
@@ -48,53 +49,104 @@ internal sealed class SubmissionsRead
     public static async Task<SubmissionsRead> ReadAllAsync(ShirabeDb db, Survey survey, CancellationToken cancel)
     {
         var mark = await MarkAsync(db, survey.Id, cancel);
-        var rows = await SubmittedResponses.ReadAsync(db, survey, null, cancel);
-        return new SubmissionsRead(survey, mark, rows.ToDictionary(r => r.InvitationId));
+        var rows = (await SubmittedResponses.ReadAsync(db, survey, null, cancel)).ToDictionary(r => r.InvitationId);
+        return new SubmissionsRead(survey, mark, rows, SubmittedResponses.InOrder(rows.Values.Where(r => r.Valid).Select(r => r.Response)));
     }
 
     /// <summary>
-    /// This read brought up to what the database holds now by reading only the submissions with a history row added
-    /// since (a submission, resubmission, paper entry or imported row), and every submission's validity flag when a
-    /// validity change was logged since. Null when the change cannot be proved complete, so the caller reads everything:
-    /// the history rows found after the last id counted must account for every row the counts gained. A row missing
-    /// from them — an id committed after a greater one (ids are handed out at insert, not at commit), a row given a
-    /// version by an upgrade, any row removed — makes the counts disagree. The rows are read before they are counted and
-    /// never deleted, so equal counts prove that the rows found are all the rows added.
+    /// This read brought up to what the database holds now by reading again only the submissions with a history row
+    /// added since (a submission, resubmission, paper entry or imported row) or a validity change logged since (its
+    /// audit entry names the invitation; an entry that does not makes every submission's flag be read). Null when the
+    /// change cannot be proved complete, so the caller reads everything: the rows found after the last id counted must
+    /// account for every row the counts gained. A row missing from them — an id committed after a greater one (ids are
+    /// handed out at insert, not at commit), a row given a version by an upgrade, any row removed — makes the counts
+    /// disagree. The rows are read before they are counted and never deleted, so equal counts prove that the rows
+    /// found are all the rows added.
     /// </summary>
     public async Task<SubmissionsRead?> UpdateAsync(ShirabeDb db, CancellationToken cancel)
     {
         var versions = Versions(db, Survey.Id);
-        var (versioned, unversioned) = (_mark.Versioned.Last, _mark.Unversioned.Last);
+        var (versioned, unversioned, validity) = (_mark.Versioned.Last, _mark.Unversioned.Last, _mark.Validity.Last);
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             var added = await db.AnswerHistory
                 .Where(h => (h.SurveyVersionId == null && h.Id > unversioned) || (versions.Contains(h.SurveyVersionId) && h.Id > versioned))
                 .Select(h => new { h.InvitationId, Versioned = h.SurveyVersionId != null })
                 .ToListAsync(cancel);
+            var marked = await db.AuditEntries.Where(a => a.Action == AuditAction.ValidityChanged && a.Id > validity)
+                .Select(a => a.Detail).ToListAsync(cancel);
             var mark = await MarkAsync(db, Survey.Id, cancel);
             if (mark.Versioned.Count != _mark.Versioned.Count + added.Count(a => a.Versioned)
-                || mark.Unversioned.Count != _mark.Unversioned.Count + added.Count(a => !a.Versioned))
+                || mark.Unversioned.Count != _mark.Unversioned.Count + added.Count(a => !a.Versioned)
+                || mark.Validity.Count != _mark.Validity.Count + marked.Count)
                 continue; // committed meanwhile, or out of order: look again, then read everything
-            var touched = added.Select(a => a.InvitationId).Distinct().ToArray();
-            if (touched.Length > _rows.Count / WholeReadShare + 100) return null;
+            var named = marked.Select(InvitationOf).ToList();
+            var touched = added.Select(a => a.InvitationId).Concat(named.OfType<int>()).ToHashSet();
+            if (touched.Count > _rows.Count / WholeReadShare + 100) return null;
             var rows = new Dictionary<int, SubmittedResponses.Stored>(_rows);
-            if (touched.Length > 0)
+            if (touched.Count > 0)
             {
                 // Unversioned rows may be another survey's: those invitations have no submission here.
                 foreach (var id in touched) rows.Remove(id);
-                foreach (var r in await SubmittedResponses.ReadAsync(db, Survey, touched, cancel)) rows[r.InvitationId] = r;
+                foreach (var r in await SubmittedResponses.ReadAsync(db, Survey, touched.ToArray(), cancel)) rows[r.InvitationId] = r;
             }
-            if (mark.Validity != _mark.Validity)
+            if (named.Contains(null))
             {
                 var flags = await db.Submissions.Where(s => s.Invitation.SurveyId == Survey.Id)
                     .Select(s => new { s.InvitationId, s.Valid }).ToListAsync(cancel);
                 foreach (var f in flags)
                     if (rows.TryGetValue(f.InvitationId, out var r) && r.Valid != f.Valid)
+                    {
                         rows[f.InvitationId] = r with { Valid = f.Valid };
+                        touched.Add(f.InvitationId);
+                    }
             }
-            return new SubmissionsRead(Survey, mark, rows);
+            return new SubmissionsRead(Survey, mark, rows, Merge(touched, rows));
         }
         return null;
+    }
+
+    /// <summary>
+    /// The valid responses in order after the submissions of <paramref name="touched"/> changed: this read's list without
+    /// their old responses, merged with their new ones (no sort of the whole list).
+    /// </summary>
+    private List<Response> Merge(HashSet<int> touched, Dictionary<int, SubmittedResponses.Stored> rows)
+    {
+        if (touched.Count == 0) return Valid;
+        var gone = new HashSet<Response>(ReferenceEqualityComparer.Instance);
+        var come = new List<Response>();
+        foreach (var id in touched)
+        {
+            if (_rows.TryGetValue(id, out var old) && old.Valid) gone.Add(old.Response);
+            if (rows.TryGetValue(id, out var now) && now.Valid) come.Add(now.Response);
+        }
+        come.Sort(SubmittedResponses.Order);
+        var merged = new List<Response>(Valid.Count - gone.Count + come.Count);
+        var next = 0;
+        foreach (var r in Valid)
+        {
+            if (gone.Contains(r)) continue;
+            while (next < come.Count && SubmittedResponses.Order.Compare(come[next], r) < 0) merged.Add(come[next++]);
+            merged.Add(r);
+        }
+        while (next < come.Count) merged.Add(come[next++]);
+        return merged;
+    }
+
+    /// <summary>The invitation a validity change's audit entry names (its detail's <c>invitation</c>); null: none.</summary>
+    private static int? InvitationOf(string? detail)
+    {
+        if (detail is null) return null;
+        try
+        {
+            using var json = JsonDocument.Parse(detail);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("invitation", out var id)
+                   && id.TryGetInt32(out var n) ? n : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -119,7 +171,9 @@ internal sealed class SubmissionsRead
         var versions = Versions(db, surveyId);
         var versioned = await CountAsync(db.AnswerHistory.Where(h => versions.Contains(h.SurveyVersionId)), cancel);
         var unversioned = await CountAsync(db.AnswerHistory.Where(h => h.SurveyVersionId == null), cancel);
-        return new Mark(versioned, unversioned, await ValidityChangesAsync(db, cancel));
+        var validity = await db.AuditEntries.Where(a => a.Action == AuditAction.ValidityChanged).GroupBy(a => 1)
+            .Select(g => new Rows(g.Count(), g.Max(a => a.Id))).FirstOrDefaultAsync(cancel);
+        return new Mark(versioned, unversioned, validity);
     }
 
     private static async Task<Rows> CountAsync(IQueryable<AnswerHistory> rows, CancellationToken cancel) =>
