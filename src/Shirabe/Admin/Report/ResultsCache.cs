@@ -80,11 +80,13 @@ public sealed class ResultsCache(Database database)
         {
             if (!_entries.TryGetValue(scope, out var entry) || entry.Data != data || entry.Task.IsFaulted || entry.Task.IsCanceled)
             {
-                var before = entry is { Task.IsCompletedSuccessfully: true } ? entry.Task.Result : null;
-                entry = new Entry(data, Task.Run(() =>
+                // The entry replaced is the starting point, once it is made (a view during an update does not read everything).
+                var before = entry is { Task: { IsFaulted: false, IsCanceled: false } replaced } ? replaced : null;
+                entry = new Entry(data, Task.Run(async () =>
                 {
                     Interlocked.Increment(ref _made);
-                    return make(before);
+                    var start = before is null ? null : await before.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+                    return await make(start);
                 }));
                 _entries[scope] = entry;
                 while (_entries.Count > Capacity)
