@@ -50,7 +50,6 @@ public sealed class ResultsCache(Database database)
     /// <summary>Times every submission was read (tests: a change that can be applied reads only what changed).</summary>
     public int ReadWhole => Volatile.Read(ref _readWhole);
 
-
     /// <summary>
     /// The valid submissions of <paramref name="survey"/> (stored version <paramref name="versionId"/>; null: the served
     /// folder's) tabulated, for <paramref name="segment"/> (null: everyone), at the database's current data version.
