@@ -171,6 +171,115 @@ public class AdminResultsTests
         Assert.Contains("n=48", AdminTestKit.Section(await admin.GetStringAsync("/admin/results"), "t-1-3"));
     }
 
+    [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
+    public async Task AChangeCommittedElsewhere_IsReadAloneIntoTheNextView_WithTheCountsOfAFullTabulation(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        await app.ImportReconstructedAsync();
+        var admin = await app.SignedInClientAsync();
+        var cache = app.Services.GetRequiredService<Shirabe.Admin.ResultsCache>();
+        Assert.Equal("48", AdminTestKit.ById(await admin.GetStringAsync("/admin/results"), "n"));
+        var whole = cache.ReadWhole;
+
+        // A new submission through another server instance's questionnaire (nothing tells this one).
+        await using (var other = app.SecondInstance())
+        {
+            var token = await app.InviteAsync("T01");
+            var respondent = other.Client();
+            await TestApp.PostSectionAsync(respondent, token, "1", SectionOne("1"));
+            Assert.Equal(HttpStatusCode.Redirect, (await TestApp.SubmitAsync(respondent, token)).StatusCode);
+            await AssertViewIsAFullTabulationAsync(app, admin, 49, [2, 12, 8, 24, 0, 2, 1, 49]);
+
+            // The same invitation submits again with another answer: its earlier answers leave the counts.
+            await TestApp.PostSectionAsync(respondent, token, "1", SectionOne("2"));
+            Assert.Equal(HttpStatusCode.Redirect, (await TestApp.SubmitAsync(respondent, token)).StatusCode);
+            await AssertViewIsAFullTabulationAsync(app, admin, 49, [1, 13, 8, 24, 0, 2, 1, 49]);
+        }
+
+        // Two rows by the command line's import (`shirabe import`).
+        await app.SubmitOneMoreAsync("C01", (r, s) => r with { Answers = Answer(r, s, "1-3", 4) });
+        await app.SubmitOneMoreAsync("C02", (r, s) => r with { Answers = Answer(r, s, "1-3", 4) });
+        await AssertViewIsAFullTabulationAsync(app, admin, 51, [1, 13, 8, 26, 0, 2, 1, 51]);
+
+        // The 管理者 marks T01's submission invalid, then valid again.
+        int t01;
+        await using (var db = app.Db()) t01 = await db.Organisations.Where(o => o.Code == "T01").Select(o => o.Id).SingleAsync();
+        foreach (var (valid, counts) in new[] { ("false", new long[] { 1, 12, 8, 26, 0, 2, 1, 50 }), ("true", [1, 13, 8, 26, 0, 2, 1, 51]) })
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await AdminTestKit.PostFormAsync(admin, $"/admin/invitees/{t01}/validity",
+                $"/admin/invitees/{t01}/validity", ("valid", valid), ("reason", "確認のため"))).StatusCode);
+            await AssertViewIsAFullTabulationAsync(app, admin, (int)counts[^1], counts);
+        }
+        Assert.Equal(whole, cache.ReadWhole); // every change above was read alone
+
+        // A history row committed after one with a greater id (ids are handed out before commit): the rows found after
+        // the last id read cannot account for the counts, so everything is read again, and the counts are still exact.
+        long last;
+        await using (var db = app.Db()) last = await db.AnswerHistory.MaxAsync(h => h.Id);
+        await ResubmitAsync(app, "C01", 1, last + 10);
+        await AssertViewIsAFullTabulationAsync(app, admin, 51, [2, 13, 8, 25, 0, 2, 1, 51]);
+        Assert.Equal(whole, cache.ReadWhole);
+        await ResubmitAsync(app, "C02", 1, last + 5);
+        await AssertViewIsAFullTabulationAsync(app, admin, 51, [3, 13, 8, 24, 0, 2, 1, 51]);
+        Assert.Equal(whole + 1, cache.ReadWhole);
+    }
+
+    /// <summary>Section 1 answered as a new association would, with 1-3 (会員数) = <paramref name="members"/>.</summary>
+    private static (string, string)[] SectionOne(string members) =>
+    [
+        ("q1_1_a", "山田 太郎"), ("q1_1_b", "ヤマダ タロウ"), ("q1_2_a", "一般社団法人テスト工業会"), ("q1_3", members),
+        ("q1_4_a", "60"), ("q1_4_b", "40"), ("q1_4_c", "0"), ("q1_5_a", "70"), ("q1_5_b", "20"), ("q1_5_c", "10"), ("q1_6", "5"),
+    ];
+
+    /// <summary>The answers of <paramref name="r"/> with item <paramref name="code"/> answered <paramref name="option"/>.</summary>
+    private static Shirabe.Core.Questionnaire.Answer[] Answer(Shirabe.Core.Responses.Response r, Shirabe.Core.Questionnaire.Survey s, string code, int option)
+    {
+        var answers = r.Answers.ToArray();
+        answers[s[code].Index] = Shirabe.Core.Questionnaire.Answer.Single(option);
+        return answers;
+    }
+
+    /// <summary>Resubmits <paramref name="code"/>'s answers with 1-3 = <paramref name="option"/> as the submit path writes them, its history row with id <paramref name="id"/>.</summary>
+    private static async Task ResubmitAsync(TestApp app, string code, int option, long id)
+    {
+        await using var db = app.Db();
+        var submission = await db.Submissions.SingleAsync(s => s.Invitation.Organisation.Code == code);
+        var cells = StoredAnswers.Parse(submission.Answers);
+        cells["q1_3"] = option.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var answers = StoredAnswers.Serialize(cells);
+        submission.Version++;
+        submission.Answers = answers;
+        submission.SubmittedAt = app.Clock.GetUtcNow().UtcDateTime;
+        db.AnswerHistory.Add(new AnswerHistory
+        {
+            Id = id, InvitationId = submission.InvitationId, Version = submission.Version, Answers = answers,
+            SubmittedAt = submission.SubmittedAt, SurveyVersionId = submission.SurveyVersionId,
+        });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// The console's next view shows <paramref name="n"/> and table 2-2's <paramref name="counts"/>, and the tabulation
+    /// it was made from (kept by the cache: looking it up makes none) equals a fresh full read and tabulation of the
+    /// database's valid submissions: every table, every free-text listing, in the same order.
+    /// </summary>
+    private static async Task AssertViewIsAFullTabulationAsync(TestApp app, HttpClient admin, int n, long[] counts)
+    {
+        var html = await admin.GetStringAsync("/admin/results");
+        Assert.Equal(n.ToString(System.Globalization.CultureInfo.InvariantCulture), AdminTestKit.ById(html, "n"));
+        Assert.Equal(counts, AdminTestKit.Counts(AdminTestKit.Section(html, "t-1-3")));
+        var cache = app.Services.GetRequiredService<Shirabe.Admin.ResultsCache>();
+        var made = cache.Made;
+        await using var db = app.Db();
+        var version = app.Services.GetRequiredService<Shirabe.Surveys.SurveyCatalog>().ServedVersionId;
+        var kept = await cache.GetAsync(db, app.Survey, version, null, CancellationToken.None);
+        Assert.Equal(made, cache.Made);
+        var full = await Shirabe.Fieldwork.SubmittedResponses.LoadAsync(db, app.Survey);
+        Assert.Equal(full.Select(r => (r.Id, r.SubmittedAt)), kept.Responses.Select(r => (r.Id, r.SubmittedAt)));
+        Assert.Equal(Shirabe.Core.Tabulation.TabulationJson.ToJson(Shirabe.Core.Tabulation.Tabulate.Survey(app.Survey, full)),
+            Shirabe.Core.Tabulation.TabulationJson.ToJson(kept.Tabulation));
+    }
+
     /// <summary>A cross table's cells by (row code, column code).</summary>
     private static Dictionary<(string, string), string> Table(string html, string id)
     {
@@ -227,6 +336,29 @@ public class AdminResultsNavigationTests
         var wrong = await client.GetStringAsync("/admin/results?f=1-3%3D9");
         Assert.Contains("設問 1-3 会員数 の選択肢は 1. 10社未満、2. 10社～50社未満", WebUtility.HtmlDecode(wrong));
         Assert.Equal("48", AdminTestKit.ById(wrong, "n"));
+    }
+
+    [Fact]
+    public async Task ThePageOfEveryTable_LinksALongAnswerListingToItsSectionsPage()
+    {
+        await using var app = await TestApp.StartAsync(TestApp.Sqlite);
+        await app.ImportReconstructedAsync();
+        var client = await app.SignedInClientAsync();
+
+        // 21 more associations answer 2-2 in their own words: the listing is on its section's page, linked from the page of every table.
+        for (var i = 1; i <= Shirabe.Admin.ResultsModel.AllSectionsListingRows + 1; i++)
+        {
+            var words = $"自由回答 {i:00} <b>";
+            await app.SubmitOneMoreAsync($"W{i:00}", (r, s) => ReportFixtures.WithText(r, s, "2-2", words));
+        }
+        var all = await client.GetStringAsync("/admin/results?section=all");
+        var linked = AdminTestKit.Section(all, "t-2-2");
+        Assert.DoesNotContain("自由回答 21", linked);
+        Assert.Contains("listed-elsewhere", linked);
+        Assert.Contains("<a href=\"/admin/results?section=2#t-2-2\">セクション 2 のページ</a>", linked);
+        Assert.Contains("href=\"#t-2-2\"", all); // the contents list still leads to it
+        var section = AdminTestKit.Section(await client.GetStringAsync("/admin/results?section=2"), "t-2-2");
+        Assert.Contains("自由回答 21 &lt;b&gt;", section);
     }
 
     [Fact]

@@ -76,6 +76,16 @@ public sealed class ResultsModel(ConsoleReport report, ShirabeDb db, Survey surv
         return question?.Id ?? survey.Sections[0].Id;
     }
 
+    /// <summary>Rows of an answer listing shown on the page of every table; a longer one is linked to its section's page.</summary>
+    public const int AllSectionsListingRows = 20;
+
+    /// <summary>
+    /// A listing of answers (free text, or values per respondent) too long for the page of every table: it is shown on
+    /// its section's page (the page of every table stays under 300 KB at 100,000 responses; docs/decisions/075).
+    /// </summary>
+    public bool ListedOnItsSection(TableBlock table) =>
+        Shown is null && table.Kind is TableKind.Text or TableKind.Listing && table.Rows.Count > AllSectionsListingRows;
+
     public int TablesIn(Section section) => AllTables.Count(t => SectionOf(t) == section.Id);
 
     /// <summary>This page with another section, keeping the segment and the cross table.</summary>

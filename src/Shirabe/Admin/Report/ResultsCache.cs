@@ -1,19 +1,17 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
 using Shirabe.Core.Questionnaire;
 using Shirabe.Core.Responses;
 using Shirabe.Core.Tabulation;
 using Shirabe.Data;
-using Shirabe.Fieldwork;
 
 namespace Shirabe.Admin;
 
 /// <summary>
 /// The console's tabulations, made once per data version and kept (docs/decisions/071): a survey version's valid
-/// submissions read and tabulated once, and each segment of them tabulated once from those, until the data changes.
-/// The data version is read from the database on every request (<see cref="DataVersionAsync"/>), so several server
-/// instances, the command line and the import never leave a stale result behind. Charts drawn from a tabulation are
-/// kept with it.
+/// submissions tabulated once, and each segment of them tabulated once from those, until the data changes. The data
+/// version is read from the database on every request (<see cref="SubmissionsRead.DataVersionAsync"/>), so several
+/// server instances, the command line and the import never leave a stale result behind; after a change only the
+/// submissions that changed are read again (docs/decisions/075). Charts drawn from a tabulation are kept with it.
 /// </summary>
 public sealed class ResultsCache(Database database)
 {
@@ -29,6 +27,8 @@ public sealed class ResultsCache(Database database)
         public ConcurrentDictionary<string, string> Charts { get; } = new(StringComparer.Ordinal);
         /// <summary>The report built from this tabulation with the edits last asked for (their JSON), reused while they stay.</summary>
         public KeptReport? Report { get; set; }
+        /// <summary>Every submission read for this tabulation and where the history stood (everyone's entry only): the next data version starts from it.</summary>
+        internal SubmissionsRead? Read { get; init; }
     }
 
     /// <summary>A report document and the edits (JSON) it was built with; replaced whole, so readers never see half of one.</summary>
@@ -42,27 +42,13 @@ public sealed class ResultsCache(Database database)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _clock;
-    private int _made;
+    private int _made, _readWhole;
 
     /// <summary>Tabulations made since start (tests: a second view of unchanged data makes none).</summary>
     public int Made => Volatile.Read(ref _made);
 
-    /// <summary>
-    /// A value that changes whenever the survey's tabulated data may have: the history rows of its versions (every
-    /// submission, resubmission, paper entry and imported row adds one with its definition version; history rows are
-    /// never deleted), the history rows without a version (rows older than versions, of any survey) and the number of
-    /// validity changes (each committed with its audit entry, which is never deleted). Each is an index range count,
-    /// read after the change it counts is committed, so a reader that takes the version before the data can at worst
-    /// keep newer data under an older version (tabulated again on the next view), never older data under a newer one.
-    /// </summary>
-    public static async Task<string> DataVersionAsync(ShirabeDb db, string surveyId, CancellationToken cancel)
-    {
-        var versions = db.SurveyVersions.Where(v => v.SurveyId == surveyId).Select(v => (int?)v.Id);
-        var submitted = await db.AnswerHistory.CountAsync(h => versions.Contains(h.SurveyVersionId), cancel);
-        var unversioned = await db.AnswerHistory.CountAsync(h => h.SurveyVersionId == null, cancel);
-        var validity = await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ValidityChanged, cancel);
-        return $"{submitted}.{unversioned}.{validity}";
-    }
+    /// <summary>Times every submission was read (tests: a change that can be applied reads only what changed).</summary>
+    public int ReadWhole => Volatile.Read(ref _readWhole);
 
     /// <summary>
     /// The valid submissions of <paramref name="survey"/> (stored version <paramref name="versionId"/>; null: the served
@@ -70,33 +56,36 @@ public sealed class ResultsCache(Database database)
     /// </summary>
     public async Task<Tabulated> GetAsync(ShirabeDb db, Survey survey, int? versionId, Segment? segment, CancellationToken cancel)
     {
-        var data = await DataVersionAsync(db, survey.Id, cancel);
+        var data = await SubmissionsRead.DataVersionAsync(db, survey.Id, cancel);
         var all = $"{survey.Id}\n{versionId}";
-        if (segment is null) return await GetAsync(all, data, () => LoadAsync(survey), cancel);
-        return await GetAsync(all + "\n" + SegmentKey(segment), data, async () =>
+        if (segment is null) return await GetAsync(all, data, before => LoadAsync(survey, before), cancel);
+        return await GetAsync(all + "\n" + SegmentKey(segment), data, async _ =>
         {
-            var everyone = await GetAsync(all, data, () => LoadAsync(survey), CancellationToken.None);
+            var everyone = await GetAsync(all, data, before => LoadAsync(survey, before), CancellationToken.None);
             var responses = everyone.Responses.Where(segment.Matches).ToList();
-            return new Tabulated(responses, Tabulate.Survey(survey, responses));
+            return new Tabulated(responses, TabulateInParts(survey, responses));
         }, cancel);
     }
 
     /// <summary>
     /// The entry of <paramref name="scope"/> at <paramref name="data"/>, made once (concurrent requests share it; a
-    /// request that gives up does not stop it for the others). A newer data version replaces the scope's entry; a
-    /// failed one is not kept.
+    /// request that gives up does not stop it for the others) from the scope's entry before it, if any. A newer data
+    /// version replaces the scope's entry; a failed one is not kept.
     /// </summary>
-    private Task<Tabulated> GetAsync(string scope, string data, Func<Task<Tabulated>> make, CancellationToken cancel)
+    private Task<Tabulated> GetAsync(string scope, string data, Func<Tabulated?, Task<Tabulated>> make, CancellationToken cancel)
     {
         Task<Tabulated> task;
         lock (_lock)
         {
             if (!_entries.TryGetValue(scope, out var entry) || entry.Data != data || entry.Task.IsFaulted || entry.Task.IsCanceled)
             {
-                entry = new Entry(data, Task.Run(() =>
+                // The entry replaced is the starting point, once it is made (a view during an update does not read everything).
+                var before = entry is { Task: { IsFaulted: false, IsCanceled: false } replaced } ? replaced : null;
+                entry = new Entry(data, Task.Run(async () =>
                 {
                     Interlocked.Increment(ref _made);
-                    return make();
+                    var start = before is null ? null : await before.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+                    return await make(start);
                 }));
                 _entries[scope] = entry;
                 while (_entries.Count > Capacity)
@@ -108,12 +97,30 @@ public sealed class ResultsCache(Database database)
         return task.WaitAsync(cancel);
     }
 
-    /// <summary>Read with a context of its own: the entry outlives the request that started it.</summary>
-    private async Task<Tabulated> LoadAsync(Survey survey)
+    /// <summary>
+    /// Everyone's submissions brought up to date from <paramref name="before"/> (only what changed is read), or read
+    /// whole when there is nothing to start from or the change cannot be proved complete; then tabulated. Read with a
+    /// context of its own: the entry outlives the request that started it.
+    /// </summary>
+    private async Task<Tabulated> LoadAsync(Survey survey, Tabulated? before)
     {
         await using var db = database.CreateContext();
-        var responses = await SubmittedResponses.LoadAsync(db, survey);
-        return new Tabulated(responses, Tabulate.Survey(survey, responses));
+        var read = before?.Read is { } last && ReferenceEquals(last.Survey, survey) ? await last.UpdateAsync(db, CancellationToken.None) : null;
+        if (read is null)
+        {
+            Interlocked.Increment(ref _readWhole);
+            read = await SubmissionsRead.ReadAllAsync(db, survey, CancellationToken.None);
+        }
+        return new Tabulated(read.Valid, TabulateInParts(survey, read.Valid)) { Read = read };
+    }
+
+    /// <summary>Many responses are tabulated in one part per core (the result is the same as in one, by <see cref="Tabulate.SurveyInParts"/>).</summary>
+    private static SurveyTabulation TabulateInParts(Survey survey, List<Response> responses)
+    {
+        var parts = Math.Min(Environment.ProcessorCount, responses.Count / 10_000);
+        if (parts < 2) return Tabulate.Survey(survey, responses);
+        var size = (responses.Count + parts - 1) / parts;
+        return Tabulate.SurveyInParts(survey, Enumerable.Range(0, parts).Select(i => responses.Skip(i * size).Take(size)).ToList());
     }
 
     private static string SegmentKey(Segment segment) => string.Join("&", segment.Filters.Select(f =>
