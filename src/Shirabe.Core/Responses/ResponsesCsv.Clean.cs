@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 using Shirabe.Core.Questionnaire;
@@ -100,14 +101,15 @@ public static partial class ResponsesCsv
     private sealed class CleanPlan
     {
         private readonly ColumnMap _map;
-        private readonly ItemColumns[] _items;
+        /// <summary>Per item with a column: its columns, its index, its kind and its (first) column, flat for the loop over a row.</summary>
+        private readonly (ItemColumns Columns, int Index, ItemKind Kind, int Ordinal)[] _cells;
         private readonly CleanRule[] _rules;
         private readonly bool[] _shown;
 
         public CleanPlan(Survey survey, ColumnMap map)
         {
             _map = map;
-            _items = map.Items;
+            _cells = map.Items.Select(c => (c, c.Item.Index, c.Item.Kind, c.Ordinals[0])).ToArray();
             _shown = new bool[survey.Items.Count];
             _rules = survey.Items.Where(i => i.ShowIf is not null).Select(i => new CleanRule(i)).ToArray();
         }
@@ -133,16 +135,27 @@ public static partial class ResponsesCsv
             }
 
             var states = row.States;
-            foreach (var columns in _items)
+            foreach (var (columns, index, kind, ordinal) in _cells)
             {
-                var index = columns.Item.Index;
-                var ok = columns.Item.Kind switch
+                if (kind is ItemKind.Single or ItemKind.Matrix)
+                {
+                    // the most common cell, a one-digit code, read here
+                    var cell = reader.GetField(ordinal);
+                    if (cell.Length == 1 && (uint)(cell[0] - '0') < (uint)columns.ValidCodes.Length && columns.ValidCodes[cell[0] - '0'])
+                    {
+                        states[index] = AnswerState.Given;
+                        row.Values[index] = (uint)(cell[0] - '0');
+                        continue;
+                    }
+                    if (!TryChoice(cell, columns, row, index)) return false;
+                }
+                else if (!(kind switch
                 {
                     ItemKind.Text => TryText(reader, columns, row, index),
                     ItemKind.Split => TrySplit(reader, columns, row, index),
-                    _ => TryChoice(reader.GetField(columns.Ordinals[0]), columns, row, index),
-                };
-                if (!ok) return false;
+                    _ => TryChoice(reader.GetField(ordinal), columns, row, index),
+                }))
+                    return false;
             }
 
             // Skip rules, as ParseRow evaluates them: an answer to a hidden item is a problem, a blank means not asked.
@@ -392,7 +405,56 @@ public static partial class ResponsesCsv
             if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
             // a blank line, or a record longer than Sylvan's buffer would take: left to Sylvan's reader
             if (bytes.Length is 0 or > MaxCleanRecordBytes || !Utf8.IsValid(bytes)) return Reject();
-            return Split(bytes) || Reject();
+            return SplitUnquoted(bytes) || Split(bytes) || Reject();
+        }
+
+        /// <summary>
+        /// The common record, without quotes or CR: its commas found 32 bytes at a time as a bit mask, cells between
+        /// them. False (nothing decided) at the first quote or CR: <see cref="Split"/> then reads the record.
+        /// </summary>
+        private bool SplitUnquoted(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length + 1 > _starts.Length)
+            {
+                Array.Resize(ref _starts, bytes.Length + 1);
+                Array.Resize(ref _lengths, bytes.Length + 1);
+                Array.Resize(ref _inUnescaped, bytes.Length + 1);
+            }
+            var (starts, lengths) = (_starts, _lengths); // room for a cell per byte, and one more
+            int fields = 0, cell = 0, i = 0;
+            ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(bytes);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var (comma, quote, cr) = (Vector256.Create((byte)','), Vector256.Create((byte)'"'), Vector256.Create((byte)'\r'));
+                for (; i + 32 <= bytes.Length; i += 32)
+                {
+                    var v = Vector256.LoadUnsafe(ref first, (nuint)i);
+                    if ((Vector256.Equals(v, quote) | Vector256.Equals(v, cr)) != Vector256<byte>.Zero) return false;
+                    for (var mask = Vector256.Equals(v, comma).ExtractMostSignificantBits(); mask != 0; mask &= mask - 1)
+                    {
+                        var at = i + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                        starts[fields] = cell;
+                        lengths[fields++] = at - cell;
+                        cell = at + 1;
+                    }
+                }
+            }
+            for (; i < bytes.Length; i++)
+            {
+                var b = bytes[i];
+                if (b == ',')
+                {
+                    starts[fields] = cell;
+                    lengths[fields++] = i - cell;
+                    cell = i + 1;
+                }
+                else if (b is (byte)'"' or (byte)'\r') return false;
+            }
+            starts[fields] = cell;
+            lengths[fields++] = bytes.Length - cell;
+            Array.Clear(_inUnescaped, 0, fields);
+            Fields = fields;
+            return true;
         }
 
         private bool Split(ReadOnlySpan<byte> bytes)
