@@ -54,7 +54,6 @@ public static partial class ResponsesCsv
 {
     private const int MaxCleanRecordBytes = 1 << 15;
     private static readonly SearchValues<byte> QuoteOrNewline = SearchValues.Create("\"\n"u8);
-    private static readonly SearchValues<byte> UnquotedEnd = SearchValues.Create(",\"\r"u8);
     /// <summary>The C0 controls XML cannot hold (decision 012); U+FFFE and U+FFFF are looked for apart.</summary>
     private static readonly SearchValues<byte> XmlInvalidControls =
         SearchValues.Create([.. Enumerable.Range(0, 0x20).Where(b => b is not ('\t' or '\n' or '\r')).Select(b => (byte)b)]);
@@ -405,38 +404,70 @@ public static partial class ResponsesCsv
             if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
             // a blank line, or a record longer than Sylvan's buffer would take: left to Sylvan's reader
             if (bytes.Length is 0 or > MaxCleanRecordBytes || !Utf8.IsValid(bytes)) return Reject();
-            return SplitUnquoted(bytes) || Split(bytes) || Reject();
+            return Split(bytes) || Reject();
         }
 
         /// <summary>
-        /// The common record, without quotes or CR: its commas found 32 bytes at a time as a bit mask, cells between
-        /// them. False (nothing decided) at the first quote or CR: <see cref="Split"/> then reads the record.
+        /// Cuts the record into cells: runs of unquoted cells by <see cref="Unquoted"/>, a quoted cell by <see cref="Quoted"/>.
+        /// False for anything left to Sylvan's reader (a quote inside an unquoted cell, a CR, text after a closing quote).
         /// </summary>
-        private bool SplitUnquoted(ReadOnlySpan<byte> bytes)
+        private bool Split(ReadOnlySpan<byte> bytes)
         {
-            if (bytes.Length + 1 > _starts.Length)
+            if (bytes.Length + 1 > _starts.Length) // room for a cell per byte, and one more
             {
                 Array.Resize(ref _starts, bytes.Length + 1);
                 Array.Resize(ref _lengths, bytes.Length + 1);
                 Array.Resize(ref _inUnescaped, bytes.Length + 1);
             }
-            var (starts, lengths) = (_starts, _lengths); // room for a cell per byte, and one more
-            int fields = 0, cell = 0, i = 0;
-            ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(bytes);
+            Fields = 0;
+            _unescapedLength = 0;
+            var position = 0;
+            while (true)
+            {
+                var stop = Unquoted(bytes, ref position);
+                if (stop < 0)
+                {
+                    Add(position, bytes.Length - position);
+                    return true;
+                }
+                if (stop != position || bytes[stop] != '"' || !Quoted(bytes, ref position)) return false;
+                if (position == bytes.Length) return true;
+                position++; // the comma after the closing quote
+            }
+        }
+
+        private void Add(int start, int length)
+        {
+            _starts[Fields] = start;
+            _lengths[Fields] = length;
+            _inUnescaped[Fields++] = false;
+        }
+
+        /// <summary>
+        /// Adds the cells from <paramref name="cell"/> that end in a comma before the next quote or CR, their commas
+        /// found 32 bytes at a time as a bit mask; returns where that quote or CR is (-1: none up to the end), with
+        /// <paramref name="cell"/> the start of the cell it is in.
+        /// </summary>
+        private int Unquoted(ReadOnlySpan<byte> bytes, ref int cell)
+        {
+            var i = cell;
             if (Vector256.IsHardwareAccelerated)
             {
+                ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(bytes);
                 var (comma, quote, cr) = (Vector256.Create((byte)','), Vector256.Create((byte)'"'), Vector256.Create((byte)'\r'));
                 for (; i + 32 <= bytes.Length; i += 32)
                 {
                     var v = Vector256.LoadUnsafe(ref first, (nuint)i);
-                    if ((Vector256.Equals(v, quote) | Vector256.Equals(v, cr)) != Vector256<byte>.Zero) return false;
-                    for (var mask = Vector256.Equals(v, comma).ExtractMostSignificantBits(); mask != 0; mask &= mask - 1)
+                    var stops = (Vector256.Equals(v, quote) | Vector256.Equals(v, cr)).ExtractMostSignificantBits();
+                    var commas = Vector256.Equals(v, comma).ExtractMostSignificantBits();
+                    if (stops != 0) commas &= (1u << System.Numerics.BitOperations.TrailingZeroCount(stops)) - 1;
+                    for (; commas != 0; commas &= commas - 1)
                     {
-                        var at = i + System.Numerics.BitOperations.TrailingZeroCount(mask);
-                        starts[fields] = cell;
-                        lengths[fields++] = at - cell;
+                        var at = i + System.Numerics.BitOperations.TrailingZeroCount(commas);
+                        Add(cell, at - cell);
                         cell = at + 1;
                     }
+                    if (stops != 0) return i + System.Numerics.BitOperations.TrailingZeroCount(stops);
                 }
             }
             for (; i < bytes.Length; i++)
@@ -444,53 +475,12 @@ public static partial class ResponsesCsv
                 var b = bytes[i];
                 if (b == ',')
                 {
-                    starts[fields] = cell;
-                    lengths[fields++] = i - cell;
+                    Add(cell, i - cell);
                     cell = i + 1;
                 }
-                else if (b is (byte)'"' or (byte)'\r') return false;
+                else if (b is (byte)'"' or (byte)'\r') return i;
             }
-            starts[fields] = cell;
-            lengths[fields++] = bytes.Length - cell;
-            Array.Clear(_inUnescaped, 0, fields);
-            Fields = fields;
-            return true;
-        }
-
-        private bool Split(ReadOnlySpan<byte> bytes)
-        {
-            Fields = 0;
-            _unescapedLength = 0;
-            var position = 0;
-            var length = bytes.Length;
-            while (true)
-            {
-                if (Fields == _starts.Length)
-                {
-                    Array.Resize(ref _starts, Fields * 2);
-                    Array.Resize(ref _lengths, Fields * 2);
-                    Array.Resize(ref _inUnescaped, Fields * 2);
-                }
-                if (position < length && bytes[position] == '"')
-                {
-                    if (!Quoted(bytes, ref position)) return false;
-                }
-                else
-                {
-                    var rest = bytes[position..];
-                    var at = rest.IndexOfAny(UnquotedEnd);
-                    if (at >= 0 && rest[at] != ',') return false; // a quote inside a cell, or a CR: left to Sylvan's reader
-                    var cell = at < 0 ? rest.Length : at;
-                    _starts[Fields] = position;
-                    _lengths[Fields] = cell;
-                    _inUnescaped[Fields] = false;
-                    position += cell;
-                }
-                Fields++;
-                if (position == length) return true;
-                if (bytes[position] != ',') return false;
-                position++;
-            }
+            return -1;
         }
 
         /// <summary>A quoted cell from the opening quote at <paramref name="position"/>; false unless a comma or the end follows its closing quote.</summary>
@@ -512,9 +502,7 @@ public static partial class ResponsesCsv
             if (position < bytes.Length && bytes[position] != ',') return false;
             if (!escaped)
             {
-                _starts[Fields] = from;
-                _lengths[Fields] = raw.Length;
-                _inUnescaped[Fields] = false;
+                Add(from, raw.Length);
                 return true;
             }
             if (_unescaped.Length < _unescapedLength + raw.Length) Array.Resize(ref _unescaped, Math.Max(_unescaped.Length * 2, _unescapedLength + raw.Length));
@@ -526,7 +514,7 @@ public static partial class ResponsesCsv
             }
             _starts[Fields] = start;
             _lengths[Fields] = _unescapedLength - start;
-            _inUnescaped[Fields] = true;
+            _inUnescaped[Fields++] = true;
             return true;
         }
     }
