@@ -93,7 +93,7 @@ public static partial class ResponsesCsv
     }
 
     /// <summary>
-    /// The checks of <see cref="ParseRow"/> on a row's bytes, for the rows they accept: each method returns false where
+    /// The checks of <see cref="ParseRow"/> on a row's bytes (a second implementation, held to the first by the property test of decision 074): each returns false where
     /// <see cref="ParseRow"/> would report a problem, and also for the rare valid forms it does not read itself
     /// (a code of more than 9 digits, a non-canonical timestamp longer than 64 bytes, a number of more than 18 characters).
     /// </summary>
@@ -218,7 +218,7 @@ public static partial class ResponsesCsv
                 while (true)
                 {
                     var end = cell.IndexOf((byte)';');
-                    if (!TryCode(end < 0 ? cell : cell[..end], out var code) || code is < 1 or > 63) return false;
+                    if (!TryParseShortCode(end < 0 ? cell : cell[..end], out var code) || code is < 1 or > 63) return false;
                     var bit = 1UL << code;
                     if ((value & bit) != 0) return false; // the same option twice
                     value |= bit;
@@ -231,24 +231,11 @@ public static partial class ResponsesCsv
             }
             else
             {
-                if (!TryCode(cell, out var code) || (uint)code >= (uint)columns.ValidCodes.Length || !columns.ValidCodes[code]) return false;
+                if (!TryParseShortCode(cell, out var code) || (uint)code >= (uint)columns.ValidCodes.Length || !columns.ValidCodes[code]) return false;
                 value = (uint)code;
             }
             row.States[index] = AnswerState.Given;
             row.Values[index] = value;
-            return true;
-        }
-
-        /// <summary>1 to 9 digits (longer codes, valid or not, are left to the validating reader).</summary>
-        private static bool TryCode(ReadOnlySpan<byte> cell, out int code)
-        {
-            code = 0;
-            if (cell.Length is 0 or > 9) return false;
-            foreach (var b in cell)
-            {
-                if (b is < (byte)'0' or > (byte)'9') return false;
-                code = code * 10 + (b - '0');
-            }
             return true;
         }
 
@@ -264,31 +251,13 @@ public static partial class ResponsesCsv
                 var cell = reader.GetField(ordinals[p]);
                 if (cell.Length == 0) blank++;
                 else if (cell.SequenceEqual("NA"u8)) notAsked++;
-                else if (TryNumber(cell, out var v) && v <= item.Total) sum += values[p] = v;
+                else if (TryParsePlainNumber(cell, out var v) && v <= item.Total) sum += values[p] = v;
                 else return false;
             }
             if (notAsked == ordinals.Length) { row.States[index] = AnswerState.NotAsked; return true; }
             if (blank == ordinals.Length) { row.States[index] = AnswerState.NoAnswer; return true; }
             if (notAsked > 0 || blank > 0 || sum != item.Total) return false;
             row.States[index] = AnswerState.Given;
-            return true;
-        }
-
-        /// <summary>As <see cref="TryParseNumber"/> reads plain digits with at most one point; false for anything else.</summary>
-        private static bool TryNumber(ReadOnlySpan<byte> cell, out decimal value)
-        {
-            value = 0;
-            if (cell.Length > 18) return false;
-            long mantissa = 0;
-            int scale = -1, digits = 0;
-            foreach (var b in cell)
-            {
-                if (b is >= (byte)'0' and <= (byte)'9') { mantissa = mantissa * 10 + (b - '0'); digits++; if (scale >= 0) scale++; }
-                else if (b == '.' && scale < 0) scale = 0;
-                else return false;
-            }
-            if (digits == 0) return false;
-            value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
             return true;
         }
     }
