@@ -93,9 +93,10 @@ public static partial class ResponsesCsv
     }
 
     /// <summary>
-    /// The checks of <see cref="ParseRow"/> on a row's bytes (a second implementation, held to the first by the property test of decision 074): each returns false where
-    /// <see cref="ParseRow"/> would report a problem, and also for the rare valid forms it does not read itself
-    /// (a code of more than 9 digits, a non-canonical timestamp longer than 64 bytes, a number of more than 18 characters).
+    /// The checks of <see cref="ParseRow"/> on a row's bytes, a second implementation held to the first by the property
+    /// test of decision 074: each returns false where <see cref="ParseRow"/> would report a problem, and also for the
+    /// rare valid forms it does not read itself (a code of more than 9 digits, a timestamp longer than 64 bytes, a
+    /// number of more than 18 characters).
     /// </summary>
     private sealed class CleanPlan
     {
