@@ -10,6 +10,8 @@
 #   - `wc -l` on the file;
 # and prints medians, the ratio tabulate / DuckDB and the load average before and after.
 # Usage: scripts/bench-tabulate.sh [ROWS] [RUNS] [TEXTLEN]   (defaults: 1000000 5 20; files go to .build/bench/)
+# BENCH_BASE=DIR also times DIR/shirabe (another checkout, e.g. main's: `git worktree add DIR main`) in the same rounds,
+# for a before/after pair taken under the same load.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +23,8 @@ dir="$root/.build/bench"
 mkdir -p "$dir"
 
 ./shirabe --help >/dev/null            # builds the Release app once, outside the timings
+base="${BENCH_BASE:-}"
+[[ -z "$base" ]] || "$base/shirabe" --help >/dev/null
 peer="$root/.build/duckdb"
 if [[ ! -f "$peer/node_modules/@duckdb/node-api/package.json" ]] \
    || ! grep -q "\"version\": \"$duckdb_version\"" "$peer/node_modules/@duckdb/node-api/package.json"; then
@@ -53,11 +57,16 @@ echo "machine:   $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for csv in "$sparse" "$texts"; do
   cat "$csv" >/dev/null                # every command reads a file that is in the page cache
-  : >"$dir/tabulate.times"; : >"$dir/duckdb.times"; : >"$dir/wc.times"
+  : >"$dir/tabulate.times"; : >"$dir/duckdb.times"; : >"$dir/wc.times"; : >"$dir/base.times"
   for ((i = 1; i <= runs; i++)); do
     /usr/bin/time -f "%e %U %S %M" -o "$dir/t" ./shirabe tabulate --survey surveys/sc3-2023 --responses "$csv" --format json \
       >/dev/null 2>"$dir/tabulate.stderr"
     cat "$dir/t" >>"$dir/tabulate.times"
+    if [[ -n "$base" ]]; then
+      /usr/bin/time -f "%e %U %S %M" -o "$dir/t" "$base/shirabe" tabulate --survey surveys/sc3-2023 --responses "$csv" --format json \
+        >/dev/null 2>"$dir/base.stderr"
+      cat "$dir/t" >>"$dir/base.times"
+    fi
     /usr/bin/time -f "%e %U %S %M" -o "$dir/t" node "$peer/count.mjs" "$csv" >"$dir/duckdb.out"
     cat "$dir/t" >>"$dir/duckdb.times"
     /usr/bin/time -f "%e %U %S %M" -o "$dir/t" wc -l "$csv" >/dev/null
@@ -78,6 +87,14 @@ for csv in "$sparse" "$texts"; do
   echo "wc -l:     median $w_wall s wall"
   awk -v t="$t_wall" -v d="$d_wall" -v tc="$t_cpu" -v dc="$d_cpu" \
     'BEGIN { printf "ratio:     tabulate / DuckDB = %.2f wall, %.2f CPU\n", t / d, tc / dc }'
+  if [[ -n "$base" ]]; then
+    b_wall="$(cut -d' ' -f1 "$dir/base.times" | median)"
+    b_cpu="$(awk '{ print $2 + $3 }' "$dir/base.times" | median)"
+    b_rss="$(cut -d' ' -f4 "$dir/base.times" | sort -n | tail -1)"
+    echo "base:      median $b_wall s wall, $b_cpu s CPU (user+sys), peak RSS $((b_rss / 1024)) MiB   [runs: $(cut -d' ' -f1 "$dir/base.times" | tr '\n' ' ')] ($base)"
+    awk -v t="$b_wall" -v d="$d_wall" -v tc="$b_cpu" -v dc="$d_cpu" \
+      'BEGIN { printf "ratio:     base / DuckDB = %.2f wall, %.2f CPU\n", t / d, tc / dc }'
+  fi
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

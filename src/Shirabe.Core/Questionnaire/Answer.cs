@@ -46,6 +46,9 @@ public readonly record struct Answer
     public static Answer FromText(string? text) =>
         string.IsNullOrEmpty(text) ? NoAnswer : new() { State = AnswerState.Given, Text = text };
 
+    /// <summary>The value in one number, as the tabulation's fast path holds it: the bits of a multiple item, else the code.</summary>
+    internal ulong CompactValue(ItemKind kind) => kind == ItemKind.Multiple ? Choices : (uint)Choice;
+
     public bool Has(int code) => code is >= 1 and <= 63 && (Choices & (1UL << code)) != 0;
 
     public IReadOnlyList<int> ChoiceCodes()

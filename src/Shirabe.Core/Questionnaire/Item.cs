@@ -61,11 +61,14 @@ public sealed class Item
     /// Whether <paramref name="answer"/> (to this item) chose any of <paramref name="codes"/>: for a multiple item, among
     /// its choices. Not asked and no answer choose nothing. Skip rules and segment filters both match this way.
     /// </summary>
-    public bool ChoseAny(Answer answer, IReadOnlyList<int> codes)
+    public bool ChoseAny(Answer answer, IReadOnlyList<int> codes) => ChoseAny(answer.State, answer.CompactValue(Kind), codes);
+
+    /// <summary>As <see cref="ChoseAny(Answer, IReadOnlyList{int})"/> for an answer's state and <see cref="Answer.CompactValue"/>.</summary>
+    internal bool ChoseAny(AnswerState state, ulong value, IReadOnlyList<int> codes)
     {
-        if (answer.State != AnswerState.Given) return false;
+        if (state != AnswerState.Given) return false;
         for (var i = 0; i < codes.Count; i++)
-            if (Kind == ItemKind.Multiple ? answer.Has(codes[i]) : answer.Choice == codes[i])
+            if (Kind == ItemKind.Multiple ? codes[i] is >= 1 and <= 63 && (value & (1UL << codes[i])) != 0 : value == (uint)codes[i])
                 return true;
         return false;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using Shirabe.Core.Questionnaire;
 using Sylvan.Data.Csv;
@@ -48,7 +49,7 @@ public static partial class ResponsesCsv
                 break; // the rest of the file cannot be read reliably
             }
             row++;
-            var answers = ParseRow(new SylvanRow(csv), csv.FieldCount, row, columns, ids, problems, buffers, out var id, out var submittedAt);
+            var answers = ParseRow(csv, csv.FieldCount, row, columns, ids, problems, buffers, out var id, out var submittedAt);
             if (answers is not null && problems.Count == 0) yield return new Response(id, submittedAt, answers);
         }
         if (problems.Count > 0) throw problems.ToException();
@@ -108,19 +109,6 @@ public static partial class ResponsesCsv
         public Answer[] Answers() => _answers ?? new Answer[Shown.Length];
     }
 
-    /// <summary>The cells of the row being read, as both readers (Sylvan's and the strict one for tabulation) hand them to the checks.</summary>
-    private interface IRowFields
-    {
-        int RowFieldCount { get; }
-        ReadOnlySpan<char> GetFieldSpan(int ordinal);
-    }
-
-    private readonly struct SylvanRow(CsvDataReader csv) : IRowFields
-    {
-        public int RowFieldCount => csv.RowFieldCount;
-        public ReadOnlySpan<char> GetFieldSpan(int ordinal) => csv.GetFieldSpan(ordinal);
-    }
-
     private static ColumnMap MapHeader(string[] names, Survey survey, ProblemList problems)
     {
         var byName = new Dictionary<string, (Item Item, int Part)>(StringComparer.Ordinal);
@@ -158,9 +146,8 @@ public static partial class ResponsesCsv
     }
 
     /// <summary>Checks one row; its answers (null when it has a problem), its id and its submission time.</summary>
-    private static Answer[]? ParseRow<TRow>(TRow csv, int fieldCount, long row, ColumnMap map,
+    private static Answer[]? ParseRow(CsvDataReader csv, int fieldCount, long row, ColumnMap map,
         HashSet<string> ids, ProblemList problems, RowBuffers buffers, out string id, out DateTimeOffset? submittedAt)
-        where TRow : struct, IRowFields
     {
         var before = problems.Count;
         submittedAt = null;
@@ -208,8 +195,7 @@ public static partial class ResponsesCsv
         return problems.Count == before ? answers : null;
     }
 
-    private static Answer ParseCell<TRow>(TRow csv, long row, ItemColumns columns, ProblemList problems)
-        where TRow : struct, IRowFields
+    private static Answer ParseCell(CsvDataReader csv, long row, ItemColumns columns, ProblemList problems)
     {
         var (item, ordinals) = (columns.Item, columns.Ordinals);
         if (item.Kind == ItemKind.Text)
@@ -254,19 +240,23 @@ public static partial class ResponsesCsv
         TryParseCode(cell, out var code) ? Answer.Single(code) : null;
 
     /// <summary>As <c>int.TryParse(NumberStyles.None, invariant)</c>: digits only; short codes are read directly.</summary>
-    private static bool TryParseCode(ReadOnlySpan<char> cell, out int code)
+    private static bool TryParseCode(ReadOnlySpan<char> cell, out int code) =>
+        cell.Length is > 0 and <= 9
+            ? TryParseShortCode(cell, out code)
+            : int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out code);
+
+    /// <summary>1 to 9 digits, as chars or UTF-8 bytes; false for anything else (longer codes, valid or not).</summary>
+    private static bool TryParseShortCode<T>(ReadOnlySpan<T> cell, out int code) where T : unmanaged, IBinaryInteger<T>
     {
-        if (cell.Length is > 0 and <= 9)
+        code = 0;
+        if (cell.Length is 0 or > 9) return false;
+        foreach (var unit in cell)
         {
-            code = 0;
-            foreach (var c in cell)
-            {
-                if (c is < '0' or > '9') return false;
-                code = code * 10 + (c - '0');
-            }
-            return true;
+            var c = int.CreateTruncating(unit);
+            if (c is < '0' or > '9') return false;
+            code = code * 10 + (c - '0');
         }
-        return int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out code);
+        return true;
     }
 
     private static Answer? ParseMultiple(ReadOnlySpan<char> cell)
@@ -283,8 +273,7 @@ public static partial class ResponsesCsv
         return Answer.FromBits(bits);
     }
 
-    private static Answer ParseSplit<TRow>(TRow csv, long row, Item item, int[] ordinals, ProblemList problems)
-        where TRow : struct, IRowFields
+    private static Answer ParseSplit(CsvDataReader csv, long row, Item item, int[] ordinals, ProblemList problems)
     {
         var values = new decimal?[ordinals.Length];
         int notAsked = 0, blank = 0;
@@ -333,27 +322,29 @@ public static partial class ResponsesCsv
     /// A non-negative decimal as <c>decimal.TryParse(NumberStyles.AllowDecimalPoint, invariant)</c> reads it; plain
     /// digits with at most one point (14.5, 100) are read directly, anything else goes to decimal.TryParse.
     /// </summary>
-    internal static bool TryParseNumber(ReadOnlySpan<char> cell, out decimal value)
+    internal static bool TryParseNumber(ReadOnlySpan<char> cell, out decimal value) =>
+        TryParsePlainNumber(cell, out value) || decimal.TryParse(cell, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>
+    /// 1 to 18 characters of plain digits with at most one point (14.5, 100, 5.), as chars or UTF-8 bytes; the value
+    /// keeps the scale written (14.50 has scale 2). False for anything else, valid or not.
+    /// </summary>
+    internal static bool TryParsePlainNumber<T>(ReadOnlySpan<T> cell, out decimal value) where T : unmanaged, IBinaryInteger<T>
     {
-        if (cell.Length is > 0 and <= 18)
+        value = 0;
+        if (cell.Length is 0 or > 18) return false;
+        long mantissa = 0;
+        int scale = -1, digits = 0;
+        foreach (var unit in cell)
         {
-            long mantissa = 0;
-            var scale = -1;
-            var digits = 0;
-            var plain = true;
-            foreach (var c in cell)
-            {
-                if (c is >= '0' and <= '9') { mantissa = mantissa * 10 + (c - '0'); digits++; if (scale >= 0) scale++; }
-                else if (c == '.' && scale < 0) scale = 0;
-                else { plain = false; break; }
-            }
-            if (plain && digits > 0)
-            {
-                value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
-                return true;
-            }
+            var c = int.CreateTruncating(unit);
+            if (c is >= '0' and <= '9') { mantissa = mantissa * 10 + (c - '0'); digits++; if (scale >= 0) scale++; }
+            else if (c == '.' && scale < 0) scale = 0;
+            else return false;
         }
-        return decimal.TryParse(cell, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+        if (digits == 0) return false;
+        value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
+        return true;
     }
 
     private sealed class ProblemList(int max)

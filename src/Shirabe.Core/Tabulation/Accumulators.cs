@@ -24,7 +24,20 @@ internal abstract class ItemAccumulator(Item item)
         }
     }
 
+    /// <summary>The item's cell of a row of the fast path (<see cref="ResponsesCsv.TryReadClean"/>).</summary>
+    public void Add(CleanRow row, int index)
+    {
+        switch (row.States[index])
+        {
+            case AnswerState.NotAsked: NotAsked++; break;
+            case AnswerState.NoAnswer: NoAnswer++; break;
+            default: Given++; AddGiven(row, index); break;
+        }
+    }
+
     protected abstract void AddGiven(in Answer answer, string respondent);
+
+    protected abstract void AddGiven(CleanRow row, int index);
 
     /// <summary>The base: asked respondents, 無回答 included.</summary>
     protected long N => Given + NoAnswer;
@@ -72,6 +85,8 @@ internal sealed class ChoiceAccumulator(Item item) : ItemAccumulator(item)
         _counts[answer.Choice]++;
     }
 
+    protected override void AddGiven(CleanRow row, int index) => _counts[row.Values[index]]++; // checked by the reader
+
     protected override void MergeGiven(ItemAccumulator other) => AddInto(_counts, ((ChoiceAccumulator)other)._counts);
 
     public override ItemTable Result() => new ChoiceTable(Item, N,
@@ -95,6 +110,12 @@ internal sealed class MultipleAccumulator(Item item) : ItemAccumulator(item)
         }
     }
 
+    protected override void AddGiven(CleanRow row, int index)
+    {
+        for (var bits = row.Values[index]; bits != 0; bits &= bits - 1)
+            _counts[System.Numerics.BitOperations.TrailingZeroCount(bits)]++; // codes checked by the reader
+    }
+
     protected override void MergeGiven(ItemAccumulator other) => AddInto(_counts, ((MultipleAccumulator)other)._counts);
 
     public override ItemTable Result()
@@ -113,6 +134,8 @@ internal sealed class TextAccumulator(Item item, TextBudget budget) : ItemAccumu
     private readonly List<TextStore> _stores = [new(budget)];
 
     protected override void AddGiven(in Answer answer, string respondent) => _stores[^1].Add(respondent, answer.Text!);
+
+    protected override void AddGiven(CleanRow row, int index) => _stores[^1].Add(row.IdUtf8, row.Text(index));
 
     protected override void MergeGiven(ItemAccumulator other) => _stores.AddRange(((TextAccumulator)other)._stores);
 
@@ -136,18 +159,26 @@ internal sealed class SplitAccumulator(Item item) : ItemAccumulator(item)
     {
         var parts = answer.Parts!;
         for (var p = 0; p < _histograms.Length && p < parts.Length; p++)
+            if (parts[p] is { } v) AddPart(p, v);
+    }
+
+    protected override void AddGiven(CleanRow row, int index)
+    {
+        var parts = row.Splits[index]; // every part given (the reader checked the sum)
+        for (var p = 0; p < _histograms.Length; p++) AddPart(p, parts[p]);
+    }
+
+    private void AddPart(int p, decimal v)
+    {
+        _answered[p]++;
+        if (v.Scale == 0 && v >= 0 && v < _wholes[p].Length)
         {
-            if (parts[p] is not { } v) continue;
-            _answered[p]++;
-            if (v.Scale == 0 && v >= 0 && v < _wholes[p].Length)
-            {
-                _wholes[p][(int)v]++;
-                continue;
-            }
-            // 14.50 and 14.5 are one key: decimal equality and hashing ignore the scale.
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_histograms[p], v, out _);
-            slot++;
+            _wholes[p][(int)v]++;
+            return;
         }
+        // 14.50 and 14.5 are one key: decimal equality and hashing ignore the scale.
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_histograms[p], v, out _);
+        slot++;
     }
 
     protected override void MergeGiven(ItemAccumulator other)
@@ -239,16 +270,25 @@ internal sealed class CrossAccumulator
     {
         var a = answers[_rows.Index];
         var b = answers[_columns.Index];
-        if (a.State == AnswerState.NotAsked || b.State == AnswerState.NotAsked) return;
+        Add(a.State, a.CompactValue(_rows.Kind), b.State, b.CompactValue(_columns.Kind));
+    }
+
+    public void Add(CleanRow row) =>
+        Add(row.States[_rows.Index], row.Values[_rows.Index], row.States[_columns.Index], row.Values[_columns.Index]);
+
+    private void Add(AnswerState a, ulong aValue, AnswerState b, ulong bValue)
+    {
+        if (a == AnswerState.NotAsked || b == AnswerState.NotAsked) return;
         _n++;
-        foreach (var i in Indexes(_rows, a, _rowTotals.Length))
+        Span<int> rows = stackalloc int[64], columns = stackalloc int[64];
+        rows = rows[..Indexes(_rows, a, aValue, _rowTotals.Length, rows)];
+        columns = columns[..Indexes(_columns, b, bValue, _columnTotals.Length, columns)];
+        foreach (var i in rows)
         {
             _rowTotals[i]++;
-            foreach (var j in Indexes(_columns, b, _columnTotals.Length))
-                _cells[i, j]++;
+            foreach (var j in columns) _cells[i, j]++;
         }
-        foreach (var j in Indexes(_columns, b, _columnTotals.Length))
-            _columnTotals[j]++;
+        foreach (var j in columns) _columnTotals[j]++;
     }
 
     public void Merge(CrossAccumulator other)
@@ -266,18 +306,21 @@ internal sealed class CrossAccumulator
         for (var i = 0; i < into.Length; i++) into[i] += from[i];
     }
 
-    private static IEnumerable<int> Indexes(Item item, Answer a, int length)
+    /// <summary>The cells an answer (its state and <see cref="Answer.CompactValue"/>) counts in, written to <paramref name="into"/>; their number.</summary>
+    private static int Indexes(Item item, AnswerState state, ulong value, int length, Span<int> into)
     {
-        if (a.State == AnswerState.NoAnswer) { yield return 0; yield break; }
+        if (state == AnswerState.NoAnswer) { into[0] = 0; return 1; }
         if (item.Kind != ItemKind.Multiple)
         {
-            if ((uint)a.Choice >= (uint)length || a.Choice == 0)
-                throw new InvalidOperationException($"設問 {item.Code} の値 {a.Choice} は調査票にない選択肢です。");
-            yield return a.Choice;
-            yield break;
+            if (value >= (ulong)length || value == 0)
+                throw new InvalidOperationException($"設問 {item.Code} の値 {(int)value} は調査票にない選択肢です。");
+            into[0] = (int)value;
+            return 1;
         }
-        foreach (var c in a.ChoiceCodes())
-            if (c < length) yield return c;
+        var n = 0;
+        for (var bits = value & ~1UL; bits != 0; bits &= bits - 1)
+            if (System.Numerics.BitOperations.TrailingZeroCount(bits) is var c && c < length) into[n++] = c;
+        return n;
     }
 
     public CrossTable Result()
@@ -322,17 +365,25 @@ internal sealed class SurveyAccumulator
         _cross = cross is { } c ? new CrossAccumulator(c.Rows, c.Columns) : null;
     }
 
-    public void Add(Response r) => Add(r.Id, r.SubmittedAt, r.Answers);
-
-    /// <summary>One row as <see cref="ResponsesCsv.TryReadClean"/> hands it over; nothing of <paramref name="answers"/> is kept.</summary>
-    public void Add(string id, DateTimeOffset? submittedAt, Answer[] answers)
+    public void Add(Response r)
     {
-        if (submittedAt is null) { _drafts++; return; }
-        if (_segment is not null && !_segment.Matches(answers)) return;
+        if (!r.IsSubmitted) { _drafts++; return; }
+        if (_segment is not null && !_segment.Matches(r.Answers)) return;
         _respondents++;
         for (var i = 0; i < _items.Length; i++)
-            _items[i].Add(answers[_indices[i]], id);
-        _cross?.Add(answers);
+            _items[i].Add(r.Answers[_indices[i]], r.Id);
+        _cross?.Add(r.Answers);
+    }
+
+    /// <summary>One row as <see cref="ResponsesCsv.TryReadClean"/> hands it over; nothing of it is kept but its free text.</summary>
+    public void Add(CleanRow row)
+    {
+        if (!row.Submitted) { _drafts++; return; }
+        if (_segment is not null && !_segment.Matches(row)) return;
+        _respondents++;
+        for (var i = 0; i < _items.Length; i++)
+            _items[i].Add(row, _indices[i]);
+        _cross?.Add(row);
     }
 
     /// <summary>Adds <paramref name="later"/>, the totals of responses that follow this one's in the file.</summary>

@@ -33,8 +33,14 @@ public sealed record SegmentFilter
     public bool Matches(Answer[] answers)
     {
         var a = answers[Item.Index];
-        return a.State == AnswerState.NoAnswer ? NoAnswer : Item.ChoseAny(a, Codes);
+        return Matches(a.State, a.CompactValue(Item.Kind));
     }
+
+    /// <summary>A row of the tabulation's fast path.</summary>
+    internal bool Matches(CleanRow row) => Matches(row.States[Item.Index], row.Values[Item.Index]);
+
+    private bool Matches(AnswerState state, ulong value) =>
+        state == AnswerState.NoAnswer ? NoAnswer : Item.ChoseAny(state, value, Codes);
 
     public const string NoAnswerWord = "無回答";
 
@@ -76,6 +82,13 @@ public sealed record Segment(IReadOnlyList<SegmentFilter> Filters)
     {
         foreach (var f in Filters)
             if (!f.Matches(answers)) return false;
+        return true;
+    }
+
+    internal bool Matches(CleanRow row)
+    {
+        foreach (var f in Filters)
+            if (!f.Matches(row)) return false;
         return true;
     }
 

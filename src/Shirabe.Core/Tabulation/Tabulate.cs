@@ -84,10 +84,10 @@ public static class Tabulate
         var tasks = parts.Select((open, i) => Task.Factory.StartNew(() =>
         {
             using var stream = open();
-            var clean = ResponsesCsv.TryReadClean(stream, survey, ids[i], (id, submittedAt, answers) =>
+            var clean = ResponsesCsv.TryReadClean(stream, survey, ids[i], row =>
             {
                 if (Volatile.Read(ref failed) != 0) throw new OperationCanceledException();
-                accumulators[i].Add(id, submittedAt, answers);
+                accumulators[i].Add(row);
             }, rowsRead);
             if (!clean) Interlocked.Exchange(ref failed, 1);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();

@@ -113,10 +113,20 @@ internal sealed class TextStore(TextBudget budget)
 
     public void Add(string respondent, string text)
     {
-        var max = 10 + Encoding.UTF8.GetMaxByteCount(respondent.Length) + Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (_file is null && max > BlockSize - _used)
+        var scratch = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(respondent.Length + text.Length));
+        var idLength = Encoding.UTF8.GetBytes(respondent, scratch);
+        var textLength = Encoding.UTF8.GetBytes(text, scratch.AsSpan(idLength));
+        Add(scratch.AsSpan(0, idLength), scratch.AsSpan(idLength, textLength));
+        ArrayPool<byte>.Shared.Return(scratch);
+    }
+
+    /// <summary>Appends an answer given as UTF-8 (the fast path copies it from the file's bytes, no string between).</summary>
+    public void Add(ReadOnlySpan<byte> respondent, ReadOnlySpan<byte> text)
+    {
+        var n = 10 + respondent.Length + text.Length;
+        if (_file is null && n > BlockSize - _used)
         {
-            var size = Math.Max(BlockSize, max);
+            var size = Math.Max(BlockSize, n);
             if (!budget.Take(size)) Spill();
             else
             {
@@ -128,32 +138,28 @@ internal sealed class TextStore(TextBudget budget)
         }
         if (_file is null)
         {
-            var n = Encode(_blocks[^1].AsSpan(_used), respondent, text);
+            n = Encode(_blocks[^1].AsSpan(_used), respondent, text);
             _used += n;
-            Length += n;
         }
         else
         {
-            var scratch = ArrayPool<byte>.Shared.Rent(max);
-            var n = Encode(scratch, respondent, text);
+            var scratch = ArrayPool<byte>.Shared.Rent(n);
+            n = Encode(scratch, respondent, text);
             _file.Write(scratch, 0, n);
             ArrayPool<byte>.Shared.Return(scratch);
-            Length += n;
         }
+        Length += n;
         Count++;
     }
 
-    private static int Encode(Span<byte> into, string respondent, string text)
+    private static int Encode(Span<byte> into, ReadOnlySpan<byte> respondent, ReadOnlySpan<byte> text)
     {
-        var n = 0;
-        foreach (var s in (ReadOnlySpan<string>)[respondent, text])
-        {
-            var length = Encoding.UTF8.GetBytes(s, into[(n + 5)..]);
-            var prefix = WriteLength(into[n..], length);
-            if (prefix < 5) into.Slice(n + 5, length).CopyTo(into[(n + prefix)..]);
-            n += prefix + length;
-        }
-        return n;
+        var n = WriteLength(into, respondent.Length);
+        respondent.CopyTo(into[n..]);
+        n += respondent.Length;
+        n += WriteLength(into[n..], text.Length);
+        text.CopyTo(into[n..]);
+        return n + text.Length;
     }
 
     /// <summary>7 bits a byte, low bits first; returns the bytes written.</summary>
