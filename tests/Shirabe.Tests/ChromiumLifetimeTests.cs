@@ -52,6 +52,30 @@ public class ChromiumLifetimeTests
         }
     }
 
+    [Fact]
+    public void StaleProfiles_ABrowserThatOutlivedItsServer_IsKilledWithItsProfile()
+    {
+        var temp = Directory.CreateTempSubdirectory("shirabe-stale-").FullName;
+        // Stands in for the orphaned Chromium: a process whose command line names the profile (as --user-data-dir does).
+        var profile = Directory.CreateDirectory(Path.Combine(temp, "shirabe-chromium-999999999-4567cdef")).FullName;
+        using var orphan = Process.Start(new ProcessStartInfo("/bin/sh")
+            { ArgumentList = { "-c", "sleep 120; true", "chromium", "--user-data-dir=" + profile } })!;
+        try
+        {
+            Assert.False(orphan.WaitForExit(200));
+
+            Assert.Equal(1, ChromiumPdf.DeleteStaleProfiles(temp));
+
+            Assert.True(orphan.WaitForExit(5000), "the browser of a server that is gone still runs");
+            Assert.False(Directory.Exists(profile));
+        }
+        finally
+        {
+            if (!orphan.HasExited) orphan.Kill(entireProcessTree: true);
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
     /// <summary>
     /// `shirabe serve` as its own process (its Chromium warm by default), stopped with SIGTERM or Ctrl+C's SIGINT while
     /// it renders the blank questionnaire: it stops as its host stops (exit code 0), and nothing of Chromium is left.

@@ -374,6 +374,9 @@ public sealed class ChromiumPdf : IAsyncDisposable
             var rest = Path.GetFileName(dir)[ProfilePrefix.Length..];
             int? owner = rest.Split('-') is [var pid, _] && int.TryParse(pid, out var p) ? p : LockOwner(dir);
             if (owner is { } o && IsRunning(o)) continue;
+            // A server ended by SIGKILL (the OOM killer, a service manager's last resort) leaves its browser running,
+            // reparented, its DevTools port still open on localhost: it goes with its profile.
+            KillUsing(dir);
             DeleteProfile(dir);
             if (!Directory.Exists(dir)) deleted++;
         }
