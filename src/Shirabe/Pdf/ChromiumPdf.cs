@@ -96,6 +96,9 @@ public sealed class ChromiumPdf : IAsyncDisposable
                 Headless = true,
                 Args = Arguments,
                 UserDataDir = _profile,
+                // DevTools over the process's own pipes, not a localhost port: no other local user can drive the
+                // browser (it runs as Shirabe's user and could read its data folder through file://).
+                Pipe = true,
             });
             return _browser;
         }
