@@ -385,7 +385,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
                 Started = db.Drafts.Any(d => d.InvitationId == i.Id),
                 Invited = db.OutboxMails.Any(m => m.InvitationId == i.Id && m.Kind == MailKind.Invitation),
             }).ToListAsync(cancel);
-        var links = (await db.AccessLinks.Where(l => ids.Contains(l.InvitationId) && l.RevokedAt == null).ToListAsync(cancel))
+        var links = (await db.AccessLinks.AsNoTracking().Where(l => ids.Contains(l.InvitationId) && l.RevokedAt == null).ToListAsync(cancel))
             .GroupBy(l => l.InvitationId).ToDictionary(g => g.Key, g => g.OrderByDescending(l => l.Id).First());
         return rows.OrderBy(r => r.Id).Select(r => new Candidate(r.Id, r.Code, r.Name, r.ContactName, r.ContactEmail, r.Cc,
             r.Started, r.Invited, links.GetValueOrDefault(r.Id))).ToList();
