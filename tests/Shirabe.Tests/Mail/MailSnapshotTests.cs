@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Shirabe.Fieldwork.Mail;
@@ -17,7 +16,7 @@ namespace Shirabe.Tests.Mail;
 /// </summary>
 public sealed partial class MailSnapshotTests
 {
-    private const string Site = "https://survey.example.jp/";
+    private const string Site = "https://survey.example.jp/"; // MailCampaignTests.StartAsync's address
     private const string Hostile = "<script>alert('x')</script> & \"{{回答URL}}\" 協会";
 
     [GeneratedRegex(@"https://survey\.example\.jp/a/[A-Za-z0-9_-]{24}")]
@@ -28,13 +27,18 @@ public sealed partial class MailSnapshotTests
         From = new MailboxAddress("SC3 調査事務局", "secretariat@example.jp"), Poll = TimeSpan.Zero, PickupDir = Path.Combine(dir, "mail"),
     };
 
-    private static Task<TestApp> StartAsync(string provider, MailSettings settings) =>
-        TestApp.StartAsync(provider, services: s =>
+    /// <summary>Runs <paramref name="test"/> on a started app whose mail goes to a pickup folder of its own, removed afterwards.</summary>
+    private static async Task WithPickupAsync(string provider, Func<TestApp, MailSettings, Task> test)
+    {
+        var dir = Directory.CreateTempSubdirectory("shirabe-snapshot-").FullName;
+        try
         {
-            s.AddSingleton(settings);
-            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [PublicSite.Setting] = Site }).Build();
-            s.AddSingleton(sp => new PublicSite(config, sp));
-        });
+            var settings = Pickup(dir);
+            await using var app = await MailCampaignTests.StartAsync(provider, settings);
+            await test(app, settings);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 
     private static async Task<int> InviteeAsync(TestApp app, string code, string name, string contact, string email)
     {
@@ -51,13 +55,9 @@ public sealed partial class MailSnapshotTests
         await MimeMessage.LoadAsync(Path.Combine(settings.PickupDir, PickupFolder.FileName(mail.MessageId)));
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task A_queued_mail_is_sent_and_shown_as_rendered_when_queued_even_after_its_template_is_edited(string provider)
-    {
-        var dir = Directory.CreateTempSubdirectory("shirabe-snapshot-").FullName;
-        try
+    public Task A_queued_mail_is_sent_and_shown_as_rendered_when_queued_even_after_its_template_is_edited(string provider) =>
+        WithPickupAsync(provider, async (app, settings) =>
         {
-            var settings = Pickup(dir);
-            await using var app = await StartAsync(provider, settings);
             var a01 = await InviteeAsync(app, "A01", Hostile, "山田 太郎", "a01@example.jp");
             await InviteeAsync(app, "A02", "二番目協会", "佐藤 花子", "a02@example.jp");
             var survey = app.Survey;
@@ -118,18 +118,12 @@ public sealed partial class MailSnapshotTests
                 Assert.Contains(WebUtility.HtmlEncode(expected[mails[0].Id].Text!.Split('\n')[0]), page.Replace("&#x27;", "&#39;"));
                 Assert.Contains(LinkPattern().Match(expected[mails[0].Id].Text!).Value, page);
             }
-        }
-        finally { Directory.Delete(dir, recursive: true); }
-    }
+        });
 
     [Theory, MemberData(nameof(TestApp.Providers), MemberType = typeof(TestApp))]
-    public async Task A_mail_queued_rendered_before_the_migration_is_sent_after_it(string provider)
-    {
-        var dir = Directory.CreateTempSubdirectory("shirabe-snapshot-").FullName;
-        try
+    public Task A_mail_queued_rendered_before_the_migration_is_sent_after_it(string provider) =>
+        WithPickupAsync(provider, async (app, settings) =>
         {
-            var settings = Pickup(dir);
-            await using var app = await StartAsync(provider, settings);
             var inv = await InviteeAsync(app, "B01", "旧形式協会", "鈴木 一郎", "b01@example.jp");
             await using (var db = app.Db())
             {
@@ -151,7 +145,5 @@ public sealed partial class MailSnapshotTests
                 Assert.Equal((MailStatus.Sent, (long?)null), (mail.Status, mail.SnapshotId));
                 Assert.Equal("旧形式の本文", (await OutboxContent.BodyAsync(db, mail)).Text);
             }
-        }
-        finally { Directory.Delete(dir, recursive: true); }
-    }
+        });
 }
