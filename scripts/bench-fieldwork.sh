@@ -6,7 +6,8 @@
 #   3. `mail invite` (ROWS invitation mails rendered and queued in the outbox),
 # then, once per database, on a subset of DRAIN invitees: `mail send` into the pickup folder and into a local SMTP
 # server (Debian's python3-aiosmtpd, tests/Shirabe.Tests/Mail/smtp_server.py) with the caps lifted.
-# Prints medians of wall time, rows/s, CPU (user+sys) and the peak RSS, and the load average before and after.
+# Prints medians of wall time, rows/s, CPU (user+sys) and the peak RSS, the database's and the outbox's size after
+# `mail invite`, and the load average before and after.
 # Usage: scripts/bench-fieldwork.sh [ROWS] [RUNS] [DRAIN]     (defaults: 100000 5 5000; files go to .build/bench/)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
