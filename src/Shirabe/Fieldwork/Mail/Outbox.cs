@@ -33,7 +33,7 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
     public OutboxMail Make(int invitationId, string kind, MailContent content)
     {
         if (!MailKind.All.Contains(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown mail kind");
-        if (content.Text is null == content.Run is null) throw new ArgumentException("A mail has either its text or its run's values.", nameof(content));
+        if ((content.Text is null) == (content.Run is null)) throw new ArgumentException("A mail has either its text or its run's values.", nameof(content));
         MailHeaders.RefuseLineBreaks("Subject", content.Subject);
         var to = MailHeaders.Addresses("To", content.To);
         if (to.Count == 0) throw new MailHeaderError("宛先のメールアドレスがありません。メールは作成していません。");
