@@ -6,7 +6,8 @@
 #   3. `mail invite` (ROWS invitation mails rendered and queued in the outbox),
 # then, once per database, on a subset of DRAIN invitees: `mail send` into the pickup folder and into a local SMTP
 # server (Debian's python3-aiosmtpd, tests/Shirabe.Tests/Mail/smtp_server.py) with the caps lifted.
-# Prints medians of wall time, rows/s, CPU (user+sys) and the peak RSS, and the load average before and after.
+# Prints medians of wall time, rows/s, CPU (user+sys) and the peak RSS, the database's and the outbox's size after
+# `mail invite`, and the load average before and after.
 # Usage: scripts/bench-fieldwork.sh [ROWS] [RUNS] [DRAIN]     (defaults: 100000 5 5000; files go to .build/bench/)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +64,17 @@ timed() {
   cat "$dir/t" >>"$dir/$name-$kind.times"
 }
 
+# db_size KIND: "database outbox" in bytes after the run (SQLite: the file and its WAL; PostgreSQL: the database and the
+# OutboxMails table with its indexes and TOAST)
+db_size() {
+  if [[ "$1" == sqlite ]]; then
+    echo "$(cat "$dir/bench.db" "$dir/bench.db-wal" 2>/dev/null | wc -c) $(sqlite3 "$dir/bench.db" "SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%OutboxMails%'" 2>/dev/null || echo 0)"
+  else
+    psql "${admin/dbname=postgres/dbname=shirabe_bench_fieldwork}" -Atc \
+      "SELECT pg_database_size(current_database()) || ' ' || pg_total_relation_size('\"OutboxMails\"')"
+  fi
+}
+
 report() {
   local name="$1" kind="$2" n="$3" f="$dir/$1-$2.times" wall
   wall="$(cut -d' ' -f1 "$f" | median)"
@@ -82,6 +94,7 @@ for kind in sqlite postgres; do
     timed invite-create "$kind" ./shirabe invite create --survey sc3-2023 --out "$dir/links.csv" --db "$cs"
     timed mail-invite "$kind" ./shirabe mail invite --survey sc3-2023 --db "$cs"
     grep -q "依頼メールを $rows 通作成し" "$dir/mail-invite.out" || { echo "mail invite did not queue $rows mails:" >&2; cat "$dir/mail-invite.out" >&2; exit 1; }
+    db_size "$kind" >>"$dir/size-$kind"
   done
 done
 
@@ -109,6 +122,11 @@ done
 echo "roster:    $csv ($(stat -c %s "$csv") bytes)"
 for kind in sqlite postgres; do
   report roster-import "$kind" "$rows"; report invite-create "$kind" "$rows"; report mail-invite "$kind" "$rows"
+done
+for kind in sqlite postgres; do
+  printf 'size      %-9s after mail invite: database %s MB, outbox (table and indexes) %s MB (medians)\n' "$kind" \
+    "$(cut -d' ' -f1 "$dir/size-$kind" | median | awk '{ printf "%.1f", $1 / 1e6 }')" \
+    "$(cut -d' ' -f2 "$dir/size-$kind" | median | awk '{ printf "%.1f", $1 / 1e6 }')"
 done
 for kind in sqlite postgres; do report drain-pickup "$kind" "$drain"; report drain-smtp "$kind" "$drain"; done
 echo "load average after $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -25,6 +25,7 @@ public abstract class ShirabeDb(DbContextOptions options) : DbContext(options)
     public DbSet<StaffRole> StaffRoles => Set<StaffRole>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Fieldwork.Mail.OutboxMail> OutboxMails => Set<Fieldwork.Mail.OutboxMail>();
+    public DbSet<Fieldwork.Mail.MailSnapshot> MailSnapshots => Set<Fieldwork.Mail.MailSnapshot>();
     public DbSet<Fieldwork.Mail.MailAttempt> MailAttempts => Set<Fieldwork.Mail.MailAttempt>();
     public DbSet<Fieldwork.Mail.Reminder> Reminders => Set<Fieldwork.Mail.Reminder>();
     public DbSet<Fieldwork.Mail.MailBounce> MailBounces => Set<Fieldwork.Mail.MailBounce>();

@@ -47,7 +47,7 @@ public sealed class MailTemplatesTests
         var mail = MailTemplates.Content(Sc3, MailKind.Invitation, Yamada with { Organisation = org, Contact = "<b>山田</b>" }, Link, Site);
 
         Assert.StartsWith(org + "\n<b>山田</b> 様", mail.Text, StringComparison.Ordinal);
-        Assert.Single(Regex.Matches(mail.Text, Regex.Escape(Link))); // the organisation's {{回答URL}} stayed text
+        Assert.Single(Regex.Matches(mail.Text!, Regex.Escape(Link))); // the organisation's {{回答URL}} stayed text
         Assert.DoesNotContain("<script>", mail.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>", mail.Html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;{{回答URL}}&quot; {{個人情報の取扱い}}", mail.Html, StringComparison.Ordinal);

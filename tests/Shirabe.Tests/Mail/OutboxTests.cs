@@ -378,7 +378,7 @@ public sealed class OutboxTests
         message.To.Add(new MailboxAddress("山田", "yamada@example.jp"));
         var queued = await outbox.EnqueueAsync(inv, MailKind.Reminder, message);
         Assert.DoesNotContain('\n', queued.Subject);
-        var built = MailMessages.Build(queued, settings);
+        var built = MailMessages.Build(queued, (queued.TextBody!, queued.HtmlBody), settings);
         Assert.Null(built.Headers["X-Injected"]);
         Assert.Empty(built.Bcc);
     }

@@ -115,6 +115,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         await using var tx = await db.Database.BeginTransactionAsync(cancel);
         await InviteLinks.LockAsync(db, surveyId, cancel);
         var ids = await (onlyUninvited ? Uninvited(surveyId) : Mailable(surveyId)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
+        var run = await RunAsync(stored.Survey, MailKind.Invitation, ids.Count, now, cancel);
         await using var links = PersonalLinks.For(db, keys, now);
         await using var rows = OutboxRows.For(db);
         var problems = new List<string>();
@@ -123,7 +124,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var done = 0;
         foreach (var batch in ids.Chunk(BatchSize))
         {
-            var (q, n) = await QueueInvitationBatchAsync(stored.Survey, batch, links, rows, problems, now, cancel);
+            var (q, n) = await QueueInvitationBatchAsync(run, batch, links, rows, problems, now, cancel);
             queued += q;
             newLinks += n;
             done += batch.Length;
@@ -136,7 +137,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
     }
 
     /// <summary>One batch of invitation mails in the caller's transaction: links made or recovered, the mails written.</summary>
-    private async Task<(int Queued, int NewLinks)> QueueInvitationBatchAsync(Survey survey, int[] batch, PersonalLinks links,
+    private async Task<(int Queued, int NewLinks)> QueueInvitationBatchAsync(MailRun run, int[] batch, PersonalLinks links,
         OutboxRows rows, List<string> problems, DateTime now, CancellationToken cancel)
     {
         var mails = new List<OutboxMail>(batch.Length);
@@ -161,7 +162,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var made = await links.AddAsync(unlinked.Select(c => c.Id).ToList(), cancel);
         ready.AddRange(unlinked.Select((c, n) => (c, made[n].Token)));
         foreach (var (who, token) in ready.OrderBy(r => r.Who.Id))
-            TryAdd(survey, who, MailKind.Invitation, Url(token), null, mails, problems);
+            TryAdd(run, who, MailKind.Invitation, Url(token), null, mails, problems);
         await rows.WriteAsync(mails, cancel);
         return (mails.Count, made.Length);
     }
@@ -213,14 +214,16 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
             {
                 await InviteLinks.LockAsync(db, surveyId, cancel);
                 await using var links = PersonalLinks.For(db, keys, now);
-                (queued, newLinks) = await QueueInvitationBatchAsync(stored.Survey, [invitationId], links, rows, problems, now, cancel);
+                var run = await RunAsync(stored.Survey, MailKind.Invitation, 1, now, cancel);
+                (queued, newLinks) = await QueueInvitationBatchAsync(run, [invitationId], links, rows, problems, now, cancel);
             }
             else
             {
                 var c = (await CandidatesAsync([invitationId], cancel)).Single();
                 var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
                 var mails = new List<OutboxMail>(1);
-                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), null, mails, problems))
+                var run = await RunAsync(stored.Survey, MailKind.Reminder, 1, now, cancel);
+                if (TryAdd(run, c, MailKind.Reminder, token is null ? null : Url(token), null, mails, problems))
                 {
                     queued = 1;
                     if (token is null) withoutLink = 1;
@@ -278,6 +281,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
         var ids = await InStatus(stored.Record.Id, ReminderTargets.Parse(reminder.Statuses)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancel);
         var problems = new List<string>();
         int queued = 0, withoutLink = 0, done = 0;
+        var run = await RunAsync(stored.Survey, MailKind.Reminder, ids.Count, now, cancel);
         await using var rows = OutboxRows.For(db);
         var mails = new List<OutboxMail>(BatchSize);
         foreach (var batch in ids.Chunk(BatchSize))
@@ -286,7 +290,7 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
             foreach (var c in await CandidatesAsync(batch, cancel))
             {
                 var token = c.Link is { } l ? keys.Recover(l.Id, l.Stamp, l.TokenHash) : null;
-                if (TryAdd(stored.Survey, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, mails, problems))
+                if (TryAdd(run, c, MailKind.Reminder, token is null ? null : Url(token), reminderId, mails, problems))
                 {
                     queued++;
                     if (token is null) withoutLink++;
@@ -381,18 +385,29 @@ public sealed class MailCampaigns(ShirabeDb db, Outbox outbox, SurveyCatalog cat
                 Started = db.Drafts.Any(d => d.InvitationId == i.Id),
                 Invited = db.OutboxMails.Any(m => m.InvitationId == i.Id && m.Kind == MailKind.Invitation),
             }).ToListAsync(cancel);
-        var links = (await db.AccessLinks.Where(l => ids.Contains(l.InvitationId) && l.RevokedAt == null).ToListAsync(cancel))
+        var links = (await db.AccessLinks.AsNoTracking().Where(l => ids.Contains(l.InvitationId) && l.RevokedAt == null).ToListAsync(cancel))
             .GroupBy(l => l.InvitationId).ToDictionary(g => g.Key, g => g.OrderByDescending(l => l.Id).First());
         return rows.OrderBy(r => r.Id).Select(r => new Candidate(r.Id, r.Code, r.Name, r.ContactName, r.ContactEmail, r.Cc,
             r.Started, r.Invited, links.GetValueOrDefault(r.Id))).ToList();
     }
 
-    /// <summary>Renders and checks one mail into <paramref name="mails"/>, or lists the invitee's problem and returns false.</summary>
-    private bool TryAdd(Survey survey, Candidate c, string kind, string? url, int? reminderId, List<OutboxMail> mails, List<string> problems)
+    /// <summary>
+    /// The survey's template of <paramref name="kind"/> for one queuing run, its snapshot stored in the caller's transaction
+    /// when the run has <paramref name="recipients"/> (decision 077).
+    /// </summary>
+    private async Task<MailRun> RunAsync(Survey survey, string kind, int recipients, DateTime now, CancellationToken cancel)
+    {
+        var run = MailRun.For(survey, kind, site.Url);
+        if (recipients > 0) await run.SaveAsync(db, now, cancel);
+        return run;
+    }
+
+    /// <summary>Checks one mail of <paramref name="run"/> into <paramref name="mails"/>, or lists the invitee's problem and returns false.</summary>
+    private bool TryAdd(MailRun run, Candidate c, string kind, string? url, int? reminderId, List<OutboxMail> mails, List<string> problems)
     {
         try
         {
-            var content = MailTemplates.Content(survey, kind, new MailRecipient(c.Name, c.Contact, c.Email!, c.Cc), url, site.Url);
+            var content = run.Content(new MailRecipient(c.Name, c.Contact, c.Email!, c.Cc), url);
             var mail = outbox.Make(c.Id, kind, content);
             mail.ReminderId = reminderId;
             mails.Add(mail);

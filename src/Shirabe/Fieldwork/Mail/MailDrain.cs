@@ -50,6 +50,7 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
             {
                 var mails = await ctx.OutboxMails.AsNoTracking().Where(m => claimed.Contains(m.Id))
                     .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).ToListAsync(cancel);
+                var runs = await OutboxContent.RunsAsync(ctx, mails, cancel);
                 var leaseFrom = clock.GetUtcNow();
                 for (var i = 0; i < mails.Count && !unreachable; i++)
                 {
@@ -60,7 +61,7 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
                         var held = await RenewAsync(ctx, claimed, leaseFrom, cancel);
                         if (!held.Contains(mails[i].Id)) continue; // lost meanwhile: the new owner sends it
                     }
-                    var (outcome, connection) = await SendOneAsync(channel, mails[i], cancel);
+                    var (outcome, connection) = await SendOneAsync(channel, mails[i], runs, cancel);
                     outcomes.Add(outcome);
                     // The server cannot be reached: the rest of the batch waits for the next drain, untried.
                     if (connection && settings.UsesSmtp)
@@ -173,20 +174,21 @@ public sealed class MailDrain(Database database, MailSettings settings, TimeProv
     /// Sends one claimed mail (not yet recorded); <c>Connection</c> when the failure was not the server's answer
     /// (connection, TLS, timeout).
     /// </summary>
-    private async Task<(Outcome, bool Connection)> SendOneAsync(IMailTransport channel, OutboxMail mail, CancellationToken cancel)
+    private async Task<(Outcome, bool Connection)> SendOneAsync(IMailTransport channel, OutboxMail mail,
+        IReadOnlyDictionary<long, OutboxContent.Run> runs, CancellationToken cancel)
     {
         var started = clock.GetUtcNow();
         SendReply? reply = null;
         MailFailure? failure = null;
         try
         {
-            reply = await channel.SendAsync(MailMessages.Build(mail, settings), cancel);
+            reply = await channel.SendAsync(MailMessages.Build(mail, OutboxContent.Body(mail, runs), settings), cancel);
         }
         catch (Exception e) when (!cancel.IsCancellationRequested && MailFailure.Classify(e) is { } f)
         {
             failure = f;
         }
-        catch (MailHeaderError e)
+        catch (Core.UserError e) // MailHeaderError, MailTemplateError
         {
             // A row that could not have been queued (edited by hand): never sendable.
             failure = new MailFailure(true, null, e.Message, null);

@@ -49,26 +49,26 @@ public static partial class MailTemplates
     /// <summary>Fills <paramref name="template"/>. Throws <see cref="MailTemplateError"/> or <see cref="MailHeaderError"/>.</summary>
     public static RenderedMail Render(Survey survey, string kind, MailTemplate template, MailRecipient to, string? answerUrl, Uri siteUrl)
     {
-        var (subject, body, problems) = ParsedTemplates.GetValue(template, Parse);
-        if (problems.Count > 0)
-            throw new MailTemplateError($"{SurveyMail.KindName(kind)}のテンプレートに誤りがあります:\n" + string.Join("\n", problems));
+        var parsed = Checked(template, kind);
+        var values = SharedValues(survey, parsed, siteUrl);
+        foreach (var (name, value) in RowValues(kind, parsed, to, answerUrl)) values[name] = value;
+        return Fill(parsed, values);
+    }
 
-        var values = Values(survey, kind, to, answerUrl, siteUrl, body.Segments.Concat(subject.Segments));
+    /// <summary>
+    /// Fills <paramref name="template"/> with every placeholder's value (null for <c>{{回答URL}}</c>: <see cref="NoLinkText"/>):
+    /// what <see cref="Render"/> does after its checks, and what a queued mail of a run is rendered with when it is sent
+    /// or shown (decision 077), so both give the same bytes. Throws <see cref="MailTemplateError"/> or <see cref="MailHeaderError"/>.
+    /// </summary>
+    public static RenderedMail Fill(MailTemplate template, string kind, IReadOnlyDictionary<string, string?> values) =>
+        Fill(Checked(template, kind), values);
 
-        var subjectText = new StringBuilder();
-        foreach (var s in subject.Segments)
-        {
-            if (!s.IsPlaceholder) { subjectText.Append(s.Text); continue; }
-            var value = values[s.Text] ?? NoLinkText;
-            if (HasControl(value))
-                throw new MailHeaderError($"{MailPlaceholder.Written(s.Text)} の値「{Shown(value)}」に改行や制御文字が含まれているため、件名に差し込めません。名簿や調査票の値を直してください。メールは作成していません。");
-            subjectText.Append(value);
-        }
-        MailHeaders.RefuseLineBreaks("Subject", subjectText.ToString());
-
+    internal static RenderedMail Fill(ParsedTemplate template, IReadOnlyDictionary<string, string?> values)
+    {
+        var subject = Subject(template, values);
         var text = new StringBuilder();
         var html = new StringBuilder(); // '\n' marks a line break; markup and encoded text never hold one
-        foreach (var s in body.Segments)
+        foreach (var s in template.Body.Segments)
         {
             if (!s.IsPlaceholder)
             {
@@ -76,7 +76,7 @@ public static partial class MailTemplates
                 html.Append(WebUtility.HtmlEncode(s.Text));
                 continue;
             }
-            var value = values[s.Text];
+            var value = values.GetValueOrDefault(s.Text);
             if (value is null)
             {
                 text.Append(NoLinkText);
@@ -94,20 +94,50 @@ public static partial class MailTemplates
         var document = $"""
             <!DOCTYPE html>
             <html lang="ja">
-            <head><meta charset="utf-8"><title>{WebUtility.HtmlEncode(subjectText.ToString())}</title></head>
+            <head><meta charset="utf-8"><title>{WebUtility.HtmlEncode(subject)}</title></head>
             <body style="font-family: sans-serif; line-height: 1.7;">
             {string.Join("\n", paragraphs)}
             </body>
             </html>
             """;
-        return new RenderedMail(subjectText.ToString(), text.ToString(), document);
+        return new RenderedMail(subject, text.ToString(), document);
+    }
+
+    /// <summary>The subject filled in, refused when a value would put a line break or a control character into the header.</summary>
+    internal static string Subject(ParsedTemplate template, IReadOnlyDictionary<string, string?> values)
+    {
+        var subject = new StringBuilder();
+        foreach (var s in template.Subject.Segments)
+        {
+            if (!s.IsPlaceholder) { subject.Append(s.Text); continue; }
+            var value = values.GetValueOrDefault(s.Text) ?? NoLinkText;
+            if (HasControl(value))
+                throw new MailHeaderError($"{MailPlaceholder.Written(s.Text)} の値「{Shown(value)}」に改行や制御文字が含まれているため、件名に差し込めません。名簿や調査票の値を直してください。メールは作成していません。");
+            subject.Append(value);
+        }
+        var text = subject.ToString();
+        MailHeaders.RefuseLineBreaks("Subject", text);
+        return text;
+    }
+
+    /// <summary>A template parsed (once per instance), or the <see cref="MailTemplateError"/> listing its problems.</summary>
+    internal static ParsedTemplate Checked(MailTemplate template, string kind)
+    {
+        var parsed = ParsedTemplates.GetValue(template, Parse);
+        if (parsed.Problems.Count > 0)
+            throw new MailTemplateError($"{SurveyMail.KindName(kind)}のテンプレートに誤りがあります:\n" + string.Join("\n", parsed.Problems));
+        return parsed;
     }
 
     /// <summary>A template split into text and placeholders, with its problems.</summary>
-    private sealed record ParsedTemplate(
+    internal sealed record ParsedTemplate(
         (List<MailSegment> Segments, List<MailTemplateProblem> Problems) Subject,
         (List<MailSegment> Segments, List<MailTemplateProblem> Problems) Body,
-        List<string> Problems);
+        List<string> Problems)
+    {
+        public bool Uses(string placeholder) =>
+            Body.Segments.Any(s => s.IsPlaceholder && s.Text == placeholder) || Subject.Segments.Any(s => s.IsPlaceholder && s.Text == placeholder);
+    }
 
     /// <summary>
     /// Each template parsed once (a survey's templates are the same instances for every mail of a run of tens of
@@ -146,29 +176,36 @@ public static partial class MailTemplates
         return list.ToString();
     }
 
-    private static Dictionary<string, string?> Values(Survey survey, string kind, MailRecipient to, string? answerUrl, Uri siteUrl,
-        IEnumerable<MailSegment> used)
+    /// <summary>The values every mail of a survey and kind shares (a run's snapshot stores them). Throws <see cref="MailTemplateError"/>.</summary>
+    internal static Dictionary<string, string?> SharedValues(Survey survey, ParsedTemplate template, Uri siteUrl)
     {
-        var names = used.Where(s => s.IsPlaceholder).Select(s => s.Text).ToHashSet();
         string? privacy = null;
-        if (names.Contains(MailPlaceholder.Privacy))
+        if (template.Uses(MailPlaceholder.Privacy))
         {
             if (survey.Privacy is null)
                 throw new MailTemplateError("調査票に privacy（個人情報の取扱い）がないため、メールに載せる {{個人情報の取扱い}} のリンク先がありません。survey.yaml に privacy を書いてください。メールは作成していません。");
             privacy = Absolute(new Uri(siteUrl, PrivacyModel.PathFor(survey)).AbsoluteUri, "サイトのアドレス"); // this survey's notice
         }
+        return new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            [MailPlaceholder.Deadline] = Deadline(survey.Period),
+            [MailPlaceholder.Secretariat] = survey.Contact ?? survey.Owner ?? "事務局",
+            [MailPlaceholder.SurveyTitle] = survey.Title,
+            [MailPlaceholder.Privacy] = privacy,
+        };
+    }
+
+    /// <summary>The values that differ from invitee to invitee (a queued mail stores them). Throws <see cref="MailTemplateError"/>.</summary>
+    internal static Dictionary<string, string?> RowValues(string kind, ParsedTemplate template, MailRecipient to, string? answerUrl)
+    {
         if (answerUrl is not null) answerUrl = Absolute(answerUrl, "回答用のリンク");
-        else if (kind == SurveyMail.InvitationKind && names.Contains(MailPlaceholder.Link))
+        else if (kind == SurveyMail.InvitationKind && template.Uses(MailPlaceholder.Link))
             throw new MailTemplateError("依頼メールには回答用のリンクが必要です。リンクを発行してから送ってください。メールは作成していません。");
         return new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             [MailPlaceholder.Organisation] = to.Organisation.Trim(),
             [MailPlaceholder.Contact] = string.IsNullOrWhiteSpace(to.Contact) ? "ご担当者" : to.Contact.Trim(),
             [MailPlaceholder.Link] = answerUrl,
-            [MailPlaceholder.Deadline] = Deadline(survey.Period),
-            [MailPlaceholder.Secretariat] = survey.Contact ?? survey.Owner ?? "事務局",
-            [MailPlaceholder.SurveyTitle] = survey.Title,
-            [MailPlaceholder.Privacy] = privacy,
         };
     }
 

@@ -26,14 +26,15 @@ public static class MailTransports
 /// <summary>Builds the MimeMessage of an outbox row: the same headers and body on every attempt.</summary>
 public static class MailMessages
 {
-    public static MimeMessage Build(OutboxMail mail, MailSettings settings)
+    /// <summary>The message of <paramref name="mail"/> with its bodies (<see cref="OutboxContent.Body"/>).</summary>
+    public static MimeMessage Build(OutboxMail mail, (string Text, string? Html) body, MailSettings settings)
     {
         var message = new MimeMessage { Subject = mail.Subject, MessageId = mail.MessageId, Date = new DateTimeOffset(mail.CreatedAt) };
         message.From.Add(settings.From);
         message.To.AddRange(MailHeaders.Addresses("To", mail.To));
         message.Cc.AddRange(MailHeaders.Addresses("Cc", mail.Cc));
         MailHeaders.Check(message);
-        message.Body = new BodyBuilder { TextBody = mail.TextBody, HtmlBody = mail.HtmlBody }.ToMessageBody();
+        message.Body = new BodyBuilder { TextBody = body.Text, HtmlBody = body.Html }.ToMessageBody();
         // 7-bit (base64 / quoted-printable) for any relay, and identical bytes on every attempt.
         message.Prepare(EncodingConstraint.SevenBit);
         return message;

@@ -5,8 +5,11 @@ using Shirabe.Data;
 
 namespace Shirabe.Fieldwork.Mail;
 
-/// <summary>A rendered mail: addresses as typed in the roster (commas or semicolons between several), plain text and optional HTML.</summary>
-public sealed record MailContent(string To, string Subject, string Text, string? Html = null, string? Cc = null);
+/// <summary>
+/// A mail to queue: addresses as typed in the roster (commas or semicolons between several), the subject, and either the
+/// rendered plain text and optional HTML, or (<paramref name="Run"/>, decision 077) its run's snapshot and its own values.
+/// </summary>
+public sealed record MailContent(string To, string Subject, string? Text, string? Html = null, string? Cc = null, MailValues? Run = null);
 
 /// <summary>
 /// The outbox (docs/decisions/033-mail-outbox.md): templates, reminders and the console put mails here; the background
@@ -30,6 +33,7 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
     public OutboxMail Make(int invitationId, string kind, MailContent content)
     {
         if (!MailKind.All.Contains(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown mail kind");
+        if ((content.Text is null) == (content.Run is null)) throw new ArgumentException("A mail has either its text or its run's values.", nameof(content));
         MailHeaders.RefuseLineBreaks("Subject", content.Subject);
         var to = MailHeaders.Addresses("To", content.To);
         if (to.Count == 0) throw new MailHeaderError("宛先のメールアドレスがありません。メールは作成していません。");
@@ -46,6 +50,8 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
             Subject = content.Subject,
             TextBody = content.Text,
             HtmlBody = content.Html,
+            SnapshotId = content.Run?.SnapshotId,
+            Values = content.Run?.Values,
             MessageId = MimeUtils.GenerateMessageId(settings.From.Domain is { Length: > 0 } d ? d : "shirabe.local"),
             Status = MailStatus.Queued,
             NextAttemptAt = now.ToUnixTimeMilliseconds(),
@@ -84,8 +90,22 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
             .OrderBy(a => a.Id).ToListAsync(cancel);
         var bounces = await db.MailBounces.AsNoTracking().Where(b => b.InvitationId == invitationId)
             .OrderBy(b => b.Id).ToListAsync(cancel);
-        return mails.Select(m => new MailHistory(m, attempts.Where(a => a.MailId == m.Id).ToList(),
+        var runs = await OutboxContent.RunsAsync(db, mails, cancel);
+        return mails.Select(m => new MailHistory(m, Text(m, runs), attempts.Where(a => a.MailId == m.Id).ToList(),
             bounces.Where(b => b.MailId == m.Id).ToList())).ToList();
+    }
+
+    /// <summary>The text a history shows: the mail as it is sent (rendered from its run's snapshot, decision 077).</summary>
+    private static string Text(OutboxMail mail, IReadOnlyDictionary<long, OutboxContent.Run> runs)
+    {
+        try
+        {
+            return OutboxContent.Body(mail, runs).Text;
+        }
+        catch (Core.UserError e) // a row edited by hand: the sender gives it up with the same message
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>Mails by status (the progress page's counts).</summary>
@@ -94,5 +114,5 @@ public sealed class Outbox(ShirabeDb db, MailSettings settings, TimeProvider clo
             .ToDictionaryAsync(x => x.Key, x => x.Count, cancel);
 }
 
-/// <summary>A mail with its delivery attempts and the delivery-status notifications that came back for it (063).</summary>
-public sealed record MailHistory(OutboxMail Mail, IReadOnlyList<MailAttempt> Attempts, IReadOnlyList<MailBounce> Bounces);
+/// <summary>A mail, its plain text as sent, its delivery attempts and the delivery-status notifications that came back for it (063).</summary>
+public sealed record MailHistory(OutboxMail Mail, string Text, IReadOnlyList<MailAttempt> Attempts, IReadOnlyList<MailBounce> Bounces);

@@ -27,7 +27,10 @@ public static class MailStatus
 }
 
 /// <summary>
-/// One mail of the outbox (docs/decisions/033-mail-outbox.md). The content is stored rendered, so a retry or a duplicate
+/// One mail of the outbox (docs/decisions/033-mail-outbox.md). Its content is either stored rendered
+/// (<see cref="TextBody"/>, <see cref="HtmlBody"/>: receipts, single mails, rows queued before decision 077) or, for the
+/// mails of a queuing run, as its run's <see cref="MailSnapshot"/> and this mail's own <see cref="Values"/>, rendered
+/// when it is sent or shown (<see cref="OutboxContent"/>), the same bytes every time. Either way a retry or a duplicate
 /// after a crash is the same mail with the same <see cref="MessageId"/>. Times compared in the conditional claim are
 /// Unix milliseconds, so the comparison is numeric on both providers.
 /// </summary>
@@ -42,9 +45,15 @@ public sealed class OutboxMail
     /// <summary>RFC 5322 address lists (MimeKit's formatting), never with CR or LF.</summary>
     public required string To { get; set; }
     public string? Cc { get; set; }
+    /// <summary>Always stored rendered (short, checked for header injection when queued, shown in the history).</summary>
     public required string Subject { get; set; }
-    public required string TextBody { get; set; }
+    /// <summary>The rendered text body; null when the mail is rendered from <see cref="SnapshotId"/> and <see cref="Values"/>.</summary>
+    public string? TextBody { get; set; }
     public string? HtmlBody { get; set; }
+    /// <summary>The template of the run that queued this mail (decision 077); null: the body is stored rendered.</summary>
+    public long? SnapshotId { get; set; }
+    /// <summary>With <see cref="SnapshotId"/>: this mail's own placeholder values (a JSON object: 団体名, 担当者名, 回答URL).</summary>
+    public string? Values { get; set; }
     /// <summary>Without angle brackets; unique; assigned at enqueue and sent with every attempt.</summary>
     public required string MessageId { get; set; }
     /// <summary><see cref="MailStatus"/>.</summary>
@@ -56,6 +65,27 @@ public sealed class OutboxMail
     public string? LastError { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? SentAt { get; set; }
+}
+
+/// <summary>
+/// The template of one queuing run (an invitation run, a reminder round, one invitee's mail; docs/decisions/077), stored
+/// once and never changed: the subject and body as they were when the run queued its mails, and the placeholder values
+/// every mail of the run shares (回答期限, 事務局連絡先, 調査名, 個人情報の取扱い). A template edited later changes no queued mail.
+/// </summary>
+public sealed class MailSnapshot
+{
+    /// <summary>The renderer a snapshot was written for (<see cref="MailTemplates.Fill"/>); a renderer that changes its output must add a format.</summary>
+    public const int CurrentFormat = 1;
+
+    public long Id { get; set; }
+    public int Format { get; set; }
+    /// <summary><see cref="MailKind"/>.</summary>
+    public required string Kind { get; set; }
+    public required string Subject { get; set; }
+    public required string Body { get; set; }
+    /// <summary>The run's shared placeholder values, a JSON object.</summary>
+    public required string Values { get; set; }
+    public DateTime CreatedAt { get; set; }
 }
 
 /// <summary>One delivery attempt of a mail: its outcome and the server's reply, shown per invitee.</summary>
@@ -154,6 +184,12 @@ internal static class OutboxModel
             e.HasOne<Invitation>().WithMany().HasForeignKey(m => m.InvitationId);
             e.HasOne<Reminder>().WithMany().HasForeignKey(m => m.ReminderId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(m => m.ReminderId);
+            e.HasOne<MailSnapshot>().WithMany().HasForeignKey(m => m.SnapshotId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<MailSnapshot>(e =>
+        {
+            e.ToTable("MailSnapshots");
+            e.Property(s => s.Kind).HasMaxLength(20);
         });
         b.Entity<Reminder>(e =>
         {

@@ -16,8 +16,8 @@ namespace Shirabe.Fieldwork.Mail;
 public abstract class OutboxRows : IAsyncDisposable
 {
     private static readonly string[] Columns =
-        ["InvitationId", "ReminderId", "Kind", "To", "Cc", "Subject", "TextBody", "HtmlBody", "MessageId", "Status",
-         "Attempts", "NextAttemptAt", "LeaseExpiresAt", "CreatedAt"];
+        ["InvitationId", "ReminderId", "SnapshotId", "Kind", "To", "Cc", "Subject", "TextBody", "HtmlBody", "Values", "MessageId",
+         "Status", "Attempts", "NextAttemptAt", "LeaseExpiresAt", "CreatedAt"];
 
     private OutboxRows(IDbContextTransaction tx) => Transaction = tx.GetDbTransaction();
 
@@ -41,8 +41,8 @@ public abstract class OutboxRows : IAsyncDisposable
         {
             _insert ??= new MultiRowInsert((SqliteConnection)Transaction.Connection!, (SqliteTransaction)Transaction, "OutboxMails", Columns);
             foreach (var m in mails)
-                _insert.Add(m.InvitationId, m.ReminderId, m.Kind, m.To, m.Cc, m.Subject, m.TextBody, m.HtmlBody, m.MessageId, m.Status,
-                    m.Attempts, m.NextAttemptAt, m.LeaseExpiresAt, m.CreatedAt);
+                _insert.Add(m.InvitationId, m.ReminderId, m.SnapshotId, m.Kind, m.To, m.Cc, m.Subject, m.TextBody, m.HtmlBody, m.Values,
+                    m.MessageId, m.Status, m.Attempts, m.NextAttemptAt, m.LeaseExpiresAt, m.CreatedAt);
             _insert.Flush();
             return Task.CompletedTask;
         }
@@ -67,7 +67,9 @@ public abstract class OutboxRows : IAsyncDisposable
                 await copy.WriteAsync(m.InvitationId, NpgsqlDbType.Integer, cancel);
                 if (m.ReminderId is { } r) await copy.WriteAsync(r, NpgsqlDbType.Integer, cancel);
                 else await copy.WriteNullAsync(cancel);
-                foreach (var text in new[] { m.Kind, m.To, m.Cc, m.Subject, m.TextBody, m.HtmlBody, m.MessageId, m.Status })
+                if (m.SnapshotId is { } s) await copy.WriteAsync(s, NpgsqlDbType.Bigint, cancel);
+                else await copy.WriteNullAsync(cancel);
+                foreach (var text in new[] { m.Kind, m.To, m.Cc, m.Subject, m.TextBody, m.HtmlBody, m.Values, m.MessageId, m.Status })
                     if (text is null) await copy.WriteNullAsync(cancel);
                     else await copy.WriteAsync(text, NpgsqlDbType.Text, cancel);
                 await copy.WriteAsync(m.Attempts, NpgsqlDbType.Integer, cancel);

@@ -660,6 +660,42 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.ToTable("MailBounces", (string)null);
                 });
 
+            modelBuilder.Entity("Shirabe.Fieldwork.Mail.MailSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Values")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MailSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("Shirabe.Fieldwork.Mail.OutboxMail", b =>
                 {
                     b.Property<long>("Id")
@@ -714,6 +750,9 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("SnapshotId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -725,13 +764,15 @@ namespace Shirabe.Data.Migrations.Postgres
                         .HasColumnType("character varying(500)");
 
                     b.Property<string>("TextBody")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("To")
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Values")
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
@@ -741,6 +782,8 @@ namespace Shirabe.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("ReminderId");
+
+                    b.HasIndex("SnapshotId");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -964,6 +1007,11 @@ namespace Shirabe.Data.Migrations.Postgres
                     b.HasOne("Shirabe.Fieldwork.Mail.Reminder", null)
                         .WithMany()
                         .HasForeignKey("ReminderId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Shirabe.Fieldwork.Mail.MailSnapshot", null)
+                        .WithMany()
+                        .HasForeignKey("SnapshotId")
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 

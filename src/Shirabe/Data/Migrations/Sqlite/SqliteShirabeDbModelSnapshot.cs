@@ -631,6 +631,40 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.ToTable("MailBounces", (string)null);
                 });
 
+            modelBuilder.Entity("Shirabe.Fieldwork.Mail.MailSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Values")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MailSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("Shirabe.Fieldwork.Mail.OutboxMail", b =>
                 {
                     b.Property<long>("Id")
@@ -683,6 +717,9 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SnapshotId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -694,12 +731,14 @@ namespace Shirabe.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TextBody")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("To")
                         .IsRequired()
                         .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Values")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -710,6 +749,8 @@ namespace Shirabe.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("ReminderId");
+
+                    b.HasIndex("SnapshotId");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -931,6 +972,11 @@ namespace Shirabe.Data.Migrations.Sqlite
                     b.HasOne("Shirabe.Fieldwork.Mail.Reminder", null)
                         .WithMany()
                         .HasForeignKey("ReminderId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Shirabe.Fieldwork.Mail.MailSnapshot", null)
+                        .WithMany()
+                        .HasForeignKey("SnapshotId")
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
