@@ -146,8 +146,8 @@ public static class TabulationJson
                     listing.ForEachUtf8((respondent, text) =>
                     {
                         w.WriteStartObject();
-                        w.WriteString("respondent"u8, respondent);
-                        w.WriteString("text"u8, text);
+                        RelaxedJsonText.WriteString(w, "respondent"u8, respondent);
+                        RelaxedJsonText.WriteString(w, "text"u8, text);
                         w.WriteEndObject();
                         if (w.BytesPending > 1 << 16) w.Flush();
                     });
