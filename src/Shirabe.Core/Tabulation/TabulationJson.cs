@@ -143,14 +143,17 @@ public static class TabulationJson
                 w.WriteStartArray("answers");
                 // A big file has hundreds of thousands of texts: hand them to the stream as we go, not all at the end.
                 if (x.Answers is TextListing listing)
+                {
+                    var texts = new RelaxedJsonText();
                     listing.ForEachUtf8((respondent, text) =>
                     {
                         w.WriteStartObject();
-                        w.WriteString("respondent"u8, respondent);
-                        w.WriteString("text"u8, text);
+                        texts.WriteString(w, "respondent"u8, respondent);
+                        texts.WriteString(w, "text"u8, text);
                         w.WriteEndObject();
                         if (w.BytesPending > 1 << 16) w.Flush();
                     });
+                }
                 else
                     foreach (var a in x.Answers)
                     {
