@@ -94,8 +94,11 @@ public sealed class Database : IDisposable
     public async Task<bool> HasPendingMigrationsAsync(CancellationToken cancel = default)
     {
         await using var db = CreateContext();
-        return (await db.Database.GetPendingMigrationsAsync(cancel)).Any();
+        return await PendingAsync(db, cancel);
     }
+
+    private static async Task<bool> PendingAsync(ShirabeDb db, CancellationToken cancel) =>
+        (await db.Database.GetPendingMigrationsAsync(cancel)).Any();
 
     /// <summary>Applies the provider's pending migrations (creating the database when needed).</summary>
     public async Task MigrateAsync(CancellationToken cancel = default)
@@ -103,7 +106,7 @@ public sealed class Database : IDisposable
         await using var db = CreateContext();
         // EF's MigrateAsync also rebuilds the last migration's model and compares it with the code's on every call: most of
         // a command's start-up when nothing is pending (the tests' has-pending-model-changes check covers what it checks).
-        if (!await db.Database.CanConnectAsync(cancel) || (await db.Database.GetPendingMigrationsAsync(cancel)).Any())
+        if (!await db.Database.CanConnectAsync(cancel) || await PendingAsync(db, cancel))
             await db.Database.MigrateAsync(cancel);
         // Readers do not wait for the writer, and a crash cannot leave a half-written page (kept in the file).
         if (Provider == DbProvider.Sqlite)

@@ -384,6 +384,22 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public void A_built_message_does_not_hold_on_to_the_settings_sender()
+    {
+        // An address list subscribes to its addresses' Changed events: a message holding the settings' one sender
+        // instance would be kept alive by it, and a long drain (or the server) would keep every mail it ever sent.
+        var settings = new MailSettings { From = new MailboxAddress("調査事務局", "secretariat@example.jp"), PickupDir = "unused" };
+        var mail = new OutboxMail
+        {
+            Kind = MailKind.Invitation, To = "yamada@example.jp", Subject = "件名", MessageId = "<m1@example.jp>", Status = MailStatus.Queued,
+        };
+        var built = MailMessages.Build(mail, ("本文", null), settings);
+        var from = Assert.IsType<MailboxAddress>(Assert.Single(built.From));
+        Assert.NotSame(settings.From, from);
+        Assert.Equal(("調査事務局", "secretariat@example.jp"), (from.Name, from.Address));
+    }
+
+    [Fact]
     public async Task The_server_runs_the_background_sender()
     {
         await using var server = await SmtpTestServer.StartAsync();
